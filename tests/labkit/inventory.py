@@ -59,3 +59,23 @@ def write_inventory(path: Path, entries: Sequence[HostEntry], key_path: Path, kn
     """Write `inventory.yml` for the running nodes."""
     doc = inventory_doc(entries, key_path, known_hosts)
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def write_ssh_config(path: Path, entries: Sequence[HostEntry], key_path: Path, known_hosts: Path) -> None:
+    """An ssh_config for `ssh -F`: lab key, lab known_hosts, strict checking, no agent.
+
+    Options given with -o apply to the destination only; -F also reaches -J jump hosts.
+    """
+    patterns = " ".join(sorted({e.address for e in entries})) or "127.0.0.*"
+    lines = [
+        f"Host {patterns}",
+        f"    IdentityFile {key_path}",
+        "    IdentitiesOnly yes",
+        f"    UserKnownHostsFile {known_hosts}",
+        "    GlobalKnownHostsFile /dev/null",
+        "    StrictHostKeyChecking yes",
+        "    BatchMode yes",
+        "    ConnectTimeout 10",
+        "    User auditor",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

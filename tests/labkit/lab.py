@@ -207,6 +207,7 @@ class Lab:
         self.known_hosts = self.root / "known_hosts"
         self.inventory_path = self.root / "inventory.yml"
         self.state_path = self.root / "lab.json"
+        self.ssh_config = self.root / "ssh_config"
         self._cas: pki.ClusterCas | None = None
         self._client_pub = ""
 
@@ -264,16 +265,19 @@ class Lab:
         entries = [inventory.HostEntry(n.name, n.address, n.port, n.roles, n.host_public_key)
                    for n in self.nodes.values() if n.host_public_key]
         inventory.write_known_hosts(self.known_hosts, entries)
+        inventory.write_ssh_config(self.ssh_config, entries, self.key_path, self.known_hosts)
         inventory.write_inventory(self.inventory_path, entries, self.key_path, self.known_hosts)
         state = {"root": str(self.root), "port": self.port, "nodes": [n.state() for n in self.nodes.values()]}
         self.state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
     def ssh_argv(self, node: Node | str, user: str = "auditor", *command: str) -> list[str]:
-        """argv for the OpenSSH client to run `command` on `node` with the lab key, strictly."""
+        """argv for the OpenSSH client to run `command` on `node` with the lab key, strictly.
+
+        It goes through <labdir>/ssh_config, so `-J` jump hosts get the same key and known_hosts.
+        """
         target = node if isinstance(node, Node) else self.node(node)
-        return ["ssh", "-i", str(self.key_path), "-o", f"UserKnownHostsFile={self.known_hosts}",
-                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-                "-p", str(target.port), f"{user}@{target.address}", *command]
+        return ["ssh", "-F", str(self.ssh_config), "-p", str(target.port),
+                f"{user}@{target.address}", *command]
 
     def stop(self) -> None:
         """Stop every node, check nothing is mounted under the lab dir, remove it; idempotent."""

@@ -1,0 +1,111 @@
+"""Find and load benchmark files under ``benchmarks/cis/<benchmark>/``; reject duplicate ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hardening.catalogue.schema import DEFAULT_KEYS, build_control
+from hardening.catalogue.yamlload import LDict, YamlError, load
+from hardening.errors import CatalogueError, UsageError
+from hardening.model.control import Control
+
+BENCHMARKS_ENV = "HARDENING_BENCHMARKS"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The controls of one benchmark, in file order."""
+
+    benchmark: str
+    title: str
+    controls: tuple[Control, ...]
+
+    def get(self, control_id: str) -> Control | None:
+        """The control with this id, or None."""
+        return next((c for c in self.controls if c.id == control_id), None)
+
+
+def default_root() -> Path:
+    """The shipped ``benchmarks/cis`` directory (next to the package in a checkout)."""
+    return Path(__file__).resolve().parents[2] / "benchmarks" / "cis"
+
+
+def available(root: Path) -> list[str]:
+    """Benchmark names (directories) under ``root``."""
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.yaml")))
+
+
+def load_file(path: Path, benchmark: str) -> tuple[str, list[Control]]:
+    """Load one YAML file of controls; returns (file title, controls)."""
+    shown = str(path)
+    try:
+        doc = load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(shown, f"cannot read: {exc}") from None
+    except YamlError as exc:
+        raise CatalogueError(shown, f"invalid YAML: {exc}", line=exc.line or None) from None
+    if not isinstance(doc, LDict) or not isinstance(doc.get("controls"), list):
+        raise CatalogueError(shown, "expected a mapping with a 'controls' list", line=1,
+                             field="controls")
+    allowed = {"title", "controls", "defaults", "benchmark"}
+    for key in doc:
+        if key not in allowed:
+            raise CatalogueError(shown, f"unknown top-level key (expected one of: "
+                                 f"{', '.join(sorted(allowed))})", line=doc.line_of(key), field=key)
+    defaults = doc.get("defaults") or LDict()
+    if not isinstance(defaults, LDict):
+        raise CatalogueError(shown, "defaults must be a mapping", line=doc.line_of("defaults"),
+                             field="defaults")
+    defaults.key_lines = getattr(defaults, "key_lines", {})
+    for key in defaults:
+        if key not in DEFAULT_KEYS:
+            raise CatalogueError(shown, f"key cannot be defaulted (allowed: "
+                                 f"{', '.join(sorted(DEFAULT_KEYS))})",
+                                 line=defaults.line_of(key), field=f"defaults.{key}")
+    return str(doc.get("title") or ""), [build_control(shown, c, defaults, benchmark)
+                                         for c in doc["controls"]]
+
+
+def load_benchmark(name: str, root: Path | None = None) -> Catalogue:
+    """Load every ``*.yaml`` of one benchmark directory, in name order."""
+    root = root or default_root()
+    directory = root / name
+    if not directory.is_dir():
+        raise UsageError(f"benchmark '{name}' not found under {root}",
+                         f"available: {', '.join(available(root)) or 'none'}")
+    controls: list[Control] = []
+    seen: dict[str, str] = {}
+    title = name
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == "benchmark.yaml":
+            meta = load(path.read_text(encoding="utf-8"))
+            title = str(meta.get("title", name)) if isinstance(meta, LDict) else name
+            continue
+        _, items = load_file(path, name)
+        for c in items:
+            if c.id in seen:
+                raise CatalogueError(str(path), f"duplicate control id (first defined at "
+                                     f"{seen[c.id]})", line=int(c.source.rsplit(":", 1)[1]),
+                                     control_id=c.id, field="id")
+            seen[c.id] = c.source
+            controls.append(c)
+    return Catalogue(name, title, tuple(controls))
+
+
+def load_many(names: list[str], root: Path | None = None) -> Catalogue:
+    """Several benchmarks as one catalogue (ids must stay unique across them)."""
+    cats = [load_benchmark(n, root) for n in names]
+    if len(cats) == 1:
+        return cats[0]
+    seen: dict[str, str] = {}
+    for cat in cats:
+        for c in cat.controls:
+            if c.id in seen:
+                raise CatalogueError(c.source, f"control id also defined in {seen[c.id]}",
+                                     control_id=c.id, field="id")
+            seen[c.id] = c.source
+    return Catalogue("+".join(names), " + ".join(c.title for c in cats),
+                     tuple(c for cat in cats for c in cat.controls))

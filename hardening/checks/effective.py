@@ -1,0 +1,114 @@
+"""The effective value of a component setting, with the precedence the component uses.
+
+Kubernetes components parse flags with pflag: the LAST occurrence of a flag wins, a value
+may follow ``=`` or be the next argument, and a boolean flag never takes the next argument
+(``--anonymous-auth false`` sets true and leaves ``false`` positional). Go's ``flag``
+package (etcd) also accepts a single dash. A flag set on the command line overrides the
+config file key, which overrides the component's documented default.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from hardening.checks.ops import canonical
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved setting: its canonical value ("" when unset) and which source won."""
+
+    value: str
+    source: str
+    origin: str  # "flag" | "config" | "default" | "unset"
+    shadowed: tuple[str, ...] = ()
+
+
+def _norm(arg: str) -> str:
+    return arg[1:] if arg.startswith("--") else arg
+
+
+def flag_value(argv: tuple[str, ...], flag: str, *, is_bool: bool) -> str | None:
+    """The value of ``flag`` in ``argv`` (last occurrence wins), or None when not given."""
+    want = _norm(flag)
+    found: str | None = None
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            break
+        norm = _norm(arg)
+        if norm.startswith(want + "="):
+            found = norm[len(want) + 1 :]
+        elif norm == want:
+            if is_bool:
+                found = "true"
+            elif i + 1 < len(argv):
+                found = argv[i + 1]
+                i += 1
+            else:
+                found = ""
+        i += 1
+    return found
+
+
+def parse_config(text: str) -> Any:
+    """A component config file (YAML or JSON) as data; raises ValueError when neither."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not valid YAML or JSON: {str(exc).splitlines()[0]}") from exc
+
+
+def config_value(doc: Any, key: str) -> Any:
+    """Look up a dotted key (``authentication.anonymous.enabled``); _MISSING when absent."""
+    node = doc
+    for part in key.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def resolve(
+    *,
+    argv: tuple[str, ...],
+    argv_source: str,
+    flag: str | None,
+    is_bool: bool,
+    config: tuple[str, Any] | None,
+    key: str | None,
+    default: str | None,
+) -> Setting:
+    """Resolve flag > config key > default, recording the sources that lost."""
+    candidates: list[tuple[str, str, str]] = []
+    if flag:
+        v = flag_value(argv, flag, is_bool=is_bool)
+        if v is not None:
+            shown = flag if is_bool and v == "true" and flag in argv else f"{flag}={v}"
+            candidates.append(("flag", v, f"{argv_source}: {shown}"))
+    if config is not None and key:
+        path, doc = config
+        v2 = config_value(doc, key)
+        if v2 is not _MISSING:
+            candidates.append(("config", canonical(v2), f"{path}: {key}: {canonical(v2)}"))
+    if default is not None:
+        candidates.append(("default", default, f"documented default: {default}"))
+    if not candidates:
+        return Setting("", "not set on the command line, in the config file or by default",
+                       "unset")
+    origin, value, source = candidates[0]
+    return Setting(value, source, origin, tuple(c[2] for c in candidates[1:]))

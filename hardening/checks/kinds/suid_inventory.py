@@ -1,0 +1,51 @@
+"""suid_inventory: no setuid/setgid regular file outside an allow-list (globs allowed).
+
+Answers the ``find / -xdev -perm /6000 -type f`` audit from one filesystem pass shared with
+world_writable.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+
+from hardening.checks.base import CheckKind, Outcome, pass_fail
+from hardening.model.facts import Absent, Facts, FileStat
+from hardening.probe.parse import glob_match
+from hardening.probe.requests import FactRequest, Find
+
+
+@dataclass(frozen=True)
+class Params:
+    """YAML: ``allow`` (paths or globs), ``roots`` (default ``/``)."""
+
+    allow: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ("/",)
+
+
+def needs(p: Params) -> tuple[FactRequest, ...]:
+    """One find pass over the roots."""
+    return (Find(p.roots),)
+
+
+def allowed(path: str, allow: tuple[str, ...]) -> bool:
+    """Whether ``path`` is on the allow-list (exact path or shell glob)."""
+    return any(path == a or glob_match(a, path) for a in allow)
+
+
+def evaluate(p: Params, facts: Facts) -> Outcome:
+    """FAIL listing each setuid/setgid file not on the allow-list."""
+    found = facts.get(Find(p.roots))
+    source = f"find {' '.join(p.roots)} -xdev -type f -perm /6000"
+    if isinstance(found, Absent):
+        return Outcome.absent(found, source=source)
+    setid: list[FileStat] = [f for f in found if f.mode & (stat.S_ISUID | stat.S_ISGID)]
+    bad = [f for f in setid if not allowed(f.path, p.allow)]
+    expected = "no setuid/setgid file outside the allow-list"
+    observed = (f"{len(bad)} unexpected of {len(setid)} setuid/setgid files"
+                if bad else f"{len(setid)} setuid/setgid files, all allowed")
+    return Outcome(pass_fail(not bad), observed, expected, source,
+                   details=tuple(f"{f.octal} {f.owner} {f.path}" for f in bad))
+
+
+KIND = CheckKind("suid_inventory", Params, needs, evaluate, __doc__ or "")

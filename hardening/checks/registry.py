@@ -1,0 +1,24 @@
+"""KINDS: the registered check kinds, one literal line each (no import side effects)."""
+
+from __future__ import annotations
+
+from hardening.checks.base import CheckKind
+from hardening.checks.kinds import (
+    command_output,
+    component_setting,
+    config_key,
+    file_mode,
+    file_owner,
+    suid_inventory,
+    world_writable,
+)
+
+KINDS: dict[str, CheckKind] = {
+    "file_mode": file_mode.KIND,
+    "file_owner": file_owner.KIND,
+    "component_setting": component_setting.KIND,
+    "config_key": config_key.KIND,
+    "command_output": command_output.KIND,
+    "suid_inventory": suid_inventory.KIND,
+    "world_writable": world_writable.KIND,
+}

@@ -1,0 +1,95 @@
+"""``hardening audit``: audit this machine (``--local``) or an inventory over SSH."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from typing import Any
+
+from hardening.audit import AuditRequest, run_audit
+from hardening.cli.common import (
+    add_catalogue_options,
+    add_gate_options,
+    add_output_options,
+    exit_code,
+    load_catalogue,
+    stdout_console,
+    write_reports,
+)
+from hardening.cli.progress import HostProgress
+from hardening.collect import CollectOptions
+from hardening.errors import UsageError
+from hardening.model.control import Role
+from hardening.model.host import Host
+from hardening.reports.terminal import render_console
+
+
+def add_parser(sub: Any, name: str) -> None:
+    """Register the subcommand."""
+    p = sub.add_parser(name, help="audit nodes against a benchmark",
+                       description="Audit this machine or the hosts of an inventory.")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--local", action="store_true", help="audit this machine")
+    target.add_argument("-i", "--inventory", metavar="PATH", help="Ansible inventory to audit")
+    p.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow to")
+    add_catalogue_options(p)
+    add_output_options(p)
+    add_gate_options(p)
+    p.add_argument("-f", "--forks", type=int, default=10, help="hosts audited at once (10)")
+    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
+                   help="seconds to connect to a host (10)")
+    p.add_argument("--command-timeout", type=float, default=120.0, metavar="S",
+                   help="seconds for the probe to finish on a host (120)")
+    p.add_argument("--known-hosts", metavar="FILE",
+                   help="known_hosts file (default: ~/.ssh/known_hosts)")
+    p.add_argument("--accept-new-host-keys", action="store_true",
+                   help="record unknown host keys instead of refusing them "
+                        "(a changed key is always refused)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def local_host() -> Host:
+    """This machine, holding every role so that absent components show as SKIP."""
+    return Host(name=socket.gethostname(), address="localhost", transport="local",
+                roles=frozenset({Role.CONTROL_PLANE, Role.ETCD, Role.WORKER}))
+
+
+def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
+    """The hosts to audit."""
+    if args.local:
+        return (local_host(),)
+    from hardening.inventory.ansible import load_inventory
+
+    hosts = load_inventory(args.inventory, limit=args.limit)
+    if not hosts:
+        raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
+    return tuple(hosts)
+
+
+def transport_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings the SSH transport takes from the command line."""
+    return {
+        "known_hosts": args.known_hosts,
+        "accept_new": args.accept_new_host_keys,
+        "connect_timeout": args.connect_timeout,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Audit, print the summary, write reports, return the exit code."""
+    if args.forks < 1:
+        raise UsageError("--forks must be at least 1")
+    catalogue = load_catalogue(args)
+    hosts = hosts_from(args)
+    request = AuditRequest(
+        hosts=hosts, controls=catalogue.controls, benchmark=catalogue.benchmark,
+        options={"target": "local" if args.local else args.inventory, "limit": args.limit,
+                 "forks": args.forks},
+    )
+    options = CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
+                             transport_options={} if args.local else transport_options(args))
+    with HostProgress(len(hosts), enabled=False if args.no_progress else None) as progress:
+        doc = run_audit(request, options, progress)
+    render_console(doc, stdout_console(), quiet=args.quiet)
+    write_reports(doc, args)
+    return exit_code(doc, args)

@@ -1,0 +1,96 @@
+"""Options and helpers shared by subcommands: catalogue selection, outputs, gates."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from hardening.catalogue.load import Catalogue, default_root, load_many
+from hardening.errors import UsageError
+from hardening.model.control import Severity
+from hardening.model.result import RunDocument, Status
+from hardening.reports.registry import REPORTERS, reporter
+
+DEFAULT_BENCHMARKS = ["cis-1.12", "node-os"]
+
+
+def add_catalogue_options(p: argparse.ArgumentParser) -> None:
+    """``--benchmark`` (repeatable) and ``--benchmark-dir``."""
+    p.add_argument("-b", "--benchmark", action="append", metavar="NAME",
+                   help=f"benchmark to use (repeatable; default: {' + '.join(DEFAULT_BENCHMARKS)})")
+    p.add_argument("--benchmark-dir", type=Path, metavar="DIR",
+                   help="directory of benchmarks (default: the shipped benchmarks/cis)")
+    p.add_argument("--control", action="append", metavar="ID",
+                   help="only these control ids (repeatable; a trailing * is a prefix match)")
+
+
+def load_catalogue(args: argparse.Namespace) -> Catalogue:
+    """Load the selected benchmarks and narrow them to ``--control``."""
+    cat = load_many(args.benchmark or DEFAULT_BENCHMARKS, args.benchmark_dir or default_root())
+    if args.control:
+        def wanted(cid: str) -> bool:
+            return any(cid == c or (c.endswith("*") and cid.startswith(c[:-1]))
+                       for c in args.control)
+        controls = tuple(c for c in cat.controls if wanted(c.id))
+        if not controls:
+            raise UsageError(f"no control matches {', '.join(args.control)}",
+                             "list ids with 'hardening controls list'")
+        cat = Catalogue(cat.benchmark, cat.title, controls)
+    return cat
+
+
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    """``--json/--html/--junit FILE`` and ``--quiet``."""
+    for name in ("json", "html", "junit"):
+        p.add_argument(f"--{name}", type=Path, metavar="FILE", help=f"write the {name} report")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line")
+
+
+def stdout_console() -> Console:
+    """The results console: stdout, colours off under NO_COLOR or when not a terminal."""
+    return Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, soft_wrap=False)
+
+
+def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
+    """Write every file report the user asked for, through the REPORTERS table."""
+    for name in ("json", "html", "junit"):
+        dest = getattr(args, name, None)
+        if dest is None:
+            continue
+        if name not in REPORTERS:
+            raise UsageError(f"--{name}: this build has no {name} reporter")
+        try:
+            reporter(name).render(doc, dest)
+        except OSError as exc:
+            raise UsageError(f"{dest}: cannot write the {name} report: {exc.strerror}",
+                             "check the directory exists and is writable") from None
+
+
+def add_gate_options(p: argparse.ArgumentParser) -> None:
+    """``--fail-under`` and ``--fail-on``."""
+    p.add_argument("--fail-under", type=float, metavar="SCORE",
+                   help="exit 1 when the fleet score is below SCORE (0-100)")
+    p.add_argument("--fail-on", choices=[s.value for s in Severity], metavar="SEVERITY",
+                   help="exit 1 on a failure of this severity or worse "
+                        "(low, medium, high, critical)")
+
+
+def exit_code(doc: RunDocument, args: argparse.Namespace) -> int:
+    """3 if a host was not audited, else 1 if a gate tripped, else 0 (see cli.main)."""
+    if any(h.error for h in doc.hosts):
+        return 3
+    fails = [r for h in doc.hosts for r in h.results if r.status is Status.FAIL]
+    gated = args.fail_under is not None or args.fail_on is not None
+    if not gated:
+        return 1 if fails else 0
+    if args.fail_under is not None and (doc.score.percent or 0.0) < args.fail_under:
+        return 1
+    if args.fail_on is not None:
+        floor = Severity(args.fail_on).rank
+        if any(Severity(r.severity).rank >= floor for r in fails):
+            return 1
+    return 0

@@ -1,0 +1,69 @@
+"""The command line. The only module that prints errors and picks exit codes.
+
+Exit codes: 0 all evaluated controls passed; 1 failures found (or a gate tripped:
+``--fail-under``, ``--fail-on``); 2 usage or configuration error; 3 some host could not be
+audited (takes precedence over 1, so missing hosts are never hidden by a failure count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+
+from hardening import __version__
+from hardening.errors import HardeningError
+
+# subcommand -> module exposing add_parser(subparsers) and run(args) -> int
+COMMANDS: dict[str, str] = {
+    "audit": "hardening.cli.cmd_audit",
+    "controls": "hardening.cli.cmd_controls",
+    "report": "hardening.cli.cmd_report",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="hardening",
+        description="Agentless CIS-benchmark and hardening auditor for Kubernetes fleets.",
+    )
+    parser.add_argument("--version", action="version", version=f"hardening {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        importlib.import_module(module).add_parser(sub, name)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hardening`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(COMMANDS[args.command])
+    try:
+        code: int = module.run(args)
+        return code
+    except HardeningError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"hardening: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("hardening: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - an internal error: keep the traceback in a debug log
+        if args.debug:
+            traceback.print_exc()
+        with tempfile.NamedTemporaryFile("w", prefix="hardening-debug-", suffix=".log",
+                                         delete=False) as log:
+            traceback.print_exc(file=log)
+        print(f"hardening: internal error; traceback written to {log.name}", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

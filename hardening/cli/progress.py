@@ -1,0 +1,47 @@
+"""A rich progress bar on stderr, fed by collect's progress callback (TTY only)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from types import TracebackType
+
+from rich.console import Console
+from rich.text import Text
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+class HostProgress:
+    """Context manager yielding a ``(host, event, detail)`` callback."""
+
+    def __init__(self, total: int, *, enabled: bool | None = None) -> None:
+        self.console = Console(file=sys.stderr)
+        self.enabled = self.console.is_terminal if enabled is None else enabled
+        self._lock = threading.Lock()
+        self._bar = Progress(TextColumn("[bold]auditing"), BarColumn(), MofNCompleteColumn(),
+                             TimeElapsedColumn(), TextColumn("{task.description}"),
+                             console=self.console, transient=True)
+        self._task = self._bar.add_task("", total=total)
+        self.errors: list[str] = []
+
+    def __enter__(self) -> HostProgress:
+        if self.enabled:
+            self._bar.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.enabled:
+            self._bar.stop()
+
+    def __call__(self, host: str, event: str, detail: str) -> None:
+        """Record one event of one host."""
+        with self._lock:
+            if event == "start":
+                self._bar.update(self._task, description=f"{host}")
+            elif event in ("done", "error"):
+                self._bar.advance(self._task)
+                if event == "error":
+                    self.errors.append(f"{host}: {detail}")
+                    if self.enabled:
+                        self._bar.console.print(Text(f"{host}: {detail}", style="magenta"))

@@ -1,0 +1,205 @@
+"""FactRequests -> ONE POSIX sh probe script, framed by a per-run nonce.
+
+Output format: every record starts with a marker line ``\\n@@<nonce> <tag> <fields>\\n``:
+``B <section>`` opens a section, ``F <kind> <status> <key> <arg>`` opens an entry inside
+it, ``E <section> <rc>`` closes it. Bytes between markers are content, verbatim. The
+nonce is 128 random bits made for this run only, and no command the script runs is given
+it in its argv, so nothing a node prints can forge a boundary.
+
+Needs only POSIX sh, coreutils (stat, head, timeout, tr), awk, find and /proc.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hardening.probe.requests import (
+    GLOB_SAFE,
+    Command,
+    ComponentReq,
+    FactRequest,
+    Find,
+    Read,
+    Stat,
+    is_glob,
+)
+
+STAT_FORMAT = "%f %u %g %U %G %n"
+COMM_LEN = 15  # the kernel truncates /proc/<pid>/comm to 15 characters
+
+PRELUDE = r"""#!/bin/sh
+# hardening probe: gathers facts read-only and prints them framed by a per-run nonce.
+N=__NONCE__
+LC_ALL=C
+export LC_ALL
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+umask 077
+exec 4>&1
+m() { printf '\n@@%s %s\n' "$N" "$*"; }
+command -v timeout >/dev/null 2>&1 || timeout() { shift; "$@"; }
+# capped CMD...: run CMD with stdout capped at $CAP bytes; print CMD's exit status.
+capped() { { { "$@" </dev/null 2>/dev/null; echo "$?" >&3; } | head -c "$CAP" >&4; } 3>&1; }
+flagval() {
+  tr '\000' '\n' < "/proc/$1/cmdline" 2>/dev/null | awk -v f="$2" '
+    BEGIN { g = f; if (index(g, "--") == 1) g = substr(g, 2) }
+    w { v = $0; w = 0; next }
+    { a = $0; if (index(a, "--") == 1) a = substr(a, 2) }
+    index(a, g "=") == 1 { v = substr(a, length(g) + 2); next }
+    a == g { w = 1 }
+    END { print v }'
+}
+# cfile ORIGIN FLAG PATH PID: a file a component names, seen from the component's own
+# mount namespace (/proc/PID/root) when we may look there, else from ours.
+cfile() {
+  r="/proc/$4/root$3"; [ -e "$r" ] || r=$3
+  if [ ! -e "$r" ]; then m F file missing "$1:$2" "$3"; return; fi
+  m F stat ok "$1:$2" "$3"
+  stat -L -c '%f %u %g %U %G' -- "$r" 2>/dev/null
+  if [ -r "$r" ] && [ ! -d "$r" ]; then
+    m F file ok "$1:$2" "$3"
+    head -c __READCAP__ -- "$r" 2>/dev/null
+  else
+    m F file denied "$1:$2" "$3"
+  fi
+}
+m B meta
+printf 'hostname=%s\n' "$(cat /proc/sys/kernel/hostname 2>/dev/null)"
+printf 'uid=%s\n' "$(id -u 2>/dev/null)"
+printf 'kernel=%s\n' "$(uname -r 2>/dev/null)"
+printf 'os=%s\n' "$(sed -n 's/^PRETTY_NAME=//p' /etc/os-release 2>/dev/null | tr -d '\"')"
+m E meta 0
+"""
+
+
+@dataclass
+class Script:
+    """A built probe: its text, its nonce and which section answers which request."""
+
+    text: str
+    nonce: str
+    sections: dict[str, list[FactRequest]] = field(default_factory=dict)
+
+    @property
+    def data(self) -> bytes:
+        """The script as bytes, ready for a transport's stdin."""
+        return self.text.encode()
+
+
+def _word(path: str) -> str:
+    """A path as one shell word: quoted, or left bare for the shell to glob when safe."""
+    if is_glob(path) and GLOB_SAFE.match(path):
+        return path
+    return shlex.quote(path)
+
+
+def _stat_section(paths: list[str]) -> str:
+    words = " ".join(_word(p) for p in paths)
+    return (
+        "m B stat\nset --\n"
+        f"for p in {words}; do\n"
+        '  if [ -e "$p" ]; then set -- "$@" "$p"; else printf \'?%s\\n\' "$p"; fi\n'
+        "done\n"
+        f"[ $# -eq 0 ] || stat -L -c '{STAT_FORMAT}' -- \"$@\" 2>/dev/null\n"
+        "m E stat 0\n"
+    )
+
+
+def _read_section(sid: str, req: Read) -> str:
+    return (
+        f"m B {sid}\n"
+        f"for p in {_word(req.path)}; do\n"
+        '  if [ ! -e "$p" ]; then m F file missing - "$p"\n'
+        '  elif [ ! -r "$p" ] || [ -d "$p" ]; then m F file denied - "$p"\n'
+        f'  else m F file ok - "$p"; head -c {req.limit + 1} -- "$p" 2>/dev/null; fi\n'
+        "done\n"
+        f"m E {sid} 0\n"
+    )
+
+
+def _procs_section(names: list[str]) -> str:
+    cases = "".join(
+        f"    {shlex.quote(n[:COMM_LEN])}) P{i}=${{d#/proc/}} ;;\n" for i, n in enumerate(names)
+    )
+    return (
+        "m B procs\n"
+        "for d in /proc/[0-9]*; do\n"
+        '  c=; read -r c 2>/dev/null < "$d/comm" || continue\n'
+        '  case "$c" in\n'
+        f"{cases}"
+        "    *) continue ;;\n"
+        "  esac\n"
+        '  m F proc ok - "${d#/proc/}"; cat "$d/cmdline" 2>/dev/null\n'
+        "done\n"
+        "m E procs 0\n"
+    )
+
+
+def _component_section(sid: str, index: int, req: ComponentReq) -> str:
+    lines = [f"m B {sid}", f'if [ -n "$P{index}" ]; then', f'  m F pid ok - "$P{index}"']
+    for flag, default in req.files:
+        q = shlex.quote(flag)
+        lines += [
+            f'  f=$(flagval "$P{index}" {q}); o=flag',
+            f"  [ -n \"$f\" ] || {{ f={shlex.quote(default)}; o=default; }}",
+            f'  case "$f" in /*) ;; "") ;; *) f="$(readlink "/proc/$P{index}/cwd")/$f" ;; esac',
+            f'  [ -z "$f" ] || cfile "$o" {q} "$f" "$P{index}"',
+        ]
+    lines += ["fi", f"m E {sid} 0", ""]
+    return "\n".join(lines)
+
+
+def _command_section(sid: str, req: Command) -> str:
+    return (
+        f"m B {sid}\nCAP={req.limit + 1}\n"
+        f"rc=$(capped timeout {req.timeout} sh -c {shlex.quote(req.script)})\n"
+        f'm E {sid} "$rc"\n'
+    )
+
+
+def _find_section(roots: list[str]) -> str:
+    words = " ".join(shlex.quote(r) for r in roots)
+    return (
+        "m B find\nCAP=16777217\n"
+        f"rc=$(capped find {words} -xdev -type f "
+        "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\) "
+        f"-exec stat -c '{STAT_FORMAT}' {{}} +)\n"
+        'm E find "$rc"\n'
+    )
+
+
+def build(requests: Iterable[FactRequest], nonce: str | None = None) -> Script:
+    """Build the one probe script answering every request (deduplicated, stable order)."""
+    reqs = sorted(set(requests), key=lambda r: (type(r).__name__, repr(r)))
+    nonce = nonce or secrets.token_hex(16)
+    parts = [PRELUDE.replace("__NONCE__", nonce).replace("__STATFMT__", STAT_FORMAT)
+             .replace("__READCAP__", str((1 << 20) + 1))]
+    script = Script(text="", nonce=nonce)
+    stats = [r for r in reqs if isinstance(r, Stat)]
+    if stats:
+        parts.append(_stat_section([r.path for r in stats]))
+        script.sections["stat"] = list(stats)
+    comps = [r for r in reqs if isinstance(r, ComponentReq)]
+    names = sorted({r.name for r in comps})
+    if names:
+        parts.append(_procs_section(names))
+        script.sections["procs"] = list(comps)
+    for i, req in enumerate(comps):
+        sid = f"k{i}"
+        parts.append(_component_section(sid, names.index(req.name), req))
+        script.sections[sid] = [req]
+    for i, r in enumerate(r for r in reqs if isinstance(r, Read)):
+        parts.append(_read_section(f"r{i}", r))
+        script.sections[f"r{i}"] = [r]
+    for i, c in enumerate(r for r in reqs if isinstance(r, Command)):
+        parts.append(_command_section(f"c{i}", c))
+        script.sections[f"c{i}"] = [c]
+    finds = [r for r in reqs if isinstance(r, Find)]
+    if finds:
+        parts.append(_find_section(sorted({root for f in finds for root in f.roots})))
+        script.sections["find"] = list(finds)
+    parts.append("m B done\nm E done 0\n")
+    script.text = "".join(parts)
+    return script

@@ -1,0 +1,40 @@
+"""The JSON result document: write and read it. This is the machine format; every other
+report renders a document loaded through :func:`read`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hardening.errors import UsageError
+from hardening.model.result import SCHEMA_VERSION, RunDocument
+
+SUFFIX = ".json"
+
+
+def dumps(doc: RunDocument) -> str:
+    """The document as JSON text (stable key order, UTF-8 kept readable)."""
+    return json.dumps(doc.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render(doc: RunDocument, dest: Path) -> None:
+    """Write the document to ``dest``."""
+    dest.write_text(dumps(doc), encoding="utf-8")
+
+
+def read(path: Path) -> RunDocument:
+    """Load a saved run; a wrong or unknown document is a UsageError naming the file."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read a run document: {exc}",
+                         "pass a file written by 'hardening audit --json'") from None
+    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        raise UsageError(f"{path}: not a hardening run document of schema version "
+                         f"{SCHEMA_VERSION}", "re-run the audit with this version")
+    try:
+        return RunDocument.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"{path}: malformed run document ({type(exc).__name__}: {exc})",
+                         "re-run the audit to get a fresh document") from None

@@ -1,0 +1,30 @@
+"""REPORTERS: file report formats by name -> "module" (each exposes render(doc, dest) and SUFFIX)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Protocol
+
+from hardening.model.result import RunDocument
+
+
+class Reporter(Protocol):
+    """A report module."""
+
+    SUFFIX: str
+
+    def render(self, doc: RunDocument, dest: Path) -> None:
+        """Write ``doc`` to ``dest``."""
+        ...
+
+
+REPORTERS: dict[str, str] = {
+    "json": "hardening.reports.json_doc",
+}
+
+
+def reporter(name: str) -> Reporter:
+    """Import a reporter lazily (HTML pulls in Jinja2 only when asked for)."""
+    module: Reporter = importlib.import_module(REPORTERS[name])  # type: ignore[assignment]
+    return module

@@ -1,0 +1,57 @@
+"""Run the probe with this machine's /bin/sh: the ``--local`` audit."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from types import TracebackType
+
+from hardening.errors import CommandTimeout, ConnectError
+from hardening.model.host import Host
+from hardening.transports.base import ProbeOutput
+
+
+class LocalTransport:
+    """Runs ``/bin/sh -s`` locally with the script on stdin, output capped."""
+
+    name = "local"
+
+    def __init__(self, host: Host, **_: object) -> None:
+        self.host = host
+
+    def __enter__(self) -> LocalTransport:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def run(self, script: bytes, *, timeout: float, max_output: int) -> ProbeOutput:
+        """Run the probe; stdout beyond ``max_output`` is dropped and flagged as truncated."""
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                ["/bin/sh", "-s"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise ConnectError(f"{self.host.name}: cannot start /bin/sh: {exc}") from exc
+        try:
+            out, err = proc.communicate(script, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.communicate()
+            raise CommandTimeout(
+                f"{self.host.name}: probe did not finish within {timeout:g}s",
+                "raise --command-timeout if the host is slow",
+            ) from exc
+        truncated = len(out) > max_output
+        return ProbeOutput(proc.returncode, out[:max_output], err[:65536], truncated,
+                           time.monotonic() - start)
