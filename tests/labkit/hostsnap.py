@@ -2,7 +2,8 @@
 
 Every entry's metadata is recorded (type, mode, owner, size, mtime, link target) and regular
 files up to CONTENT_LIMIT bytes are hashed. Caches that other tools legitimately churn
-(apt/dpkg state, pip and pyenv trees) are skipped.
+(apt/dpkg state, pip and pyenv trees) and large toolchain or mirror trees are skipped, which
+keeps a snapshot to a few seconds.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 
 ROOTS = ("/etc", "/usr/local", "/opt", "/root", "/var/lib")
 EXCLUDE = (
-    "/var/lib/apt", "/var/lib/dpkg", "/var/lib/ucf", "/var/lib/systemd",
+    "/var/lib/apt", "/var/lib/dpkg", "/var/lib/ucf", "/var/lib/systemd", "/var/lib/postgresql",
     "/root/.cache", "/root/.pyenv", "/root/.npm", "/root/.local", "/root/.ansible",
-    "/root/.bash_history", "/etc/ld.so.cache",
+    "/root/.rustup", "/root/.cargo", "/root/.m2", "/root/.gradle", "/root/.nvm", "/root/go",
+    "/root/.bash_history", "/etc/ld.so.cache", "/usr/local/cuda", "/opt/pypi", "/opt/pypi-more",
 )
 CONTENT_LIMIT = 1 << 20
 
@@ -45,7 +47,8 @@ def _walk(top: Path, skip: tuple[str, ...], out: Snapshot) -> None:
 
 
 def _skipped(path: str, skip: tuple[str, ...]) -> bool:
-    return any(path == s or path.startswith(s + "/") for s in skip)
+    # A prefix match on purpose: "/usr/local/cuda" also covers "/usr/local/cuda-13.0".
+    return path.startswith(skip)
 
 
 def _fingerprint(path: Path) -> str:

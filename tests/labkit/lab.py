@@ -14,7 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -72,6 +72,7 @@ class Node:
         self.port = port
         self.profile = profile
         self.roles: tuple[str, ...] = profile.roles
+        self.in_inventory = True
         self.dir = lab_root / "nodes" / spec.name
         self.log_path = self.dir / "log" / "sshd.log"
         self.console_path = self.dir / "console.log"
@@ -151,7 +152,8 @@ class Node:
     def sshd_host_pid(self) -> int:
         """Host PID of the node's listening sshd (the one whose parent is the node's PID 1)."""
         for proc in self.processes():
-            if proc.argv[:1] == ("/usr/sbin/sshd",) and proc.host_ppid == self.pid1:
+            # sshd retitles itself "sshd: /usr/sbin/sshd -D ... [listener] ...".
+            if proc.host_ppid == self.pid1 and proc.argv and "/usr/sbin/sshd" in proc.argv[0]:
                 return proc.host_pid
         raise LabError(f"{self.name}: no listening sshd; {self.diagnostics()}")
 
@@ -189,7 +191,7 @@ class Node:
     def state(self) -> dict[str, object]:
         """What the CLI needs to find this node again (lab.json)."""
         return {**asdict(self.spec), "pid1": self.pid1, "unshare_pid": self.unshare_pid,
-                "host_public_key": self.host_public_key}
+                "host_public_key": self.host_public_key, "in_inventory": self.in_inventory}
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, {self.address}:{self.port}, profile={self.profile.name!r})"
@@ -229,8 +231,12 @@ class Lab:
             raise
         return self
 
-    def add(self, specs: Iterable[str | NodeSpec]) -> list[Node]:
-        """Start more nodes in a running lab (e.g. the special hang/junk/jump nodes)."""
+    def add(self, specs: Iterable[str | NodeSpec], in_inventory: bool = True) -> list[Node]:
+        """Start more nodes in a running lab (e.g. the special hang/junk/jump nodes).
+
+        With `in_inventory` false a node gets known_hosts and ssh_config entries but stays
+        out of inventory.yml, so adding it does not change what an inventory-wide audit sees.
+        """
         if self._cas is None:
             raise LabError(f"{self.root}: lab not started in this process; start() it first")
         started = []
@@ -240,6 +246,7 @@ class Lab:
             profile = load_profile(spec.profile, {"address": spec.address, "hostname": spec.name,
                                                   "control_plane": self._control_plane(spec)})
             node = Node(spec, self.root, self.port, profile)
+            node.in_inventory = in_inventory
             self.nodes[spec.name] = node
             node.prepare(self.root / "fakeproc", self._cas, self._control_plane(spec), self._client_pub)
             node.start(tie_to_parent=self.tie_to_parent)
@@ -266,7 +273,8 @@ class Lab:
                    for n in self.nodes.values() if n.host_public_key]
         inventory.write_known_hosts(self.known_hosts, entries)
         inventory.write_ssh_config(self.ssh_config, entries, self.key_path, self.known_hosts)
-        inventory.write_inventory(self.inventory_path, entries, self.key_path, self.known_hosts)
+        listed = [e for e in entries if self.nodes[e.name].in_inventory]
+        inventory.write_inventory(self.inventory_path, listed, self.key_path, self.known_hosts)
         state = {"root": str(self.root), "port": self.port, "nodes": [n.state() for n in self.nodes.values()]}
         self.state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
@@ -309,6 +317,7 @@ class Lab:
             node = Node(spec, lab.root, lab.port, load_profile(spec.profile, variables))
             node.pid1, node.unshare_pid = int(item["pid1"]), int(item["unshare_pid"])
             node.host_public_key = str(item["host_public_key"])
+            node.in_inventory = bool(item.get("in_inventory", True))
             lab.nodes[spec.name] = node
         return lab
 
@@ -339,14 +348,3 @@ def _tail(path: Path, limit: int = 1500) -> str:
     except FileNotFoundError:
         return "<none>"
 
-
-def stop_all(labs: Sequence[Lab]) -> None:
-    """Stop several labs, raising the first error only after trying them all."""
-    errors = []
-    for lab in labs:
-        try:
-            lab.stop()
-        except LabError as exc:
-            errors.append(str(exc))
-    if errors:
-        raise LabError("; ".join(errors))
