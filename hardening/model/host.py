@@ -23,7 +23,8 @@ class Host:
     """A node: its name, how to reach it and the roles it holds.
 
     ``vars`` holds the inventory variables that controls may read (layout overrides,
-    ``sandbox_required``, cloud ids); never credentials.
+    ``sandbox_required``, cloud ids); never credentials. ``known_hosts`` is the file the
+    inventory names (``-o UserKnownHostsFile=``); ``--known-hosts`` overrides it.
     """
 
     name: str
@@ -37,6 +38,7 @@ class Host:
     roles: frozenset[Role] = field(default_factory=frozenset)
     groups: tuple[str, ...] = ()
     transport: str = "ssh"
+    known_hosts: str | None = None
     vars: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
