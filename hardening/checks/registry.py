@@ -5,6 +5,7 @@ from __future__ import annotations
 from hardening.checks.base import CheckKind
 from hardening.checks.kinds import (
     command_output,
+    component_file,
     component_setting,
     config_key,
     file_mode,
@@ -17,6 +18,7 @@ KINDS: dict[str, CheckKind] = {
     "file_mode": file_mode.KIND,
     "file_owner": file_owner.KIND,
     "component_setting": component_setting.KIND,
+    "component_file": component_file.KIND,
     "config_key": config_key.KIND,
     "command_output": command_output.KIND,
     "suid_inventory": suid_inventory.KIND,
