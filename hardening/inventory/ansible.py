@@ -1,0 +1,188 @@
+"""Hosts from an Ansible inventory, read by Ansible's own loader (never a home-made parser).
+
+Why in-process: ``InventoryManager`` + ``DataLoader`` + ``VariableManager`` from ansible-core
+are exactly what ``ansible-inventory`` and ``ansible`` run, so YAML and INI files, inventory
+directories, groups of groups, ``group_vars/`` and ``host_vars/`` (via the vars plugins),
+templated values and ``--limit`` patterns (``InventoryManager.subset``: ``a:&b``, ``!c``,
+``~regex``, ``@retry-file``) behave as they do for Ansible. ``ansible-inventory --list`` has no
+``--limit``, so a subprocess route would need a second ``ansible --list-hosts`` run per
+audit and a JSON round trip; the in-process API does both in one parse, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from hardening.errors import InventoryError
+from hardening.inventory import roles, sshargs
+from hardening.model.host import Host, JumpHost
+
+SECRET_WORDS = ("pass", "secret", "token", "vault", "credential")
+MAGIC_VARS = frozenset({
+    "ansible_config_file", "ansible_facts", "ansible_playbook_python", "ansible_version",
+    "group_names", "groups", "hostvars", "inventory_dir", "inventory_file",
+    "inventory_hostname", "inventory_hostname_short", "omit", "playbook_dir",
+    "ansible_check_mode", "ansible_diff_mode", "ansible_forks", "ansible_inventory_sources",
+    "ansible_run_tags", "ansible_skip_tags", "ansible_verbosity", "ansible_play_hosts",
+})
+JUMP_VAR = "hardening_jump_host"
+CONNECTIONS = {"ssh": "ssh", "paramiko": "ssh", "paramiko_ssh": "ssh", "smart": "ssh",
+               "local": "local"}
+
+
+def is_secret(name: str) -> bool:
+    """True for variables that may hold a credential; they never reach Host.vars."""
+    lowered = name.lower()
+    return any(word in lowered for word in SECRET_WORDS)
+
+
+def load_inventory(path: str | os.PathLike[str], limit: str | None = None,
+                   group_roles: Mapping[str, Any] | None = None) -> list[Host]:
+    """Every host of the inventory at ``path`` matching ``limit``, in inventory order.
+
+    ``group_roles`` (group -> role names) extends the default group -> role mapping; an
+    inventory variable ``hardening_group_roles`` extends it further for its hosts.
+    Raises InventoryError naming the file when it cannot be read.
+    """
+    where = str(path)
+    if not Path(where).exists():
+        raise InventoryError(f"{where}: no such inventory file or directory",
+                             "pass an Ansible inventory (YAML, INI or a directory) with -i")
+    from ansible.errors import AnsibleError
+
+    try:
+        return _load(where, limit, group_roles)
+    except AnsibleError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InventoryError(f"{where}: Ansible cannot load it: {first[:300]}",
+                             f"check it with 'ansible-inventory -i {where} --list'") from None
+
+
+def _load(where: str, limit: str | None, group_roles: Mapping[str, Any] | None) -> list[Host]:
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.vars.manager import VariableManager
+
+    loader = DataLoader()
+    manager = InventoryManager(loader=loader, sources=[where])
+    if not manager.groups.get("all") or not _parsed(manager):
+        raise InventoryError(f"{where}: not parsable as an Ansible inventory",
+                             f"check it with 'ansible-inventory -i {where} --list'")
+    variables = VariableManager(loader=loader, inventory=manager)
+    if limit:
+        manager.subset(limit)
+    hosts = []
+    for item in manager.get_hosts("all"):
+        raw = variables.get_vars(host=item, include_hostvars=False)
+        values = _templated(loader, raw)
+        groups = tuple(g.name for g in item.get_groups() if g.name not in ("all", "ungrouped"))
+        hosts.append(_host(item.name, groups, values, group_roles, where))
+    return hosts
+
+
+def _parsed(manager: Any) -> bool:
+    """False when no plugin could parse the source (Ansible only warns about that)."""
+    return bool(manager.hosts) or len(manager.groups) > 2
+
+
+def _templated(loader: Any, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Template each variable on its own: one bad lookup must not sink the others."""
+    from ansible.errors import AnsibleError
+    from ansible.template import Templar
+
+    templar = Templar(loader=loader, variables=dict(raw))
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name in MAGIC_VARS or is_secret(name) or _is_vaulted(value):
+            continue
+        try:
+            out[name] = _plain(templar.template(value))
+        except AnsibleError:
+            out[name] = _plain(value)
+    return out
+
+
+def _is_vaulted(value: object) -> bool:
+    name = type(value).__name__.lower()
+    return "vault" in name or "encrypted" in name
+
+
+def _plain(value: Any) -> Any:
+    """Ansible's tagged values -> plain str/int/float/bool/None/list/dict."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _first(values: Mapping[str, Any], *names: str) -> Any:
+    for name in names:
+        if values.get(name) not in (None, ""):
+            return values[name]
+    return None
+
+
+def _bool(value: object, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "yes", "y", "true", "on"):
+        return True
+    if text in ("0", "no", "n", "false", "off", "", "none"):
+        return False
+    raise InventoryError(f"{where}: '{value}' is not a boolean", "use true or false")
+
+
+def _host(name: str, groups: tuple[str, ...], values: dict[str, Any],
+          group_roles: Mapping[str, Any] | None, source: str) -> Host:
+    where = f"{source}: host '{name}'"
+    connection = str(_first(values, "ansible_connection") or "ssh")
+    if connection not in CONNECTIONS:
+        raise InventoryError(f"{where}: ansible_connection '{connection}' is not supported",
+                             f"use one of: {', '.join(sorted(CONNECTIONS))}")
+    overrides = values.get(roles.GROUP_ROLES_VAR)
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise InventoryError(f"{where}: {roles.GROUP_ROLES_VAR} must be a mapping",
+                             "write it as group: [role, ...]")
+    mapping = roles.group_mapping({**(group_roles or {}), **(overrides or {})}, where)
+    user = _first(values, "ansible_user", "ansible_ssh_user")
+    key = _first(values, "ansible_ssh_private_key_file", "ansible_private_key_file")
+    key_file = os.path.expanduser(str(key)) if key else None
+    become_method = str(_first(values, "ansible_become_method") or "sudo")
+    become = _bool(values.get("ansible_become", False), f"{where}: ansible_become")
+    if become and become_method != "sudo":
+        raise InventoryError(f"{where}: become method '{become_method}' is not supported",
+                             "use sudo (the probe runs with 'sudo -n')")
+    args = sshargs.parse_ssh_args(str(values.get("ansible_ssh_common_args") or ""), where)
+    jump: JumpHost | None = None
+    jump_spec = values.get(JUMP_VAR) or args.jump
+    if jump_spec:
+        jump = sshargs.parse_jump(jump_spec, f"{where}: jump host", key_file,
+                                  str(user) if user else None)
+    return Host(
+        name=name,
+        address=str(_first(values, "ansible_host", "ansible_ssh_host") or name),
+        port=sshargs.port_number(_first(values, "ansible_port", "ansible_ssh_port") or 22, where),
+        user=str(user) if user else None,
+        key_file=key_file,
+        become=become,
+        become_user=str(_first(values, "ansible_become_user") or "root"),
+        jump=jump,
+        roles=roles.roles_for(name, groups, values, mapping),
+        groups=groups,
+        transport=CONNECTIONS[connection],
+        known_hosts=os.path.expanduser(args.known_hosts) if args.known_hosts else None,
+        vars=values,
+    )
