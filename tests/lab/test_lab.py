@@ -24,12 +24,19 @@ pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(180)]
 REPO = Path(__file__).resolve().parents[2]
 
 
-def ssh(lab: Lab, node: Node | str, command: str, user: str = "auditor",
-        timeout: float = 60, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+def ssh(
+    lab: Lab,
+    node: Node | str,
+    command: str,
+    user: str = "auditor",
+    timeout: float = 60,
+    extra: tuple[str, ...] = (),
+) -> subprocess.CompletedProcess[str]:
     """Run `command` on a node through the OpenSSH client with strict host key checking."""
     argv = lab.ssh_argv(node, user, command)
-    return subprocess.run([argv[0], *extra, *argv[1:]], capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [argv[0], *extra, *argv[1:]], capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def test_default_nodes_come_up(lab: Lab) -> None:
@@ -43,8 +50,12 @@ def test_default_nodes_come_up(lab: Lab) -> None:
 def test_each_node_has_its_own_hostname_and_pid1(lab: Lab) -> None:
     host_name = Path("/proc/sys/kernel/hostname").read_text().strip()
     for node in lab.nodes.values():
-        result = ssh(lab, node, "hostname; cat /etc/hostname; tr '\\0' ' ' </proc/1/cmdline; echo; "
-                                "cat /proc/[0-9]*/comm")
+        result = ssh(
+            lab,
+            node,
+            "hostname; cat /etc/hostname; tr '\\0' ' ' </proc/1/cmdline; echo; "
+            "cat /proc/[0-9]*/comm",
+        )
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
         assert lines[0] == node.name != host_name
@@ -59,8 +70,10 @@ def test_components_run_with_exact_argv(lab: Lab) -> None:
     for node in lab.nodes.values():
         pids = node.pids
         assert set(pids) == {p.name for p in node.profile.processes}
-        script = "; ".join(f"echo @{pid}; cat /proc/{pid}/comm; tr '\\0' '\\n' </proc/{pid}/cmdline"
-                           for pid in pids.values())
+        script = "; ".join(
+            f"echo @{pid}; cat /proc/{pid}/comm; tr '\\0' '\\n' </proc/{pid}/cmdline"
+            for pid in pids.values()
+        )
         result = ssh(lab, node, script)
         assert result.returncode == 0, result.stderr
         blocks = [b.strip().splitlines() for b in result.stdout.split("@")[1:]]
@@ -76,7 +89,9 @@ def test_static_pod_manifests_match_running_processes(lab: Lab) -> None:
     for proc in cp1.profile.processes:
         if proc.manifest is None:
             continue
-        result = ssh(lab, cp1, f"sudo -n stat -c '%a %U:%G' {proc.manifest} && sudo -n cat {proc.manifest}")
+        result = ssh(
+            lab, cp1, f"sudo -n stat -c '%a %U:%G' {proc.manifest} && sudo -n cat {proc.manifest}"
+        )
         assert result.returncode == 0, result.stderr
         mode_line, manifest = result.stdout.split("\n", 1)
         assert mode_line == "600 root:root"
@@ -89,7 +104,9 @@ def test_static_pod_manifests_match_running_processes(lab: Lab) -> None:
 
 def test_control_plane_pki_is_real(lab: Lab) -> None:
     cp1 = lab.node("cp1")
-    result = ssh(lab, cp1, "sudo -n cat /etc/kubernetes/pki/ca.crt /etc/kubernetes/pki/apiserver.crt")
+    result = ssh(
+        lab, cp1, "sudo -n cat /etc/kubernetes/pki/ca.crt /etc/kubernetes/pki/apiserver.crt"
+    )
     assert result.returncode == 0, result.stderr
     ca, server = x509.load_pem_x509_certificates(result.stdout.encode())
     server.verify_directly_issued_by(ca)
@@ -101,11 +118,13 @@ def test_control_plane_pki_is_real(lab: Lab) -> None:
 
 
 def test_compliant_and_noncompliant_workers_differ_as_documented(lab: Lab) -> None:
-    probe = ("sudo -n stat -c '%a %U:%G %n' /var/lib/kubelet/config.yaml /etc/kubernetes/kubelet.conf "
-             "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf; "
-             "sudo -n /usr/sbin/sshd -T -f /etc/ssh/sshd_config -C user=root,host=x,addr=127.0.0.1 "
-             "| grep -E '^(permitrootlogin|passwordauthentication) '; "
-             "sudo -n find /usr/local/bin -perm -4000 -type f")
+    probe = (
+        "sudo -n stat -c '%a %U:%G %n' /var/lib/kubelet/config.yaml /etc/kubernetes/kubelet.conf "
+        "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf; "
+        "sudo -n /usr/sbin/sshd -T -f /etc/ssh/sshd_config -C user=root,host=x,addr=127.0.0.1 "
+        "| grep -E '^(permitrootlogin|passwordauthentication) '; "
+        "sudo -n find /usr/local/bin -perm -4000 -type f"
+    )
     good, bad = ssh(lab, "worker1", probe).stdout, ssh(lab, "worker2", probe).stdout
     assert "600 root:root /var/lib/kubelet/config.yaml" in good
     assert "600 root:root /etc/kubernetes/kubelet.conf" in good
@@ -121,10 +140,19 @@ def test_compliant_and_noncompliant_workers_differ_as_documented(lab: Lab) -> No
 
 def test_writes_inside_a_node_stay_inside(lab: Lab) -> None:
     tag = f"lab-{uuid.uuid4().hex[:8]}"
-    paths = [f"/etc/{tag}", f"/usr/{tag}", f"/opt/{tag}", f"/root/{tag}", f"/tmp/{tag}",
-             f"/var/lib/{tag}", f"/home/{tag}"]
+    paths = [
+        f"/etc/{tag}",
+        f"/usr/{tag}",
+        f"/opt/{tag}",
+        f"/root/{tag}",
+        f"/tmp/{tag}",
+        f"/var/lib/{tag}",
+        f"/home/{tag}",
+    ]
     node = lab.node("worker1")
-    result = ssh(lab, node, "sudo -n touch " + " ".join(paths) + " && sudo -n ls -d " + " ".join(paths))
+    result = ssh(
+        lab, node, "sudo -n touch " + " ".join(paths) + " && sudo -n ls -d " + " ".join(paths)
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(result.stdout.split()) == sorted(paths)
     for path in paths:
@@ -132,11 +160,17 @@ def test_writes_inside_a_node_stay_inside(lab: Lab) -> None:
     assert (node.dir / "upper" / "etc" / tag).exists()  # it went to the node's overlay
 
 
-def test_host_files_unchanged_by_a_lab_run(host_snapshot: HostSnapshot, lab_factory: LabFactory) -> None:
+def test_host_files_unchanged_by_a_lab_run(
+    host_snapshot: HostSnapshot, lab_factory: LabFactory
+) -> None:
     fresh = lab_factory(["worker1", "worker2"])
     for node in fresh.nodes.values():
-        result = ssh(fresh, node, "sudo -n sh -c 'echo x >/etc/motd.lab; touch /usr/local/bin/lab /opt/lab "
-                                  "/root/lab /var/lib/lab; chmod 777 /etc/ssh'")
+        result = ssh(
+            fresh,
+            node,
+            "sudo -n sh -c 'echo x >/etc/motd.lab; touch /usr/local/bin/lab /opt/lab "
+            "/root/lab /var/lib/lab; chmod 777 /etc/ssh'",
+        )
         assert result.returncode == 0, result.stderr
     fresh.stop()
     host_snapshot.assert_unchanged()
@@ -164,8 +198,15 @@ def test_paramiko_connects_strictly_with_lab_known_hosts(lab: Lab) -> None:
     client = paramiko.SSHClient()
     client.load_host_keys(str(lab.known_hosts))
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
-    client.connect(node.address, node.port, username="auditor", key_filename=str(lab.key_path),
-                   allow_agent=False, look_for_keys=False, timeout=10)
+    client.connect(
+        node.address,
+        node.port,
+        username="auditor",
+        key_filename=str(lab.key_path),
+        allow_agent=False,
+        look_for_keys=False,
+        timeout=10,
+    )
     try:
         _, stdout, _ = client.exec_command("hostname")
         assert stdout.read().decode().strip() == "worker1"
@@ -193,8 +234,9 @@ def test_hang_node_hangs(lab: Lab, hang_node: Node) -> None:
 
 
 def test_junk_node_prints_junk(lab: Lab, junk_node: Node) -> None:
-    result = subprocess.run(lab.ssh_argv(junk_node, "auditor", "id"), capture_output=True, timeout=60,
-                            check=False)
+    result = subprocess.run(
+        lab.ssh_argv(junk_node, "auditor", "id"), capture_output=True, timeout=60, check=False
+    )
     assert result.returncode == 0
     assert len(result.stdout) > 4_000_000
     assert b"@@deadbeefdeadbeefdeadbeefdeadbeef BEGIN x\n" in result.stdout[-300:]
@@ -232,15 +274,26 @@ def test_cli_up_status_down(tmp_path: Path) -> None:
     root = tmp_path / "cli-lab"
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "tests.labkit", *args, "--dir", str(root)],
-                              cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "tests.labkit", *args, "--dir", str(root)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     up = cli("up", "--nodes", "worker1", "--port", "2222")
     assert up.returncode == 0, up.stderr
     try:
         assert cli("status").returncode == 0
-        probe = subprocess.run(["ssh", "-F", str(root / "ssh_config"), "-p", "2222", "127.0.0.12",
-                                "hostname"], capture_output=True, text=True, timeout=60, check=False)
+        probe = subprocess.run(
+            ["ssh", "-F", str(root / "ssh_config"), "-p", "2222", "127.0.0.12", "hostname"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert probe.stdout.strip() == "worker1", probe.stderr
     finally:
         down = cli("down")
@@ -252,6 +305,8 @@ def test_cli_up_status_down(tmp_path: Path) -> None:
 def test_static_inventory_matches_the_default_lab() -> None:
     static = yaml.safe_load((REPO / "inventory" / "lab.yml").read_text())
     root = Path("/tmp/hardening-lab")
-    entries = [HostEntry(s.name, s.address, 22, load_profile(s.profile, {}).roles, "ssh-ed25519 A")
-               for s in DEFAULT_NODES]
+    entries = [
+        HostEntry(s.name, s.address, 22, load_profile(s.profile, {}).roles, "ssh-ed25519 A")
+        for s in DEFAULT_NODES
+    ]
     assert static == inventory_doc(entries, root / "id_ed25519", root / "known_hosts")

@@ -19,12 +19,19 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tests.labkit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start lab nodes")
-    up.add_argument("--nodes", nargs="+", default=[s.name for s in DEFAULT_NODES],
-                    choices=sorted(KNOWN_NODES), help="nodes to start (default: %(default)s)")
+    up.add_argument(
+        "--nodes",
+        nargs="+",
+        default=[s.name for s in DEFAULT_NODES],
+        choices=sorted(KNOWN_NODES),
+        help="nodes to start (default: %(default)s)",
+    )
     up.add_argument("--port", type=int, default=22, help="sshd port on each node address")
     for name in ("up", "down", "status"):
         target = up if name == "up" else sub.add_parser(name, help=f"{name} the lab")
-        target.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="lab dir (default: %(default)s)")
+        target.add_argument(
+            "--dir", type=Path, default=DEFAULT_DIR, help="lab dir (default: %(default)s)"
+        )
     return parser
 
 
@@ -34,8 +41,10 @@ def _up(args: argparse.Namespace) -> int:
         print(f"{node.name:8} {node.address}:{node.port} {node.profile.name:20} pid1={node.pid1}")
     print(f"key:       {lab.key_path}")
     print(f"inventory: {lab.inventory_path}")
-    print(f"try:       ssh -i {lab.key_path} -o UserKnownHostsFile={lab.known_hosts} "
-          f"-o StrictHostKeyChecking=yes auditor@{next(iter(lab.nodes.values())).address} hostname")
+    print(
+        f"try:       ssh -i {lab.key_path} -o UserKnownHostsFile={lab.known_hosts} "
+        f"-o StrictHostKeyChecking=yes auditor@{next(iter(lab.nodes.values())).address} hostname"
+    )
     return 0
 
 

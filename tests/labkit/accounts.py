@@ -26,7 +26,9 @@ class LabUser:
 
 
 LAB_USERS = (
-    LabUser("auditor", 61001, "/home/auditor", "/bin/sh", True, "auditor ALL=(ALL:ALL) NOPASSWD: ALL\n"),
+    LabUser(
+        "auditor", 61001, "/home/auditor", "/bin/sh", True, "auditor ALL=(ALL:ALL) NOPASSWD: ALL\n"
+    ),
     LabUser("nopw", 61002, "/home/nopw", "/bin/sh", True, "nopw ALL=(ALL:ALL) ALL\n"),
     LabUser("etcd", 61003, "/var/lib/etcd", "/usr/sbin/nologin", False, ""),
 )
@@ -75,7 +77,9 @@ class Accounts:
         shadow_gid = self.gid("shadow") if "shadow" in self._names(self._group) else 0
         tree.write("/etc/passwd", _join(self._passwd + [_pw(u) for u in self._added]), 0o644)
         tree.write("/etc/group", _join(self._group + [_gr(u) for u in self._added]), 0o644)
-        tree.write("/etc/shadow", _join(self._shadow + [_sh(u) for u in self._added]), 0o640, 0, shadow_gid)
+        tree.write(
+            "/etc/shadow", _join(self._shadow + [_sh(u) for u in self._added]), 0o640, 0, shadow_gid
+        )
         key = (authorized_key.strip() + "\n").encode("ascii")
         tree.mkdir("/root/.ssh", 0o700)
         tree.write("/root/.ssh/authorized_keys", key, 0o600)

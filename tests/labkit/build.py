@@ -55,10 +55,15 @@ def compile_fakeproc(dest: Path) -> Path:
     """Compile fakeproc.c once per lab into `dest`; a missing compiler is a LabError."""
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
-        raise LabError("cc: not found; the lab compiles its fake components, install gcc (apt-get install -y gcc)")
+        raise LabError(
+            "cc: not found; the lab compiles its fake components: install gcc "
+            "(apt-get install -y gcc)"
+        )
     result = subprocess.run(
         [cc, "-O2", "-Wall", "-o", str(dest), str(FAKEPROC_SOURCE)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise LabError(f"{FAKEPROC_SOURCE}: compile failed: {result.stderr.strip()}")
@@ -68,12 +73,15 @@ def compile_fakeproc(dest: Path) -> Path:
 def generate_ssh_key(path: Path, comment: str) -> str:
     """A fresh ed25519 key pair at `path` (+ .pub); returns the public key line."""
     if shutil.which("ssh-keygen") is None:
-        raise LabError("ssh-keygen: not found; install openssh-client (apt-get install -y openssh-server)")
+        raise LabError(
+            "ssh-keygen: not found; install openssh-client (apt-get install -y openssh-server)"
+        )
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".pub").unlink(missing_ok=True)
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     return path.with_name(path.name + ".pub").read_text(encoding="ascii").strip()
 
@@ -89,10 +97,17 @@ def sshd_config(address: str, port: int, options: dict[str, str]) -> str:
 def static_pod(proc: ProcessSpec) -> bytes:
     """A kubeadm-style static Pod manifest whose container command is the process argv."""
     mounts = [{"name": "k8s", "mountPath": "/etc/kubernetes", "readOnly": True}]
-    volumes = [{"name": "k8s", "hostPath": {"path": "/etc/kubernetes", "type": "DirectoryOrCreate"}}]
+    volumes = [
+        {"name": "k8s", "hostPath": {"path": "/etc/kubernetes", "type": "DirectoryOrCreate"}}
+    ]
     if proc.name == "etcd":
         mounts.append({"name": "etcd-data", "mountPath": "/var/lib/etcd"})
-        volumes.append({"name": "etcd-data", "hostPath": {"path": "/var/lib/etcd", "type": "DirectoryOrCreate"}})
+        volumes.append(
+            {
+                "name": "etcd-data",
+                "hostPath": {"path": "/var/lib/etcd", "type": "DirectoryOrCreate"},
+            }
+        )
     doc = {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -103,7 +118,12 @@ def static_pod(proc: ProcessSpec) -> bytes:
         },
         "spec": {
             "containers": [
-                {"name": proc.name, "image": proc.image, "command": list(proc.argv), "volumeMounts": mounts}
+                {
+                    "name": proc.name,
+                    "image": proc.image,
+                    "command": list(proc.argv),
+                    "volumeMounts": mounts,
+                }
             ],
             "hostNetwork": True,
             "priorityClassName": "system-node-critical",
@@ -115,8 +135,16 @@ def static_pod(proc: ProcessSpec) -> bytes:
 
 
 def prepare_node(
-    tree: UpperTree, profile: Profile, *, hostname: str, address: str, port: int,
-    fakeproc: Path, cas: pki.ClusterCas, control_plane: str, client_pub: str,
+    tree: UpperTree,
+    profile: Profile,
+    *,
+    hostname: str,
+    address: str,
+    port: int,
+    fakeproc: Path,
+    cas: pki.ClusterCas,
+    control_plane: str,
+    client_pub: str,
 ) -> str:
     """Fill the node's upper layers from its profile; returns the node's host public key."""
     tree.create_layers()
@@ -135,8 +163,13 @@ def prepare_node(
 
 
 def _install_profile_files(
-    tree: UpperTree, profile: Profile, accounts: Accounts, cas: pki.ClusterCas,
-    hostname: str, address: str, control_plane: str,
+    tree: UpperTree,
+    profile: Profile,
+    accounts: Accounts,
+    cas: pki.ClusterCas,
+    hostname: str,
+    address: str,
+    control_plane: str,
 ) -> None:
     for d in profile.dirs:
         tree.mkdir(d.path, d.mode, *accounts.owner(d.owner))
@@ -150,7 +183,12 @@ def _install_profile_files(
         tree.write("/var/lib/kubelet/pki/kubelet.key", serving.key_pem(), 0o600)
     server = f"https://{control_plane}:6443"
     for kc in profile.kubeconfigs:
-        tree.write(kc.path, pki.kubeconfig(cas, server, kc.user, kc.org), kc.mode, *accounts.owner(kc.owner))
+        tree.write(
+            kc.path,
+            pki.kubeconfig(cas, server, kc.user, kc.org),
+            kc.mode,
+            *accounts.owner(kc.owner),
+        )
     for f in profile.files:
         tree.write(f.path, f.content.encode("utf-8"), f.mode, *accounts.owner(f.owner))
     for proc in profile.processes:
@@ -158,7 +196,9 @@ def _install_profile_files(
             tree.write(proc.manifest, static_pod(proc), 0o600)
 
 
-def init_script(hostname: str, upper: Path, work: Path, log_dir: Path, profile: Profile, port: int) -> str:
+def init_script(
+    hostname: str, upper: Path, work: Path, log_dir: Path, profile: Profile, port: int
+) -> str:
     """The POSIX sh run as the node's first process; it ends by exec'ing lab-init as PID 1."""
     q = shlex.quote
     lines = ["set -eu", "mount --make-rprivate /"]
@@ -177,7 +217,15 @@ def init_script(hostname: str, upper: Path, work: Path, log_dir: Path, profile: 
     ]
     for proc in profile.processes:
         lines.append(_start_line(proc))
-    sshd = ["/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config", "-E", f"{NODE_LOG_DIR}/sshd.log"]
+    sshd = [
+        "/usr/sbin/sshd",
+        "-D",
+        "-e",
+        "-f",
+        "/etc/ssh/sshd_config",
+        "-E",
+        f"{NODE_LOG_DIR}/sshd.log",
+    ]
     lines.append(" ".join(q(a) for a in sshd) + " </dev/null &")
     lines.append(f"exec {q(LAB_INIT)} {q(hostname)}")
     return "\n".join(lines) + "\n"
@@ -190,4 +238,5 @@ def _start_line(proc: ProcessSpec) -> str:
         return f"{q(proc.exe)} {args} </dev/null >/dev/null 2>&1 &"
     # argv0 is the basename: let the shell find it through PATH, as a container runtime does.
     directory = proc.exe.rsplit("/", 1)[0]
-    return f"(PATH={q(directory)}; export PATH; exec {q(proc.argv0)} {args}) </dev/null >/dev/null 2>&1 &"
+    run = f"PATH={q(directory)}; export PATH; exec {q(proc.argv0)} {args}"
+    return f"({run}) </dev/null >/dev/null 2>&1 &"

@@ -2,4 +2,7 @@
 
 
 class LabError(Exception):
-    """The lab could not be built, started, reached or stopped; the message says why and what to do."""
+    """The lab could not be built, started, reached or stopped.
+
+    The message says why, and what to do about it.
+    """

@@ -81,8 +81,10 @@ def lab_factory() -> Iterator[LabFactory]:
 
     def make(names: Iterable[str]) -> Lab:
         subnet = next(_subnets)
-        specs = [NodeSpec(s.name, f"127.0.{subnet}.{s.address.rsplit('.', 1)[1]}", s.profile)
-                 for s in resolve_specs(names)]
+        specs = [
+            NodeSpec(s.name, f"127.0.{subnet}.{s.address.rsplit('.', 1)[1]}", s.profile)
+            for s in resolve_specs(names)
+        ]
         fresh = Lab(_new_root(), tie_to_parent=True)
         labs.append(fresh)
         return fresh.start(specs)

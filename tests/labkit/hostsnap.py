@@ -16,10 +16,27 @@ from pathlib import Path
 
 ROOTS = ("/etc", "/usr/local", "/opt", "/root", "/var/lib")
 EXCLUDE = (
-    "/var/lib/apt", "/var/lib/dpkg", "/var/lib/ucf", "/var/lib/systemd", "/var/lib/postgresql",
-    "/root/.cache", "/root/.pyenv", "/root/.npm", "/root/.local", "/root/.ansible",
-    "/root/.rustup", "/root/.cargo", "/root/.m2", "/root/.gradle", "/root/.nvm", "/root/go",
-    "/root/.bash_history", "/etc/ld.so.cache", "/usr/local/cuda", "/opt/pypi", "/opt/pypi-more",
+    "/var/lib/apt",
+    "/var/lib/dpkg",
+    "/var/lib/ucf",
+    "/var/lib/systemd",
+    "/var/lib/postgresql",
+    "/root/.cache",
+    "/root/.pyenv",
+    "/root/.npm",
+    "/root/.local",
+    "/root/.ansible",
+    "/root/.rustup",
+    "/root/.cargo",
+    "/root/.m2",
+    "/root/.gradle",
+    "/root/.nvm",
+    "/root/go",
+    "/root/.bash_history",
+    "/etc/ld.so.cache",
+    "/usr/local/cuda",
+    "/opt/pypi",
+    "/opt/pypi-more",
 )
 CONTENT_LIMIT = 1 << 20
 
@@ -56,7 +73,9 @@ def _fingerprint(path: Path) -> str:
         st = path.lstat()
     except FileNotFoundError:
         return "vanished"
-    meta = f"{stat.S_IFMT(st.st_mode):o} {st.st_mode & 0o7777:o} {st.st_uid}:{st.st_gid} {st.st_size}"
+    meta = (
+        f"{stat.S_IFMT(st.st_mode):o} {st.st_mode & 0o7777:o} {st.st_uid}:{st.st_gid} {st.st_size}"
+    )
     if stat.S_ISLNK(st.st_mode):
         return f"{meta} -> {os.readlink(path)}"
     if stat.S_ISREG(st.st_mode):

@@ -47,21 +47,23 @@ def inventory_doc(
                 "ansible_ssh_private_key_file": str(key_path),
                 "ansible_ssh_common_args": f"-o UserKnownHostsFile={known_hosts}",
             },
-            "hosts": {
-                e.name: {"ansible_host": e.address, "ansible_port": e.port} for e in entries
-            },
+            "hosts": {e.name: {"ansible_host": e.address, "ansible_port": e.port} for e in entries},
             "children": groups,
         }
     }
 
 
-def write_inventory(path: Path, entries: Sequence[HostEntry], key_path: Path, known_hosts: Path) -> None:
+def write_inventory(
+    path: Path, entries: Sequence[HostEntry], key_path: Path, known_hosts: Path
+) -> None:
     """Write `inventory.yml` for the running nodes."""
     doc = inventory_doc(entries, key_path, known_hosts)
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
 
 
-def write_ssh_config(path: Path, entries: Sequence[HostEntry], key_path: Path, known_hosts: Path) -> None:
+def write_ssh_config(
+    path: Path, entries: Sequence[HostEntry], key_path: Path, known_hosts: Path
+) -> None:
     """An ssh_config for `ssh -F`: lab key, lab known_hosts, strict checking, no agent.
 
     Options given with -o apply to the destination only; -F also reaches -J jump hosts.

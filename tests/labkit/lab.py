@@ -86,32 +86,62 @@ class Node:
         """The spec the node was made from."""
         return NodeSpec(self.name, self.address, self.profile.name)
 
-    def prepare(self, fakeproc: Path, cas: pki.ClusterCas, control_plane: str, client_pub: str) -> None:
+    def prepare(
+        self, fakeproc: Path, cas: pki.ClusterCas, control_plane: str, client_pub: str
+    ) -> None:
         """Write the node's upper layers and init script (host side, before any namespace)."""
         (self.dir / "log").mkdir(parents=True, exist_ok=True)
         tree = UpperTree(self.dir / "upper", self.dir / "work")
         self.host_public_key = build.prepare_node(
-            tree, self.profile, hostname=self.name, address=self.address, port=self.port,
-            fakeproc=fakeproc, cas=cas, control_plane=control_plane, client_pub=client_pub,
+            tree,
+            self.profile,
+            hostname=self.name,
+            address=self.address,
+            port=self.port,
+            fakeproc=fakeproc,
+            cas=cas,
+            control_plane=control_plane,
+            client_pub=client_pub,
         )
-        script = build.init_script(self.name, tree.upper, tree.work, self.dir / "log", self.profile, self.port)
+        script = build.init_script(
+            self.name, tree.upper, tree.work, self.dir / "log", self.profile, self.port
+        )
         (self.dir / "init.sh").write_text(script, encoding="utf-8")
 
     def start(self, timeout: float = START_TIMEOUT, tie_to_parent: bool = False) -> None:
         """Enter the namespaces, run init.sh and wait until sshd accepts on address:port."""
         if procfs.port_open(self.address, self.port):
-            raise LabError(f"{self.name} ({self.address}:{self.port}): port already in use; run down first")
-        argv = ["unshare", "--mount", "--pid", "--uts", "--fork", "--mount-proc",
-                "--propagation", "private", "--kill-child", "/bin/sh", str(self.dir / "init.sh")]
+            raise LabError(
+                f"{self.name} ({self.address}:{self.port}): port already in use; run down first"
+            )
+        argv = [
+            "unshare",
+            "--mount",
+            "--pid",
+            "--uts",
+            "--fork",
+            "--mount-proc",
+            "--propagation",
+            "private",
+            "--kill-child",
+            "/bin/sh",
+            str(self.dir / "init.sh"),
+        ]
         with self.console_path.open("wb") as console:
             self._popen = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=_die_with_parent if tie_to_parent else None,
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if tie_to_parent else None,
             )
         self.unshare_pid = self._popen.pid
         try:
             procfs.poll(self._has_pid1, timeout, f"{self.name}: namespace init")
-            procfs.poll(self._sshd_ready, timeout, f"{self.name}: sshd on {self.address}:{self.port}")
+            procfs.poll(
+                self._sshd_ready, timeout, f"{self.name}: sshd on {self.address}:{self.port}"
+            )
         except LabError as exc:
             raise LabError(f"{exc}; {self.diagnostics()}") from None
 
@@ -128,7 +158,9 @@ class Node:
 
     def _check_not_exited(self) -> None:
         if self._popen is not None and self._popen.poll() is not None:
-            raise LabError(f"{self.name}: node exited with rc {self._popen.returncode} while starting")
+            raise LabError(
+                f"{self.name}: node exited with rc {self._popen.returncode} while starting"
+            )
 
     def diagnostics(self) -> str:
         """The tails of the node's console and sshd log, for error messages."""
@@ -136,8 +168,11 @@ class Node:
 
     def is_running(self) -> bool:
         """True while the node's PID 1 is alive and still our lab-init."""
-        return bool(self.pid1) and procfs.is_alive(self.pid1) and procfs.cmdline(self.pid1) == (
-            build.LAB_INIT, self.name)
+        return (
+            bool(self.pid1)
+            and procfs.is_alive(self.pid1)
+            and procfs.cmdline(self.pid1) == (build.LAB_INIT, self.name)
+        )
 
     def processes(self) -> list[procfs.NodeProcess]:
         """Every process inside the node (empty when it is stopped)."""
@@ -147,7 +182,9 @@ class Node:
     def pids(self) -> dict[str, int]:
         """Component name -> PID inside the node, for the profile's processes that are running."""
         by_argv = {p.argv: p.ns_pid for p in self.processes()}
-        return {proc.name: by_argv[proc.argv] for proc in self.profile.processes if proc.argv in by_argv}
+        return {
+            proc.name: by_argv[proc.argv] for proc in self.profile.processes if proc.argv in by_argv
+        }
 
     def sshd_host_pid(self) -> int:
         """Host PID of the node's listening sshd (the one whose parent is the node's PID 1)."""
@@ -162,14 +199,16 @@ class Node:
         return Path(f"/proc/{self.pid1}/root") / path.lstrip("/")
 
     def rotate_host_key(self, timeout: float = START_TIMEOUT) -> str:
-        """Give sshd a NEW host key (SIGHUP) and wait until it serves it; known_hosts keeps the old."""
+        """Give sshd a NEW host key (SIGHUP), wait until it serves it; known_hosts keeps the old."""
         fresh = self.dir / "rotated_host_key"
         public = build.generate_ssh_key(fresh, f"root@{self.name}-rotated")
         self.node_path(build.HOST_KEY).write_bytes(fresh.read_bytes())
         self.node_path(build.HOST_KEY + ".pub").write_text(public + "\n", encoding="ascii")
         os.kill(self.sshd_host_pid(), signal.SIGHUP)
         blob = public.split()[1]
-        procfs.poll(lambda: blob in _keyscan(self.address, self.port), timeout, f"{self.name}: new host key")
+        procfs.poll(
+            lambda: blob in _keyscan(self.address, self.port), timeout, f"{self.name}: new host key"
+        )
         self.host_public_key = public
         return public
 
@@ -184,14 +223,21 @@ class Node:
                 self._popen.kill()
                 self._popen.wait(timeout)
         elif self.unshare_pid and procfs.cmdline(self.unshare_pid)[:1] == ("unshare",):
-            procfs.poll(lambda: not procfs.is_alive(self.unshare_pid), timeout, f"{self.name}: unshare exit")
+            procfs.poll(
+                lambda: not procfs.is_alive(self.unshare_pid), timeout, f"{self.name}: unshare exit"
+            )
         if self.pid1:
             procfs.poll(lambda: not procfs.is_alive(self.pid1), timeout, f"{self.name}: PID 1 exit")
 
     def state(self) -> dict[str, object]:
         """What the CLI needs to find this node again (lab.json)."""
-        return {**asdict(self.spec), "pid1": self.pid1, "unshare_pid": self.unshare_pid,
-                "host_public_key": self.host_public_key, "in_inventory": self.in_inventory}
+        return {
+            **asdict(self.spec),
+            "pid1": self.pid1,
+            "unshare_pid": self.unshare_pid,
+            "host_public_key": self.host_public_key,
+            "in_inventory": self.in_inventory,
+        }
 
     def __repr__(self) -> str:
         return f"Node({self.name!r}, {self.address}:{self.port}, profile={self.profile.name!r})"
@@ -200,7 +246,9 @@ class Node:
 class Lab:
     """A set of nodes sharing one lab dir, client key, known_hosts, inventory and cluster CAs."""
 
-    def __init__(self, root: Path = DEFAULT_DIR, port: int = 22, tie_to_parent: bool = False) -> None:
+    def __init__(
+        self, root: Path = DEFAULT_DIR, port: int = 22, tie_to_parent: bool = False
+    ) -> None:
         self.root = Path(root)
         self.port = port
         self.tie_to_parent = tie_to_parent
@@ -219,7 +267,9 @@ class Lab:
         try:
             self.root.mkdir(parents=True, exist_ok=False)
         except FileExistsError:
-            raise LabError(f"{self.root}: already exists; run `python -m tests.labkit down --dir {self.root}`") from None
+            raise LabError(
+                f"{self.root}: already exists; run `python -m tests.labkit down --dir {self.root}`"
+            ) from None
         try:
             self.root.chmod(0o700)
             build.compile_fakeproc(self.root / "fakeproc")
@@ -242,13 +292,23 @@ class Lab:
         started = []
         for spec in resolve_specs(specs):
             if spec.name in self.nodes:
-                raise LabError(f"node {spec.name!r}: already in the lab at {self.nodes[spec.name].address}")
-            profile = load_profile(spec.profile, {"address": spec.address, "hostname": spec.name,
-                                                  "control_plane": self._control_plane(spec)})
+                raise LabError(
+                    f"node {spec.name!r}: already in the lab at {self.nodes[spec.name].address}"
+                )
+            profile = load_profile(
+                spec.profile,
+                {
+                    "address": spec.address,
+                    "hostname": spec.name,
+                    "control_plane": self._control_plane(spec),
+                },
+            )
             node = Node(spec, self.root, self.port, profile)
             node.in_inventory = in_inventory
             self.nodes[spec.name] = node
-            node.prepare(self.root / "fakeproc", self._cas, self._control_plane(spec), self._client_pub)
+            node.prepare(
+                self.root / "fakeproc", self._cas, self._control_plane(spec), self._client_pub
+            )
             node.start(tie_to_parent=self.tie_to_parent)
             started.append(node)
             self.write_client_files()
@@ -269,13 +329,20 @@ class Lab:
 
     def write_client_files(self) -> None:
         """(Re)write known_hosts, inventory.yml and lab.json from the nodes' current keys."""
-        entries = [inventory.HostEntry(n.name, n.address, n.port, n.roles, n.host_public_key)
-                   for n in self.nodes.values() if n.host_public_key]
+        entries = [
+            inventory.HostEntry(n.name, n.address, n.port, n.roles, n.host_public_key)
+            for n in self.nodes.values()
+            if n.host_public_key
+        ]
         inventory.write_known_hosts(self.known_hosts, entries)
         inventory.write_ssh_config(self.ssh_config, entries, self.key_path, self.known_hosts)
         listed = [e for e in entries if self.nodes[e.name].in_inventory]
         inventory.write_inventory(self.inventory_path, listed, self.key_path, self.known_hosts)
-        state = {"root": str(self.root), "port": self.port, "nodes": [n.state() for n in self.nodes.values()]}
+        state = {
+            "root": str(self.root),
+            "port": self.port,
+            "nodes": [n.state() for n in self.nodes.values()],
+        }
         self.state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
 
     def ssh_argv(self, node: Node | str, user: str = "auditor", *command: str) -> list[str]:
@@ -284,8 +351,15 @@ class Lab:
         It goes through <labdir>/ssh_config, so `-J` jump hosts get the same key and known_hosts.
         """
         target = node if isinstance(node, Node) else self.node(node)
-        return ["ssh", "-F", str(self.ssh_config), "-p", str(target.port),
-                f"{user}@{target.address}", *command]
+        return [
+            "ssh",
+            "-F",
+            str(self.ssh_config),
+            "-p",
+            str(target.port),
+            f"{user}@{target.address}",
+            *command,
+        ]
 
     def stop(self) -> None:
         """Stop every node, check nothing is mounted under the lab dir, remove it; idempotent."""
@@ -313,7 +387,11 @@ class Lab:
         lab.port = int(state["port"])
         for item in state["nodes"]:
             spec = NodeSpec(item["name"], item["address"], item["profile"])
-            variables = {"address": spec.address, "hostname": spec.name, "control_plane": spec.address}
+            variables = {
+                "address": spec.address,
+                "hostname": spec.name,
+                "control_plane": spec.address,
+            }
             node = Node(spec, lab.root, lab.port, load_profile(spec.profile, variables))
             node.pid1, node.unshare_pid = int(item["pid1"]), int(item["unshare_pid"])
             node.host_public_key = str(item["host_public_key"])
@@ -325,8 +403,12 @@ class Lab:
 def _check_tools() -> None:
     if os.geteuid() != 0:
         raise LabError("lab: needs root (namespaces, overlay mounts, sshd); run as root")
-    for tool, package in (("unshare", "util-linux"), ("/usr/sbin/sshd", "openssh-server"),
-                          ("ssh-keygen", "openssh-client"), ("sudo", "sudo")):
+    for tool, package in (
+        ("unshare", "util-linux"),
+        ("/usr/sbin/sshd", "openssh-server"),
+        ("ssh-keygen", "openssh-client"),
+        ("sudo", "sudo"),
+    ):
         if shutil.which(tool) is None:
             raise LabError(f"{tool}: not found; install it (apt-get install -y {package})")
 
@@ -337,8 +419,12 @@ def _die_with_parent() -> None:
 
 
 def _keyscan(address: str, port: int) -> str:
-    result = subprocess.run(["ssh-keyscan", "-T", "2", "-t", "ed25519", "-p", str(port), address],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["ssh-keyscan", "-T", "2", "-t", "ed25519", "-p", str(port), address],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return result.stdout
 
 
@@ -347,4 +433,3 @@ def _tail(path: Path, limit: int = 1500) -> str:
         return path.read_text(encoding="utf-8", errors="replace")[-limit:]
     except FileNotFoundError:
         return "<none>"
-

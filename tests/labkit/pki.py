@@ -52,7 +52,7 @@ def _name(common_name: str, org: str = "") -> x509.Name:
 def make_ca(common_name: str) -> KeyPair:
     """A self-signed CA certificate, as kubeadm makes for `kubernetes`, `etcd-ca`, ..."""
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name))
@@ -82,7 +82,7 @@ def issue(
 ) -> KeyPair:
     """A leaf certificate signed by `ca` with the given usages and subject alternative names."""
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name, org))
@@ -173,7 +173,9 @@ def kubeconfig(cas: ClusterCas, server: str, user: str, org: str = "") -> bytes:
                 },
             }
         ],
-        "contexts": [{"name": f"{user}@kubernetes", "context": {"cluster": "kubernetes", "user": user}}],
+        "contexts": [
+            {"name": f"{user}@kubernetes", "context": {"cluster": "kubernetes", "user": user}}
+        ],
         "current-context": f"{user}@kubernetes",
         "preferences": {},
         "users": [

@@ -20,8 +20,17 @@ from tests.labkit.errors import LabError
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 
 _TOP_KEYS = {
-    "description", "deviations", "roles", "pki", "kubelet_pki", "ca_mode", "sshd",
-    "files", "dirs", "kubeconfigs", "processes",
+    "description",
+    "deviations",
+    "roles",
+    "pki",
+    "kubelet_pki",
+    "ca_mode",
+    "sshd",
+    "files",
+    "dirs",
+    "kubeconfigs",
+    "processes",
 }
 
 
@@ -108,7 +117,9 @@ def load_profile(name: str, variables: dict[str, str]) -> Profile:
         raise LabError(f"{path}: expected a mapping at the top")
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise LabError(f"{path}: unknown keys {sorted(unknown)}; expected some of {sorted(_TOP_KEYS)}")
+        raise LabError(
+            f"{path}: unknown keys {sorted(unknown)}; expected some of {sorted(_TOP_KEYS)}"
+        )
     data = _substitute(raw, variables)
     return Profile(
         name=name,
@@ -126,8 +137,11 @@ def load_profile(name: str, variables: dict[str, str]) -> Profile:
         ),
         kubeconfigs=tuple(
             KubeconfigSpec(
-                _abs(path, k["path"]), str(k["user"]), str(k.get("org", "")),
-                _mode(path, k), str(k.get("owner", "root:root")),
+                _abs(path, k["path"]),
+                str(k["user"]),
+                str(k.get("org", "")),
+                _mode(path, k),
+                str(k.get("owner", "root:root")),
             )
             for k in data.get("kubeconfigs") or ()
         ),
@@ -161,13 +175,17 @@ def _abs(path: Path, value: Any) -> str:
 def _mode(path: Path, item: dict[str, Any]) -> int:
     raw = item.get("mode", "0644")
     if not isinstance(raw, str):
-        raise LabError(f"{path}: mode {raw!r} of {item.get('path')!r} must be a quoted octal string")
+        raise LabError(
+            f"{path}: mode {raw!r} of {item.get('path')!r} must be a quoted octal string"
+        )
     return int(raw, 8)
 
 
 def _file(path: Path, item: dict[str, Any]) -> FileSpec:
     return FileSpec(
-        _abs(path, item["path"]), str(item.get("content", "")), _mode(path, item),
+        _abs(path, item["path"]),
+        str(item.get("content", "")),
+        _mode(path, item),
         str(item.get("owner", "root:root")),
     )
 

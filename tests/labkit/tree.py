@@ -43,7 +43,7 @@ class UpperTree:
         norm = posixpath.normpath(node_path)
         for mount_point in sorted(OVERLAID, key=len, reverse=True):
             if norm == mount_point or norm.startswith(mount_point + "/"):
-                rest = norm[len(mount_point):].lstrip("/")
+                rest = norm[len(mount_point) :].lstrip("/")
                 return self.upper / layer_name(mount_point) / rest
         raise LabError(f"node path {node_path!r} is outside the overlaid dirs {OVERLAID}")
 
@@ -56,7 +56,9 @@ class UpperTree:
         os.chmod(target, mode)
         return target
 
-    def write(self, node_path: str, data: bytes, mode: int = 0o644, uid: int = 0, gid: int = 0) -> Path:
+    def write(
+        self, node_path: str, data: bytes, mode: int = 0o644, uid: int = 0, gid: int = 0
+    ) -> Path:
         """Write a regular file in the node with exact mode (suid bits included) and owner."""
         self._parents(node_path)
         target = self.host_path(node_path)
