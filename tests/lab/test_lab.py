@@ -14,9 +14,10 @@ from cryptography import x509
 
 from tests.labkit import procfs
 from tests.labkit.build import LAB_INIT
+from tests.labkit.errors import LabError
 from tests.labkit.fixtures import HostSnapshot, LabFactory
 from tests.labkit.inventory import HostEntry, inventory_doc
-from tests.labkit.lab import DEFAULT_NODES, Lab, Node
+from tests.labkit.lab import DEFAULT_NODES, Lab, Node, NodeSpec
 from tests.labkit.profile import load_profile
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(180)]
@@ -310,3 +311,16 @@ def test_static_inventory_matches_the_default_lab() -> None:
         for s in DEFAULT_NODES
     ]
     assert static == inventory_doc(entries, root / "id_ed25519", root / "known_hosts")
+
+
+def test_a_failed_start_tears_down_what_it_started(tmp_path: Path) -> None:
+    root = tmp_path / "half-lab"
+    specs = [NodeSpec("worker1", "127.0.150.12", "worker"), NodeSpec("bad", "127.0.150.13", "nope")]
+    half = Lab(root, tie_to_parent=True)
+    with pytest.raises(LabError, match="profile 'nope'"):
+        half.start(specs)
+    started = half.nodes["worker1"]
+    assert started.pid1 and not procfs.is_alive(started.pid1)
+    assert not procfs.port_open(started.address, 22)
+    assert not root.exists()
+    assert procfs.mounts_under(root) == []
