@@ -1,0 +1,145 @@
+"""known_hosts policy: strict by default, accept-new on request, a changed key always refused.
+
+The file is read with its line numbers (so a mismatch can name the line to remove), with
+OpenSSH's host patterns: plain names, ``[host]:port``, ``*``/``?`` wildcards, ``!`` negation
+and hashed ``|1|salt|hash`` entries. ``@revoked`` keys are refused; ``@cert-authority``
+lines are skipped (we do not do host certificates).
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from hardening.errors import HostKeyError
+
+RSA_ALGORITHMS = ("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa")
+
+
+@dataclass(frozen=True)
+class KnownKey:
+    """One usable known_hosts line."""
+
+    line: int
+    patterns: tuple[str, ...]
+    key_type: str
+    blob: str
+    revoked: bool = False
+
+
+def host_entry(address: str, port: int) -> str:
+    """The name known_hosts uses: ``address`` on port 22, else ``[address]:port``."""
+    return address if port == 22 else f"[{address}]:{port}"
+
+
+def _hashed_match(pattern: str, name: str) -> bool:
+    try:
+        _, _, salt, digest = pattern.split("|", 3)
+        mac = hmac.new(base64.b64decode(salt), name.encode(), hashlib.sha1).digest()
+        return hmac.compare_digest(base64.b64encode(mac).decode(), digest)
+    except (ValueError, TypeError):
+        return False
+
+
+def matches(patterns: tuple[str, ...], name: str) -> bool:
+    """OpenSSH host-pattern matching: any positive pattern matches and no negated one does."""
+    hit = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        body = pattern[1:] if negated else pattern
+        found = _hashed_match(body, name) if body.startswith("|1|") else fnmatchcase(
+            name.lower(), body.lower())
+        if found and negated:
+            return False
+        hit = hit or found
+    return hit
+
+
+def parse(text: str) -> list[KnownKey]:
+    """Every host-key line of a known_hosts file; comments and malformed lines are skipped."""
+    keys: list[KnownKey] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        fields = raw.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        marker = fields.pop(0) if fields[0].startswith("@") else ""
+        if marker == "@cert-authority" or len(fields) < 3:
+            continue
+        keys.append(KnownKey(number, tuple(fields[0].split(",")), fields[1], fields[2],
+                             marker == "@revoked"))
+    return keys
+
+
+def _same_family(known: str, offered: str) -> bool:
+    return known == offered or (known in RSA_ALGORITHMS and offered in RSA_ALGORITHMS)
+
+
+class KnownHosts:
+    """One known_hosts file and the verification policy applied to it."""
+
+    def __init__(self, path: str | os.PathLike[str], accept_new: bool = False) -> None:
+        self.path = Path(path)
+        self.accept_new = accept_new
+
+    def entries_for(self, address: str, port: int) -> list[KnownKey]:
+        """The lines that name this host (re-read each time: other hosts may have added keys)."""
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise HostKeyError(f"{self.path}: cannot read known_hosts: {exc.strerror}",
+                               "check the file's permissions") from None
+        name = host_entry(address, port)
+        return [k for k in parse(text) if matches(k.patterns, name)]
+
+    def preferred_types(self, address: str, port: int) -> list[str]:
+        """Host-key algorithms to ask for first, so the server shows the key we know."""
+        types: list[str] = []
+        for key in self.entries_for(address, port):
+            wanted = list(RSA_ALGORITHMS) if key.key_type in RSA_ALGORITHMS else [key.key_type]
+            types += [t for t in wanted if t not in types]
+        return types
+
+    def verify(self, label: str, address: str, port: int, key_type: str, blob: str) -> None:
+        """Accept the key if it is known; record it if unknown and accept_new; else refuse."""
+        entries = self.entries_for(address, port)
+        for entry in entries:
+            if entry.blob == blob and entry.revoked:
+                raise HostKeyError(f"{label}: host key is revoked in {self.path} line "
+                                   f"{entry.line}", "the node must get a new host key")
+        if any(e.blob == blob and _same_family(e.key_type, key_type) and not e.revoked
+               for e in entries):
+            return
+        known = [e for e in entries if not e.revoked]
+        if known:
+            raise HostKeyError(
+                f"{label}: host key differs from known_hosts line {known[0].line} "
+                f"({self.path})",
+                f"if the node was rebuilt, remove the old key with "
+                f"ssh-keygen -R '{host_entry(address, port)}' -f {self.path}")
+        if not self.accept_new:
+            raise HostKeyError(
+                f"{label}: host key ({key_type}) is not in {self.path}",
+                "verify it and add it (ssh-keyscan), or re-run with --accept-new-host-keys")
+        self.record(address, port, key_type, blob)
+
+    def record(self, address: str, port: int, key_type: str, blob: str) -> None:
+        """Append one line under an exclusive lock (several hosts may be accepted at once)."""
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        line = f"{host_entry(address, port)} {key_type} {blob}\n".encode("ascii")
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line
+            os.write(fd, line)
+        finally:
+            os.close(fd)

@@ -1,0 +1,298 @@
+"""The SSH transport (paramiko): one connection and one exec per host, the probe on stdin.
+
+Host keys are checked against known_hosts (``transports/hostkeys.py``) for the target and for
+its jump host; the target is reached through a ``direct-tcpip`` channel of the jump host's
+connection. With become, the probe runs under ``sudo -n`` so a password prompt can never
+hang the run. Output is read with a cap and a deadline, as bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import select
+import shlex
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import paramiko
+
+from hardening.errors import (
+    AuthError,
+    CommandTimeout,
+    ConnectError,
+    SudoPasswordRequired,
+    TransportError,
+)
+from hardening.model.host import Host
+from hardening.transports.base import ProbeOutput
+from hardening.transports.hostkeys import KnownHosts
+
+CHUNK = 1 << 16
+STDERR_CAP = 1 << 16
+DEFAULT_IDENTITIES = ("id_ed25519", "id_ecdsa", "id_rsa")
+
+
+class KeyCache:
+    """Private keys loaded once per run, by path; shared by the hosts of one run."""
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, int, int], paramiko.PKey] = {}
+        self._lock = threading.Lock()
+
+    def load(self, path: str, label: str) -> paramiko.PKey:
+        """The key at ``path``; an AuthError naming the file if it cannot be used."""
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            raise AuthError(f"{label}: key file '{path}' cannot be read: {exc.strerror}",
+                            "check ansible_ssh_private_key_file") from None
+        ident = (path, info.st_mtime_ns, info.st_size)
+        with self._lock:
+            if ident not in self._keys:
+                self._keys[ident] = _read_key(path, label)
+            return self._keys[ident]
+
+
+def _read_key(path: str, label: str) -> paramiko.PKey:
+    try:
+        return paramiko.PKey.from_path(path)
+    except paramiko.PasswordRequiredException:
+        raise AuthError(f"{label}: key file '{path}' is protected by a passphrase",
+                        "load it into ssh-agent with ssh-add; passphrases are never asked for"
+                        ) from None
+    except (paramiko.SSHException, OSError, ValueError) as exc:
+        raise AuthError(f"{label}: key file '{path}' is not a usable private key: {exc}",
+                        "check ansible_ssh_private_key_file") from None
+
+
+def _local_user() -> str:
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+class SshTransport:
+    """paramiko transport for one host; use as ``with SshTransport(host, ...) as t: t.run()``.
+
+    Options (from the command line, see cli/cmd_audit.py): ``known_hosts`` (overrides the
+    inventory's file, which overrides ~/.ssh/known_hosts), ``accept_new`` (record unknown
+    host keys; a changed key is always refused), ``connect_timeout`` (seconds, per step:
+    TCP, handshake, auth, channel), ``use_agent`` and ``key_cache``.
+    """
+
+    name = "ssh"
+
+    def __init__(self, host: Host, *, known_hosts: str | None = None, accept_new: bool = False,
+                 connect_timeout: float = 10.0, use_agent: bool = True,
+                 key_cache: KeyCache | None = None, **_: Any) -> None:
+        self.host = host
+        path = known_hosts or host.known_hosts or str(Path.home() / ".ssh" / "known_hosts")
+        self.known = KnownHosts(os.path.expanduser(path), accept_new=accept_new)
+        self.connect_timeout = connect_timeout
+        self.use_agent = use_agent
+        self.keys = key_cache or KeyCache()
+        self._transports: list[paramiko.Transport] = []
+        self._sockets: list[socket.socket] = []
+
+    def __enter__(self) -> SshTransport:
+        try:
+            self._connect()
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        for transport in reversed(self._transports):
+            transport.close()
+        for sock in self._sockets:
+            sock.close()
+        self._transports.clear()
+        self._sockets.clear()
+
+    def _tcp(self, address: str, port: int, label: str) -> socket.socket:
+        try:
+            sock = socket.create_connection((address, port), timeout=self.connect_timeout)
+        except TimeoutError:
+            raise ConnectError(f"{label}: no answer within {self.connect_timeout:g}s",
+                               "check the address and that sshd is running; "
+                               "raise --connect-timeout for slow links") from None
+        except OSError as exc:
+            raise ConnectError(f"{label}: cannot connect: {exc.strerror or exc}",
+                               "check the address, port and that sshd is running") from None
+        self._sockets.append(sock)
+        return sock
+
+    def _connect(self) -> None:
+        host = self.host
+        user = host.user or _local_user()
+        jump = host.jump
+        if jump is None:
+            sock: Any = self._tcp(host.address, host.port, host.label)
+        else:
+            jlabel = f"{host.name}: jump host {jump.address}:{jump.port}"
+            jsock = self._tcp(jump.address, jump.port, jlabel)
+            outer = self._session(jsock, jump.address, jump.port, jlabel,
+                                  jump.user or user, jump.key_file)
+            try:
+                sock = outer.open_channel("direct-tcpip", (host.address, host.port),
+                                          ("127.0.0.1", 0), timeout=self.connect_timeout)
+            except (paramiko.SSHException, OSError) as exc:
+                raise ConnectError(f"{jlabel}: cannot open a channel to "
+                                   f"{host.address}:{host.port}: {exc}",
+                                   "check that the jump host allows TCP forwarding "
+                                   "and can reach the node") from None
+        self._session(sock, host.address, host.port, host.label, user, host.key_file)
+
+    def _session(self, sock: Any, address: str, port: int, label: str, user: str,
+                 key_file: str | None) -> paramiko.Transport:
+        """Handshake, host-key check and authentication on one socket or channel."""
+        transport = paramiko.Transport(sock)
+        self._transports.append(transport)
+        transport.banner_timeout = self.connect_timeout
+        transport.handshake_timeout = self.connect_timeout
+        transport.auth_timeout = self.connect_timeout
+        options = transport.get_security_options()
+        offered = list(options.key_types)
+        prefer = [t for t in self.known.preferred_types(address, port) if t in offered]
+        options.key_types = prefer + [t for t in offered if t not in prefer]
+        try:
+            transport.start_client(timeout=self.connect_timeout)
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise ConnectError(f"{label}: SSH handshake failed: {exc or type(exc).__name__}",
+                               "check that an SSH server listens there") from None
+        key = transport.get_remote_server_key()
+        self.known.verify(label, address, port, key.get_name(), key.get_base64())
+        self._authenticate(transport, label, user, key_file)
+        return transport
+
+    def _candidates(self, label: str, key_file: str | None) -> list[paramiko.PKey]:
+        keys: list[paramiko.PKey] = []
+        if key_file:
+            keys.append(self.keys.load(key_file, label))
+        if self.use_agent:
+            agent = paramiko.Agent()
+            try:
+                keys.extend(agent.get_keys())
+            finally:
+                agent.close()
+        if not keys:
+            home = Path.home() / ".ssh"
+            keys = [self.keys.load(str(home / n), label) for n in DEFAULT_IDENTITIES
+                    if (home / n).is_file()]
+        return keys
+
+    def _authenticate(self, transport: paramiko.Transport, label: str, user: str,
+                      key_file: str | None) -> None:
+        keys = self._candidates(label, key_file)
+        if not keys:
+            raise AuthError(f"{label}: no private key to offer for user '{user}'",
+                            "set ansible_ssh_private_key_file or load a key into ssh-agent")
+        for key in keys:
+            try:
+                transport.auth_publickey(user, key)
+            except paramiko.BadAuthenticationType as exc:
+                raise AuthError(f"{label}: user '{user}' may not log in with a public key "
+                                f"(server allows: {', '.join(exc.allowed_types)})",
+                                "enable PubkeyAuthentication for the audit account") from None
+            except paramiko.AuthenticationException:
+                continue
+            except (paramiko.SSHException, EOFError, OSError) as exc:
+                raise ConnectError(f"{label}: connection lost during authentication: {exc}",
+                                   "check the node's sshd log") from None
+            if transport.is_authenticated():
+                return
+        raise AuthError(f"{label}: user '{user}' was refused with {len(keys)} key(s)",
+                        "check the user name and that the key is in its authorized_keys")
+
+    def command(self) -> str:
+        """The remote command: ``/bin/sh -s``, under ``sudo -n -u USER --`` with become."""
+        if not self.host.become:
+            return "/bin/sh -s"
+        return f"sudo -n -u {shlex.quote(self.host.become_user)} -- /bin/sh -s"
+
+    def run(self, script: bytes, *, timeout: float, max_output: int) -> ProbeOutput:
+        """Run the probe in one exec; stdout past ``max_output`` is dropped (truncated)."""
+        if not self._transports:
+            raise TransportError(f"{self.host.label}: not connected",
+                                 "use the transport as a context manager")
+        start = time.monotonic()
+        try:
+            channel = self._transports[-1].open_session(timeout=self.connect_timeout)
+            channel.exec_command(self.command())
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise ConnectError(f"{self.host.label}: cannot start the probe: {exc}",
+                               "check the node's sshd log (MaxSessions, ForceCommand)") from None
+        try:
+            out, err, truncated = _pump(channel, script, start + timeout, max_output)
+        except TimeoutError:
+            raise CommandTimeout(f"{self.host.label}: probe did not finish within {timeout:g}s",
+                                 "raise --command-timeout if the host is slow") from None
+        finally:
+            channel.close()
+        rc = channel.exit_status if channel.exit_status_ready() else -1
+        self._check_sudo(rc, out, err)
+        return ProbeOutput(rc, out, err, truncated, time.monotonic() - start)
+
+    def _check_sudo(self, rc: int, out: bytes, err: bytes) -> None:
+        if not self.host.become or rc == 0 or out.strip():
+            return
+        user = self.host.user or _local_user()
+        if b"password is required" in err or b"terminal is required" in err:
+            raise SudoPasswordRequired(
+                f"{self.host.label}: sudo needs a password for user '{user}'",
+                "grant the audit account NOPASSWD sudo, or connect as root without become")
+        if b"not in the sudoers" in err or b"not allowed to" in err:
+            raise AuthError(f"{self.host.label}: user '{user}' may not run sudo as "
+                            f"'{self.host.become_user}'",
+                            "grant the audit account sudo rights, or set ansible_become false")
+
+
+def _pump(channel: paramiko.Channel, script: bytes, deadline: float,
+          max_output: int) -> tuple[bytes, bytes, bool]:
+    """Feed stdin and drain stdout/stderr together, so neither side's window can deadlock."""
+    out, err = bytearray(), bytearray()
+    pending = memoryview(script)
+    shut = False
+    channel.setblocking(False)
+    while True:
+        busy = False
+        if pending and channel.send_ready():
+            try:
+                sent = channel.send(bytes(pending[:CHUNK]))
+            except (OSError, paramiko.SSHException):
+                sent = len(pending)  # the remote stopped reading stdin; nothing more to send
+            pending, busy = pending[sent:], sent > 0
+        if not pending and not shut:
+            shut = True
+            _try(channel.shutdown_write)
+        while channel.recv_ready():
+            out += channel.recv(CHUNK)
+            busy = True
+            if len(out) > max_output:
+                return bytes(out[:max_output]), bytes(err), True
+        while channel.recv_stderr_ready():
+            data = channel.recv_stderr(CHUNK)
+            err += data[: max(0, STDERR_CAP - len(err))]
+            busy = True
+        finished = channel.closed or (channel.eof_received and channel.exit_status_ready())
+        if finished and not channel.recv_ready() and not channel.recv_stderr_ready():
+            return bytes(out), bytes(err), False
+        if time.monotonic() >= deadline:
+            raise TimeoutError
+        if not busy:
+            select.select([channel], [], [], min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+def _try(action: Any) -> None:
+    try:
+        action()
+    except (OSError, paramiko.SSHException):
+        return
