@@ -21,6 +21,7 @@ class Reporter(Protocol):
 
 REPORTERS: dict[str, str] = {
     "json": "hardening.reports.json_doc",
+    "junit": "hardening.reports.junit",
 }
 
 
