@@ -68,10 +68,13 @@ def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
 
 def transport_options(args: argparse.Namespace) -> dict[str, Any]:
     """Settings the SSH transport takes from the command line."""
+    from hardening.transports.ssh import KeyCache  # lazily: --local never loads paramiko
+
     return {
         "known_hosts": args.known_hosts,
         "accept_new": args.accept_new_host_keys,
         "connect_timeout": args.connect_timeout,
+        "key_cache": KeyCache(),  # each key file is read (and parsed) once per run
     }
 
 
