@@ -76,7 +76,9 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return Outcome(Status.ERROR, observed=first, source=source,
                        reason=f"command exited {out.rc}")
     name = p.label or p.extract or "output"
-    values = [ln for ln in out.text.splitlines() if ln.strip()] if p.each_line else [out.text]
+    text = out.text
+    values = [ln for ln in text.splitlines() if ln.strip()] if p.each_line else (
+        [text] if text.strip() else [])
     if not values:
         ok, expected = compare(p.op, "", p.value, name)
         return Outcome(pass_fail(ok), "(no output)", expected, source)

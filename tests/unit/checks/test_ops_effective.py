@@ -1,0 +1,68 @@
+"""Ops and the effective-setting resolver."""
+
+from __future__ import annotations
+
+import pytest
+
+from hardening.checks.effective import flag_value, resolve
+from hardening.checks.ops import canonical, check_op, compare, number
+
+
+@pytest.mark.parametrize(
+    ("op", "observed", "value", "ok"),
+    [
+        ("bitmask", "640", "644", True), ("bitmask", "777", "644", False),
+        ("bitmask", "211", "644", False), ("bitmask", "444", "644", True),
+        ("bitmask", "rw", "644", False),
+        ("eq", "false", "false", True), ("noteq", "", "0", True),
+        ("has", "Node,RBAC", "RBAC", True), ("has", "NodeRestriction", "Node", False),
+        ("nothas", "AlwaysAdmit,X", "AlwaysAdmit", False),
+        ("in", "prohibit-password", ("no", "prohibit-password"), True),
+        ("valid_elements", "TLS_A,TLS_B", ("TLS_A", "TLS_B", "TLS_C"), True),
+        ("valid_elements", "TLS_A,RC4", ("TLS_A",), False), ("valid_elements", "", ("A",), False),
+        ("gt", "5", "0", True), ("gt", "abc", "0", False), ("gte", "4h0m0s", "5m", True),
+        ("lte", "30s", "5m", True), ("regex", "abc123", r"\d+$", True),
+        ("set", "x", None, True), ("set", "", None, False), ("unset", "", None, True),
+    ],
+)
+def test_ops(op: str, observed: str, value: object, ok: bool) -> None:
+    assert compare(op, observed, value, "n")[0] is ok
+
+
+def test_op_validation_messages() -> None:
+    assert "unknown op 'noteqx'" in (check_op("noteqx", "1") or "")
+    assert "needs a value" in (check_op("eq", None) or "")
+    assert "invalid regex" in (check_op("regex", "(") or "")
+    assert "octal" in (check_op("bitmask", "9z") or "")
+    assert check_op("gte", "5m") is None
+
+
+def test_canonical_and_number() -> None:
+    assert canonical(True) == "true" and canonical([1, "a"]) == "1,a" and canonical(None) == ""
+    assert number("1h30m") == 5400 and number("x") is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "is_bool", "want"),
+    [
+        (("k", "--a=1", "--a=2"), False, "2"),
+        (("k", "--a", "3"), False, "3"),
+        (("k", "--a"), True, "true"),
+        (("k", "--a", "false"), True, "true"),
+        (("k", "--a=false"), True, "false"),
+        (("k", "-a=5"), False, "5"),
+        (("k", "--a"), False, ""),
+        (("k", "--ab=1"), False, None),
+        (("k", "--", "--a=1"), False, None),
+    ],
+)
+def test_flag_value(argv: tuple[str, ...], is_bool: bool, want: str | None) -> None:
+    assert flag_value(argv, "--a", is_bool=is_bool) == want
+
+
+def test_resolve_records_winner_and_shadowed() -> None:
+    s = resolve(argv=("kubelet", "--read-only-port=10255"), argv_source="process 1",
+                flag="--read-only-port", is_bool=False,
+                config=("/c.yaml", {"readOnlyPort": 0}), key="readOnlyPort", default="10255")
+    assert (s.value, s.origin) == ("10255", "flag")
+    assert s.shadowed == ("/c.yaml: readOnlyPort: 0", "documented default: 10255")

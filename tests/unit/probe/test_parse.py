@@ -1,0 +1,129 @@
+"""Probe output parsing: frames, hostile output, truncation, invalid UTF-8."""
+
+from __future__ import annotations
+
+import pytest
+
+from hardening.errors import ProbeError
+from hardening.model.facts import Absent, CommandOutput, Component
+from hardening.probe import parse, script
+from hardening.probe.requests import Command, ComponentReq, Find, Read, Stat
+
+NONCE = "0123456789abcdef0123456789abcdef"
+REQS = [
+    Stat("/etc/kubernetes/kubelet.conf"),
+    Stat("/etc/kubernetes/pki/*.key"),
+    Read("/etc/hostname"),
+    ComponentReq("kubelet", (("--config", "/var/lib/kubelet/config.yaml"),)),
+    Command("cat /proc/sys/kernel/panic"),
+    Find(("/",)),
+]
+
+
+def m(tag: str, rest: str, nonce: str = NONCE) -> bytes:
+    return f"\n@@{nonce} {tag} {rest}\n".encode()
+
+
+@pytest.fixture
+def probe() -> script.Script:
+    return script.build(REQS, nonce=NONCE)
+
+
+def full_output(probe: script.Script, command_out: bytes = b"10\n") -> bytes:
+    sid = {type(r[0]).__name__ + (r[0].path if isinstance(r[0], Read) else ""): s
+           for s, r in probe.sections.items()}
+    cmd_sid = next(s for s, r in probe.sections.items() if isinstance(r[0], Command))
+    comp_sid = next(s for s, r in probe.sections.items()
+                    if isinstance(r[0], ComponentReq) and s != "procs")
+    read_sid = sid["Read/etc/hostname"]
+    return b"".join([
+        m("B", "meta"), b"hostname=node1\nuid=0\n", m("E", "meta 0"),
+        m("B", "stat"),
+        b"8180 0 0 root root /etc/kubernetes/kubelet.conf\n"
+        b"8180 0 0 root root /etc/kubernetes/pki/ca.key\n81a4 0 0 root root /etc/kubernetes/pki/sa.key\n",
+        m("E", "stat 0"),
+        m("B", "procs"), m("F", "proc ok - 812"), b"/usr/bin/kubelet\0--config\0/etc/k.yaml\0",
+        m("E", "procs 0"),
+        m("B", comp_sid), m("F", "pid ok - 812"), m("F", "stat ok flag:--config /etc/k.yaml"),
+        b"8180 0 0 root root\n", m("F", "file ok flag:--config /etc/k.yaml"), b"readOnlyPort: 0\n",
+        m("E", f"{comp_sid} 0"),
+        m("B", read_sid), m("F", "file ok - /etc/hostname"), b"node1\n", m("E", f"{read_sid} 0"),
+        m("B", cmd_sid), command_out, m("E", f"{cmd_sid} 0"),
+        m("B", "find"), b"89ed 0 0 root root /usr/bin/sudo\n", m("E", "find 0"),
+        m("B", "done"), m("E", "done 0"),
+    ])
+
+
+def test_full_output_parses(probe: script.Script) -> None:
+    facts, meta = parse.parse(full_output(probe), probe, "node1")
+    assert meta["hostname"] == "node1"
+    [st] = facts[REQS[0]]
+    assert st.octal == "600" and st.owner == "root:root"
+    assert [s.path for s in facts[REQS[1]]] == ["/etc/kubernetes/pki/ca.key",
+                                                "/etc/kubernetes/pki/sa.key"]
+    assert facts[REQS[2]][0].text == "node1\n"
+    comp = facts[REQS[3]]
+    assert isinstance(comp, Component)
+    assert comp.argv == ("/usr/bin/kubelet", "--config", "/etc/k.yaml")
+    cfg = comp.files["--config"]
+    assert cfg.from_flag and cfg.path == "/etc/k.yaml" and not isinstance(cfg.content, Absent)
+    assert cfg.content.text == "readOnlyPort: 0\n"
+    assert facts[REQS[4]] == CommandOutput(0, b"10\n")
+    assert [f.path for f in facts[REQS[5]]] == ["/usr/bin/sudo"]
+
+
+def test_missing_file_is_absent_not_empty(probe: script.Script) -> None:
+    out = full_output(probe).replace(b"8180 0 0 root root /etc/kubernetes/kubelet.conf\n", b"")
+    facts, _ = parse.parse(out, probe, "node1")
+    assert isinstance(facts[REQS[0]], Absent) and not facts[REQS[0]].is_error
+
+
+def test_fake_boundary_with_other_nonce_is_just_content(probe: script.Script) -> None:
+    fake = m("E", "c0 0", nonce="f" * 32) + m("B", "find", nonce="f" * 32)
+    facts, _ = parse.parse(full_output(probe, command_out=b"10" + fake), probe, "node1")
+    assert facts[REQS[4]].stdout == b"10" + fake
+
+
+def test_forged_repeated_section_is_probe_error(probe: script.Script) -> None:
+    out = full_output(probe) + m("B", "stat") + m("E", "stat 0")
+    with pytest.raises(ProbeError, match="forged or repeated frame"):
+        parse.parse(out, probe, "node1")
+
+
+def test_unknown_section_is_probe_error(probe: script.Script) -> None:
+    with pytest.raises(ProbeError, match="node1"):
+        parse.parse(m("B", "evil") + m("E", "evil 0"), probe, "node1")
+
+
+def test_truncated_output_keeps_complete_sections(probe: script.Script) -> None:
+    out = full_output(probe)
+    cut = out[: out.index(b"find 0") - 40]
+    facts, meta = parse.parse(cut, probe, "node1")
+    assert facts[REQS[0]][0].octal == "600"
+    assert isinstance(facts[REQS[5]], Absent) and facts[REQS[5]].is_error
+    assert meta["hostname"] == "node1"
+
+
+def test_invalid_utf8_survives(probe: script.Script) -> None:
+    facts, _ = parse.parse(full_output(probe, command_out=b"\xff\xfe<script>\n"), probe, "n")
+    assert facts[REQS[4]].stdout == b"\xff\xfe<script>\n"
+    assert "<script>" in facts[REQS[4]].text
+
+
+def test_junk_without_frames_yields_no_sections(probe: script.Script) -> None:
+    facts, meta = parse.parse(b"\0\xff" * 100000, probe, "n")
+    assert meta["sections_seen"] == "0"
+    assert all(isinstance(v, Absent) and v.is_error for v in facts.values())
+
+
+def test_component_not_running(probe: script.Script) -> None:
+    out = full_output(probe)
+    start = out.index(m("F", "pid ok - 812"))
+    end = out.index(m("E", "k0 0"))
+    facts, _ = parse.parse(out[:start] + out[end:], probe, "n")
+    assert isinstance(facts[REQS[3]], Absent) and "no process named" in facts[REQS[3]].reason
+
+
+def test_glob_match_does_not_cross_slash() -> None:
+    assert parse.glob_match("/etc/*.conf", "/etc/a.conf")
+    assert not parse.glob_match("/etc/*.conf", "/etc/sub/a.conf")

@@ -1,0 +1,33 @@
+"""The probe script: one script, deduplicated requests, safe quoting, fresh nonce."""
+
+from __future__ import annotations
+
+from hardening.probe import script
+from hardening.probe.requests import Command, ComponentReq, Read, Stat
+
+
+def test_requests_are_deduplicated() -> None:
+    s = script.build([Stat("/etc/a"), Stat("/etc/a"), Command("id"), Command("id")])
+    assert s.text.count("/etc/a") == 1
+    assert len([k for k in s.sections if k.startswith("c")]) == 1
+
+
+def test_nonce_is_fresh_and_never_passed_to_a_command() -> None:
+    a, b = script.build([Stat("/etc/a")]), script.build([Stat("/etc/a")])
+    assert a.nonce != b.nonce and len(a.nonce) == 32
+    lines_with_nonce = [ln for ln in a.text.splitlines() if a.nonce in ln]
+    assert lines_with_nonce == [f"N={a.nonce}"]
+
+
+def test_hostile_paths_and_commands_are_quoted() -> None:
+    evil = "/etc/x'; touch /tmp/pwned; echo '"
+    s = script.build([Stat(evil), Read(evil), ComponentReq("kube$(id)", (("--c", evil),)),
+                      Command("echo 'a b'")])
+    assert "touch /tmp/pwned; echo" in s.text  # present only inside quotes
+    assert "'/etc/x'\"'\"'; touch /tmp/pwned; echo '\"'\"''" in s.text
+    assert "'kube$(id)'" in s.text
+
+
+def test_glob_left_bare_only_when_safe() -> None:
+    s = script.build([Stat("/etc/kubernetes/pki/*.key"), Stat("/tmp/a b/*")])
+    assert "for p in /etc/kubernetes/pki/*.key '/tmp/a b/*';" in s.text
