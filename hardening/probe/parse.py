@@ -23,7 +23,7 @@ from hardening.model.facts import (
     Process,
 )
 from hardening.probe.requests import Command, ComponentReq, Find, Read, Stat, is_glob
-from hardening.probe.script import Script
+from hardening.probe.script import IMAGE_SECTION, Script
 
 READ_CAP = 1 << 20
 
@@ -164,7 +164,9 @@ def parse(data: bytes, script: Script, host: str) -> tuple[dict[Hashable, Any], 
         sec = sections.get(sid)
         complete = sec is not None and sec.rc is not None
         for req in reqs:
-            if not complete or sec is None:
+            if sid == IMAGE_SECTION:
+                facts[req] = Absent("not an image")
+            elif not complete or sec is None:
                 facts[req] = cut
             elif isinstance(req, Stat):
                 facts[req] = _stat_fact(req, sec)

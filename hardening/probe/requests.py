@@ -64,4 +64,14 @@ class Find:
     roots: tuple[str, ...] = ("/",)
 
 
-FactRequest = Stat | Read | ComponentReq | Command | Find
+@dataclass(frozen=True)
+class ImageConfig:
+    """The config of the image under audit (answered only by an image source).
+
+    The fact is a read-only mapping: ``kind`` ("container" or "node"), ``user``,
+    ``entrypoint`` and ``cmd`` (lists), ``env`` (list of ``NAME=VALUE``), ``layers`` and
+    ``size`` (bytes of the layer blobs). A live node answers ``Absent("not an image")``.
+    """
+
+
+FactRequest = Stat | Read | ComponentReq | Command | Find | ImageConfig

@@ -22,12 +22,14 @@ from hardening.probe.requests import (
     ComponentReq,
     FactRequest,
     Find,
+    ImageConfig,
     Read,
     Stat,
     is_glob,
 )
 
 STAT_FORMAT = "%f %u %g %U %G %n"
+IMAGE_SECTION = "image"  # ImageConfig requests: no script text, never in the output
 COMM_LEN = 15  # the kernel truncates /proc/<pid>/comm to 15 characters
 
 PRELUDE = r"""#!/bin/sh
@@ -200,6 +202,9 @@ def build(requests: Iterable[FactRequest], nonce: str | None = None) -> Script:
     if finds:
         parts.append(_find_section(sorted({root for f in finds for root in f.roots})))
         script.sections["find"] = list(finds)
+    images = [r for r in reqs if isinstance(r, ImageConfig)]
+    if images:  # no shell: only an image source answers these; parse marks them absent
+        script.sections[IMAGE_SECTION] = list(images)
     parts.append("m B done\nm E done 0\n")
     script.text = "".join(parts)
     return script
