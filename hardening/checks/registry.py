@@ -11,6 +11,9 @@ from hardening.checks.kinds import (
     config_key,
     file_mode,
     file_owner,
+    role_policy,
+    sandbox_runtime,
+    security_group_exposure,
     suid_inventory,
     world_writable,
 )
@@ -25,4 +28,7 @@ KINDS: dict[str, CheckKind] = {
     "command_output": command_output.KIND,
     "suid_inventory": suid_inventory.KIND,
     "world_writable": world_writable.KIND,
+    "security_group_exposure": security_group_exposure.KIND,
+    "role_policy": role_policy.KIND,
+    "sandbox_runtime": sandbox_runtime.KIND,
 }

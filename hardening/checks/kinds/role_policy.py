@@ -1,0 +1,103 @@
+"""role_policy: the worker node's cloud role grants no more than a worker needs.
+
+``rule`` picks the test: ``admin`` (no Allow of ``*`` or ``service:*`` on ``*``),
+``not_action`` (no Allow written with NotAction), ``escalation`` (no privilege-escalation
+action: RAM ``ram:*``, ``ram:Attach*``, ``ram:PassRole``, ``sts:AssumeRole`` on ``*``...;
+IAM ``iam:*``, ``iam:Attach*Policy``, ``iam:Put*Policy``, ``iam:PassRole`` with
+``ec2:RunInstances``...) or ``baseline`` (every granted action is in the reference
+least-privilege worker policy ``baseline``; ``auto`` picks ack-worker for RAM, eks-worker
+for IAM). Unconditional Deny statements are honoured. Policies come from cloud facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
+from hardening.cloud import baselines
+from hardening.cloud.policies import (
+    Policy,
+    escalations,
+    extra_actions,
+    full_admin,
+    not_action_allows,
+    parse_policy,
+)
+from hardening.model.facts import Absent, Facts
+from hardening.model.result import Status
+from hardening.probe.requests import FactRequest
+
+RULES = ("admin", "not_action", "escalation", "baseline")
+EXPECTED = {
+    "admin": "no Allow of * or service:* on every resource",
+    "not_action": "no Allow statement written with NotAction",
+    "escalation": "no privilege-escalation action granted",
+    "baseline": "no action beyond the least-privilege worker baseline",
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """YAML: ``rule`` (admin, not_action, escalation, baseline) and, for ``baseline``,
+    ``baseline`` (auto, ack-worker, eks-worker)."""
+
+    rule: str
+    baseline: str = "auto"
+    known: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ParamError("rule", f"unknown rule '{self.rule}' (expected one of: "
+                             f"{', '.join(RULES)})")
+        wanted = list(baselines.AUTO.values()) if self.baseline == "auto" else [self.baseline]
+        try:
+            for name in wanted:  # read at catalogue load; evaluate never touches files
+                self.known[name] = baselines.actions(name)
+        except ValueError as exc:
+            raise ParamError("baseline", str(exc)) from None
+
+
+def needs(p: Params) -> tuple[FactRequest, ...]:
+    """Nothing from the node: the role's policies come from cloud facts."""
+    return ()
+
+
+def _policies(role: Any) -> list[Policy]:
+    return [parse_policy(item.get("document"), str(item.get("name", "?")))
+            for item in role.get("policies") or []]
+
+
+def evaluate(p: Params, facts: Facts) -> Outcome:
+    """Parse the role's policy documents and apply the rule."""
+    role = facts.cloud.get("role")
+    if role is None:
+        reason = facts.cloud.get("missing", {}).get("role") or (
+            "no role policy facts for this node; audit with --cloud-facts DIR or --aws")
+        return Outcome.absent(Absent(reason))
+    try:
+        policies = _policies(role)
+    except (ValueError, TypeError, AttributeError) as exc:
+        return Outcome(Status.ERROR, reason=f"role {role.get('name', '?')}: policy: {exc}")
+    dialect = "ram" if any(x.dialect == "ram" for x in policies) else "iam"
+    source = f"role {role.get('name', '?')}: " + (", ".join(x.name for x in policies) or
+                                                  "no policies attached")
+    if p.rule == "admin":
+        found = full_admin(policies)
+    elif p.rule == "not_action":
+        found = not_action_allows(policies)
+    elif p.rule == "escalation":
+        found = escalations(policies, dialect)
+    else:
+        name = baselines.AUTO[dialect] if p.baseline == "auto" else p.baseline
+        found = extra_actions(policies, p.known[name])
+        source += f" (baseline {name})"
+    observed = (f"{len(found)} finding(s): " + "; ".join(found[:3]))[:2000] if found else \
+        f"{sum(len(x.statements) for x in policies)} statements, none matching"
+    if p.rule == "baseline" and found:
+        observed = "extra actions: " + ", ".join(found[:20])
+    return Outcome(pass_fail(not found), observed, EXPECTED[p.rule], source,
+                   details=tuple(f[:500] for f in found[:100]))
+
+
+KIND = CheckKind("role_policy", Params, needs, evaluate, __doc__ or "")
