@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import socket
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -20,9 +22,31 @@ from pathlib import Path
 import pytest
 
 from tests.labkit import hostsnap
-from tests.labkit.lab import DEFAULT_NODES, Lab, Node, NodeSpec, resolve_specs
+from tests.labkit.lab import DEFAULT_NODES, KNOWN_NODES, Lab, Node, NodeSpec, resolve_specs
 
-_subnets = itertools.count(100)
+# Several pytest sessions may run at once on one machine (developers, CI, helpers): fresh
+# labs take subnets 127.0.100-249.N starting at a per-process offset.
+_subnets = (100 + (n % 150) for n in itertools.count((os.getpid() % 50) * 3))
+
+
+def _port_free(address: str, port: int = 22) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((address, port))
+        except OSError:
+            return False
+    return True
+
+
+def _session_subnet() -> int:
+    """0 (the documented 127.0.0.N addresses) unless another lab already holds them."""
+    if all(_port_free(s.address) for s in DEFAULT_NODES):
+        return 0
+    return 10 + os.getpid() % 80
+
+
+def _relocate(spec: NodeSpec, subnet: int) -> NodeSpec:
+    return NodeSpec(spec.name, f"127.0.{subnet}.{spec.address.rsplit('.', 1)[1]}", spec.profile)
 
 LabFactory = Callable[[Iterable[str]], Lab]
 
@@ -43,7 +67,9 @@ def _new_root() -> Path:
 @pytest.fixture(scope="session")
 def lab() -> Iterator[Lab]:
     """The session lab: default nodes cp1 (.11), worker1 (.12), worker2 (.13) on 127.0.0.N."""
-    session_lab = Lab(_new_root(), tie_to_parent=True).start(DEFAULT_NODES)
+    subnet = _session_subnet()
+    session_lab = Lab(_new_root(), tie_to_parent=True).start(
+        [_relocate(s, subnet) for s in DEFAULT_NODES])
     try:
         yield session_lab
     finally:
@@ -52,7 +78,8 @@ def lab() -> Iterator[Lab]:
 
 def _special(lab: Lab, name: str) -> Node:
     if name not in lab.nodes:
-        lab.add([name], in_inventory=False)
+        subnet = int(lab.node("cp1").address.split(".")[2]) if "cp1" in lab.nodes else 0
+        lab.add([_relocate(KNOWN_NODES[name], subnet)], in_inventory=False)
     return lab.node(name)
 
 
@@ -81,10 +108,7 @@ def lab_factory() -> Iterator[LabFactory]:
 
     def make(names: Iterable[str]) -> Lab:
         subnet = next(_subnets)
-        specs = [
-            NodeSpec(s.name, f"127.0.{subnet}.{s.address.rsplit('.', 1)[1]}", s.profile)
-            for s in resolve_specs(names)
-        ]
+        specs = [_relocate(s, subnet) for s in resolve_specs(names)]
         fresh = Lab(_new_root(), tie_to_parent=True)
         labs.append(fresh)
         return fresh.start(specs)
