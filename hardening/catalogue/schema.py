@@ -133,7 +133,8 @@ def build_control(path: str, node: Any, defaults: LDict, benchmark: str) -> Cont
     ctx.control_id = cid
     for key in node:
         if key not in CONTROL_KEYS:
-            raise ctx.error(node, key, f"unknown key (expected one of: {', '.join(sorted(CONTROL_KEYS))})", key)
+            raise ctx.error(node, key, "unknown key (expected one of: "
+                            f"{', '.join(sorted(CONTROL_KEYS))})", key)
     merged = LDict({**defaults, **node})
     merged.line, merged.key_lines = node.line, {**defaults.key_lines, **node.key_lines}
     level = _convert(ctx, merged, "level", merged.get("level", "1"), int, "level")

@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     lines = [
         f"{control.id}  {control.title}",
         f"benchmark {control.benchmark}, section {control.section}, level {control.level}, "
-        f"severity {control.severity.value}, roles {', '.join(sorted(r.value for r in control.roles))}",
+        f"severity {control.severity.value}, "
+        f"roles {', '.join(sorted(r.value for r in control.roles))}",
         f"defined at {control.source}",
     ]
     if control.check:

@@ -7,8 +7,8 @@ import threading
 from types import TracebackType
 
 from rich.console import Console
-from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 
 class HostProgress:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Node roles a control can target. ``ANY`` matches every node."""
 
     CONTROL_PLANE = "control-plane"
@@ -16,7 +16,7 @@ class Role(str, Enum):
     ANY = "any"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Severity of a failed control; also its weight in the score (see score.py)."""
 
     LOW = "low"

@@ -6,13 +6,13 @@ The run document is the machine format; every report renders it and computes not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = "1"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The outcome of one control on one host."""
 
     PASS = "PASS"

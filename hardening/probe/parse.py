@@ -71,7 +71,7 @@ def split_sections(data: bytes, script: Script, host: str) -> dict[str, _Section
             if current is None or len(parts) != 4:
                 raise ProbeError(f"{host}: probe output has an entry outside any section",
                                  "the node's output cannot be trusted")
-            current.entries.append(_Entry(*parts, data=content))
+            current.entries.append(_Entry(parts[0], parts[1], parts[2], parts[3], content))
         else:
             sid, _, rc = fields.partition(" ")
             if current is None or sid != current.sid:
@@ -158,7 +158,8 @@ def parse(data: bytes, script: Script, host: str) -> tuple[dict[Hashable, Any], 
     if "procs" in sections and sections["procs"].rc is not None:
         for e in sections["procs"].entries:
             if e.arg.isdigit() and e.data:
-                argv = tuple(a.decode("utf-8", "replace") for a in e.data.rstrip(b"\0").split(b"\0"))
+                raw = e.data.rstrip(b"\0").split(b"\0")
+                argv = tuple(a.decode("utf-8", "replace") for a in raw)
                 procs[int(e.arg)] = Process(int(e.arg), argv)
     for sid, reqs in script.sections.items():
         sec = sections.get(sid)

@@ -1,10 +1,10 @@
-"""REPORTERS: file report formats by name -> "module" (each exposes render(doc, dest) and SUFFIX)."""
+"""REPORTERS: report format name -> module exposing ``render(doc, dest)`` and ``SUFFIX``."""
 
 from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from hardening.model.result import RunDocument
 
@@ -21,11 +21,11 @@ class Reporter(Protocol):
 
 REPORTERS: dict[str, str] = {
     "json": "hardening.reports.json_doc",
+    "html": "hardening.reports.html",
     "junit": "hardening.reports.junit",
 }
 
 
 def reporter(name: str) -> Reporter:
     """Import a reporter lazily (HTML pulls in Jinja2 only when asked for)."""
-    module: Reporter = importlib.import_module(REPORTERS[name])  # type: ignore[assignment]
-    return module
+    return cast(Reporter, importlib.import_module(REPORTERS[name]))

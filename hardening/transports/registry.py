@@ -1,4 +1,4 @@
-"""TRANSPORTS: transport name -> "module:Class", imported lazily (``--local`` never loads paramiko)."""
+"""TRANSPORTS: name -> "module:Class", imported lazily (``--local`` never loads paramiko)."""
 
 from __future__ import annotations
 

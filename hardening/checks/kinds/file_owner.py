@@ -15,7 +15,7 @@ from hardening.probe.requests import FactRequest
 
 @dataclass(frozen=True)
 class Params:
-    """YAML: ``path``, ``owner`` ("root:root" or a list of allowed pairs), ``component``/``flag``."""
+    """YAML: ``path``, ``owner`` ("root:root" or a list of pairs), ``component``/``flag``."""
 
     path: str
     owner: tuple[str, ...]
