@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+from pathlib import Path
 from typing import Any
 
 from hardening.audit import AuditRequest, run_audit
@@ -31,6 +32,12 @@ def add_parser(sub: Any, name: str) -> None:
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--local", action="store_true", help="audit this machine")
     target.add_argument("-i", "--inventory", metavar="PATH", help="Ansible inventory to audit")
+    target.add_argument("--image", metavar="PATH", type=Path,
+                        help="audit an image offline: a root filesystem directory or tar "
+                             "(.tar, .tar.gz, .tar.zst), an OCI layout or a docker save archive")
+    p.add_argument("--role", action="append", metavar="ROLE",
+                   help="with --image: node roles (repeatable; default worker for a node "
+                        "image, none for a container image)")
     p.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow to")
     add_catalogue_options(p)
     add_output_options(p)
@@ -82,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
     """Audit, print the summary, write reports, return the exit code."""
     if args.forks < 1:
         raise UsageError("--forks must be at least 1")
+    if args.image is not None:
+        return run_image(args)
     catalogue = load_catalogue(args)
     hosts = hosts_from(args)
     request = AuditRequest(
@@ -93,6 +102,28 @@ def run(args: argparse.Namespace) -> int:
                              transport_options={} if args.local else transport_options(args))
     with HostProgress(len(hosts), enabled=False if args.no_progress else None) as progress:
         doc = run_audit(request, options, progress)
+    render_console(doc, stdout_console(), quiet=args.quiet)
+    write_reports(doc, args)
+    return exit_code(doc, args)
+
+
+def run_image(args: argparse.Namespace) -> int:
+    """``audit --image``: the image is one host, its facts read from the image, not a probe."""
+    from hardening.inventory.roles import parse_role
+    from hardening.sources.image import gatherer, image_kind, image_name
+
+    kind = image_kind(args.image)
+    if not args.benchmark:
+        args.benchmark = ["container-image"] if kind == "container" else None
+    default = [] if kind == "container" else ["worker"]
+    roles = frozenset(parse_role(r, "--role") for r in (args.role or default))
+    host = Host(name=image_name(args.image), address=str(args.image), transport="image",
+                roles=roles)
+    catalogue = load_catalogue(args)
+    request = AuditRequest(hosts=(host,), controls=catalogue.controls,
+                           benchmark=catalogue.benchmark,
+                           options={"target": f"image:{args.image}", "image_kind": kind})
+    doc = run_audit(request, CollectOptions(forks=1), gather=gatherer(args.image))
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
     return exit_code(doc, args)

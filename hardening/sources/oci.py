@@ -1,0 +1,230 @@
+"""Container images: an OCI image layout (directory or archive) or a ``docker save`` archive.
+
+Layers are applied in order into one in-memory index, with OCI whiteouts: ``.wh.NAME``
+deletes NAME from the layers below, ``.wh..wh..opq`` empties its directory of what the
+layers below put there. Nothing is extracted to disk. Blob references are checked
+(``sha256:`` + 64 hex digits) before they are turned into paths.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import tarfile
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from hardening.errors import SourceError
+from hardening.sources.archive import (
+    Opener,
+    broken,
+    fetch_members,
+    member_entry,
+    member_path,
+    stream_members,
+)
+from hardening.sources.rootfs import Entry, Tree
+
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+WHITEOUT = ".wh."
+OPAQUE = ".wh..wh..opq"
+INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
+               "application/vnd.docker.distribution.manifest.list.v2+json")
+MAX_JSON = 8 << 20
+
+
+@dataclass(frozen=True)
+class ContainerImage:
+    """A container image: its merged filesystem and the facts of its config."""
+
+    tree: Tree
+    config: dict[str, Any]
+    layers: int
+    size: int  # bytes of the layer blobs as stored
+    files_size: int = 0  # bytes of the regular files in the merged filesystem
+    digests: tuple[str, ...] = field(default_factory=tuple)
+
+
+class _Store:
+    """Blobs by name inside a directory or a tar archive (random access)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tar: tarfile.TarFile | None = None
+        self.members: dict[str, tarfile.TarInfo] = {}
+        if path.is_file():
+            try:
+                # stays open for the image's lifetime: layers are read from it on demand
+                self.tar = tarfile.open(path, "r:*")  # noqa: SIM115
+                for ti in self.tar.getmembers():
+                    if ti.isfile():
+                        self.members[member_path(ti.name, str(path))] = ti
+            except tarfile.TarError as exc:
+                raise broken(str(path), exc) from None
+            except (EOFError, OSError) as exc:
+                raise broken(str(path), exc) from None
+
+    def has(self, name: str) -> bool:
+        if self.tar is not None:
+            return member_path(name, str(self.path)) in self.members
+        return (self.path / name).is_file() and not (self.path / name).is_symlink()
+
+    def opener(self, name: str) -> Opener:
+        rel = member_path(name, str(self.path))
+        if self.tar is not None:
+            ti = self.members.get(rel)
+            tar = self.tar
+            if ti is None:
+                raise SourceError(f"{self.path}: blob '{name[:120]}' is missing",
+                                  "the image archive is incomplete; save it again")
+
+            def from_tar() -> IO[bytes]:
+                f = tar.extractfile(ti)
+                assert f is not None
+                return f
+
+            return from_tar
+        host = self.path / rel.lstrip("/")
+        if not host.is_file() or host.is_symlink():
+            raise SourceError(f"{self.path}: blob '{name[:120]}' is missing",
+                              "the image layout is incomplete; copy it again")
+        return lambda: open(host, "rb")
+
+    def size(self, name: str) -> int:
+        rel = member_path(name, str(self.path))
+        if self.tar is not None:
+            return self.members[rel].size
+        return (self.path / rel.lstrip("/")).stat().st_size
+
+    def json(self, name: str) -> Any:
+        try:
+            with self.opener(name)() as f:
+                data = f.read(MAX_JSON + 1)
+            if len(data) > MAX_JSON:
+                raise ValueError("larger than 8 MiB")
+            return json.loads(data)
+        except (ValueError, OSError, tarfile.TarError, EOFError) as exc:
+            raise SourceError(f"{self.path}: '{name[:120]}' is not valid JSON ({exc})",
+                              "the image is corrupt; build or save it again") from None
+
+
+def is_container(path: Path) -> bool:
+    """Whether ``path`` holds an OCI layout or a ``docker save`` archive."""
+    if path.is_dir():
+        return (path / "oci-layout").is_file() or (path / "manifest.json").is_file()
+    try:
+        with tarfile.open(path, "r:*") as tf:
+            for ti in tf:
+                if ti.name.lstrip("./") in ("oci-layout", "manifest.json"):
+                    return True
+                if ti.name.lstrip("./").count("/") > 2:
+                    return False  # a rootfs: image metadata is always at the top
+    except (tarfile.TarError, EOFError, OSError):
+        return False
+    return False
+
+
+def _blob(digest: Any, where: str) -> str:
+    if not isinstance(digest, str) or not DIGEST.match(digest):
+        raise SourceError(f"{where}: invalid blob digest '{str(digest)[:80]}'",
+                          "the image is corrupt or hostile; build it again")
+    return "blobs/sha256/" + digest.split(":", 1)[1]
+
+
+def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
+    """(config blob, layer blobs) of the first image manifest of an OCI layout."""
+    where = str(store.path)
+    doc = store.json("index.json")
+    for _ in range(4):  # an index may point at a nested index
+        manifests = doc.get("manifests") if isinstance(doc, dict) else None
+        if not manifests:
+            raise SourceError(f"{where}: index.json lists no manifest",
+                              "the layout holds no image; build it again")
+        first = next((m for m in manifests if isinstance(m, dict)
+                      and (m.get("platform") or {}).get("os", "linux") == "linux"), manifests[0])
+        doc = store.json(_blob(first.get("digest"), where))
+        if doc.get("mediaType") not in INDEX_TYPES and "layers" in doc:
+            break
+    config = _blob((doc.get("config") or {}).get("digest"), where)
+    layers = [_blob((layer or {}).get("digest"), where) for layer in doc.get("layers") or []]
+    return config, layers
+
+
+def _docker_manifest(store: _Store) -> tuple[str, list[str]]:
+    where = str(store.path)
+    doc = store.json("manifest.json")
+    if not isinstance(doc, list) or not doc or not isinstance(doc[0], dict):
+        raise SourceError(f"{where}: manifest.json is not a docker save manifest",
+                          "save the image again with docker save")
+    layers = doc[0].get("Layers") or []
+    config = doc[0].get("Config")
+    if not isinstance(config, str) or not all(isinstance(x, str) for x in layers):
+        raise SourceError(f"{where}: manifest.json names no config or layers",
+                          "save the image again with docker save")
+    return config, list(layers)
+
+
+def _remove(entries: dict[str, Entry], path: str, *, keep_self: bool) -> None:
+    prefix = path.rstrip("/") + "/"
+    for key in [k for k in entries if k.startswith(prefix)]:
+        del entries[key]
+    if not keep_self:
+        entries.pop(path, None)
+
+
+def apply_layer(entries: dict[str, Entry], opener: Opener, name: str, tag: int) -> None:
+    """Apply one layer: its whiteouts remove from the layers below, then its entries land."""
+    added: list[tuple[int, tarfile.TarInfo, str]] = []
+    for i, ti, _tf in stream_members(opener, name):
+        path = member_path(ti.name, name)
+        base = posixpath.basename(path)
+        parent = posixpath.dirname(path)
+        if base == OPAQUE:
+            _remove(entries, parent, keep_self=True)
+        elif base.startswith(WHITEOUT):
+            target = posixpath.join(parent, base[len(WHITEOUT):])
+            if target != "/":
+                _remove(entries, target, keep_self=False)
+        else:
+            added.append((i, ti, path))
+    for i, ti, path in added:
+        linked = entries.get(member_path(ti.linkname, name)) if ti.islnk() else None
+        entry = member_entry(ti, path, (tag, i), linked)
+        if entry is None:
+            continue
+        old = entries.get(path)
+        if old is not None and old.is_dir and not entry.is_dir:
+            _remove(entries, path, keep_self=False)
+        entries[path] = entry
+
+
+def open_container(path: Path) -> ContainerImage:
+    """Read an OCI layout or docker save image: merged filesystem and config."""
+    store = _Store(path)
+    config_name, layer_names = (_docker_manifest(store) if store.has("manifest.json")
+                                else _oci_manifest(store))
+    config = store.json(config_name)
+    if not isinstance(config, dict):
+        raise SourceError(f"{path}: the image config is not a JSON object",
+                          "the image is corrupt; build it again")
+    openers = [store.opener(n) for n in layer_names]
+    entries: dict[str, Entry] = {}
+    for tag, opener in enumerate(openers):
+        apply_layer(entries, opener, f"{path}:{layer_names[tag]}", tag)
+
+    def fetch(locs: list[Hashable], cap: int) -> dict[Hashable, bytes]:
+        out: dict[Hashable, bytes] = {}
+        for tag, opener in enumerate(openers):
+            out.update(fetch_members(opener, f"{path}:{layer_names[tag]}", tag, locs, cap))
+        return out
+
+    tree = Tree(entries, fetch)
+    return ContainerImage(
+        tree=tree, config=config, layers=len(layer_names),
+        size=sum(store.size(n) for n in layer_names),
+        files_size=sum(e.size for e in entries.values() if e.is_file),
+        digests=tuple(layer_names),
+    )

@@ -1,0 +1,67 @@
+"""``sshd -T`` answered from an image's ``/etc/ssh/sshd_config``, for the settings that
+need no running daemon: global keywords only (a ``Match`` block ends them), ``Include``
+with globs relative to ``/etc/ssh``, and the first value of a keyword wins, as in sshd.
+Keywords not set print OpenSSH's compiled-in default for the few the baseline checks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hardening.sources.rootfs import Tree, clean
+
+CONFIG = "/etc/ssh/sshd_config"
+COMMAND = re.compile(r"^\s*(/usr/sbin/)?sshd\s+-T\s*(2>\s*/dev/null)?\s*$")
+DEFAULTS = {
+    "permitrootlogin": "prohibit-password",
+    "passwordauthentication": "yes",
+    "pubkeyauthentication": "yes",
+    "permitemptypasswords": "no",
+    "x11forwarding": "no",
+    "maxauthtries": "6",
+    "ignorerhosts": "yes",
+    "hostbasedauthentication": "no",
+}
+MAX_DEPTH = 8
+
+
+def is_sshd_dump(script: str) -> bool:
+    """Whether an audit command is the plain ``sshd -T`` this module can answer."""
+    return COMMAND.match(script) is not None
+
+
+def _read(tree: Tree, path: str, settings: dict[str, str], depth: int) -> None:
+    text = tree.text(path)
+    if text is None or depth > MAX_DEPTH:
+        return
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = re.split(r"[\s=]+", line, maxsplit=1)
+        key = parts[0].lower()
+        value = parts[1].strip() if len(parts) > 1 else ""
+        if key == "match":
+            if value.lower() != "all":
+                return
+            continue
+        if key == "include":
+            for pattern in value.split():
+                full = pattern if pattern.startswith("/") else f"/etc/ssh/{pattern}"
+                matches = tree.glob(full) if any(c in full for c in "*?[") else [clean(full)]
+                for inc in matches:
+                    _read(tree, inc, settings, depth + 1)
+            continue
+        settings.setdefault(key, value)
+
+
+def dump(tree: Tree) -> bytes | None:
+    """``sshd -T``-style output (``keyword value`` lines), or None without sshd_config."""
+    if tree.text(CONFIG) is None:
+        return None
+    settings: dict[str, str] = {}
+    _read(tree, CONFIG, settings, 0)
+    for key, value in DEFAULTS.items():
+        settings.setdefault(key, value)
+    lines = [f"{k} {v.lower() if k in DEFAULTS else v}" for k, v in sorted(settings.items())]
+    return ("\n".join(lines) + "\n").encode()
