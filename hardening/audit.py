@@ -22,6 +22,8 @@ from hardening.score import by_section, score
 
 Gather = Callable[[Sequence[Plan]], list[HostOutcome]]
 ResultFilter = Callable[[Host, list[Result]], list[Result]]
+PlanHook = Callable[[Plan], Plan]  # adds requests to a host's plan (cloud metadata)
+Enrich = Callable[[HostOutcome], HostOutcome]  # joins facts after collect (cloud facts)
 
 
 @dataclass(frozen=True)
@@ -92,13 +94,23 @@ def run_audit(
     progress: Progress | None = None,
     gather: Gather | None = None,
     post: ResultFilter | None = None,
+    extend: PlanHook | None = None,
+    enrich: Enrich | None = None,
 ) -> RunDocument:
-    """Audit every host and return the run document."""
+    """Audit every host and return the run document.
+
+    ``extend`` may add requests to each plan before collection; ``enrich`` may add facts
+    (``Facts.cloud``) to each outcome after it, before evaluation.
+    """
     started = _now()
     plans = plan_fleet(request.hosts, request.controls)
+    if extend is not None:
+        plans = [extend(p) for p in plans]
     if gather is None:
         outcomes = collect(plans, collect_options, progress) if progress else collect(
             plans, collect_options)
     else:
         outcomes = gather(plans)
+    if enrich is not None:
+        outcomes = [enrich(o) for o in outcomes]
     return finish([host_run(o) for o in outcomes], request, started, post)
