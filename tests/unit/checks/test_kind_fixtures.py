@@ -65,3 +65,29 @@ def test_every_kind_is_documented() -> None:
     for name, kind in KINDS.items():
         assert kind.name == name
         assert len(kind.doc.strip()) > 20, f"kind {name} has no docstring"
+
+
+def test_evaluation_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole fixture corpus evaluates with files, sockets and subprocesses forbidden."""
+    import builtins
+    import socket
+    import subprocess
+
+    prepared = []
+    for case in CASES:
+        doc = load(case.read_text())
+        control = _control(case, doc)
+        kind = KINDS[control.check.kind]
+        prepared.append((control, build_facts(doc.get("facts") or {},
+                                              kind.needs(control.check.params)), doc))
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("evaluation tried to do I/O")
+
+    monkeypatch.setattr(builtins, "open", forbidden)
+    monkeypatch.setattr(socket, "socket", forbidden)
+    monkeypatch.setattr(subprocess, "Popen", forbidden)
+    for control, facts, doc in prepared:
+        result = evaluate_control(control, facts)
+        assert result.status.value == doc["expect"]["status"]
+        assert "I/O" not in result.reason
