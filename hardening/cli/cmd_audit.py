@@ -53,6 +53,9 @@ def add_parser(sub: Any, name: str) -> None:
                    help="record unknown host keys instead of refusing them "
                         "(a changed key is always refused)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--shard", metavar="K/N",
+                   help="audit only shard K of N: the hosts with sha256(name) mod N == K-1 "
+                        "(join the shards with 'hardening merge')")
 
 
 def local_host() -> Host:
@@ -70,6 +73,10 @@ def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
     hosts = load_inventory(args.inventory, limit=args.limit)
     if not hosts:
         raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
+    if getattr(args, "shard", None):
+        from hardening.shard import parse_shard, select
+
+        return select(hosts, parse_shard(args.shard))
     return tuple(hosts)
 
 
@@ -96,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     request = AuditRequest(
         hosts=hosts, controls=catalogue.controls, benchmark=catalogue.benchmark,
         options={"target": "local" if args.local else args.inventory, "limit": args.limit,
-                 "forks": args.forks},
+                 "forks": args.forks, **({"shard": args.shard} if args.shard else {})},
     )
     options = CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
                              transport_options={} if args.local else transport_options(args))
