@@ -107,8 +107,12 @@ def lab_factory() -> Iterator[LabFactory]:
     labs: list[Lab] = []
 
     def make(names: Iterable[str]) -> Lab:
-        subnet = next(_subnets)
-        specs = [_relocate(s, subnet) for s in resolve_specs(names)]
+        wanted = resolve_specs(names)
+        for _ in range(150):
+            subnet = next(_subnets)
+            specs = [_relocate(s, subnet) for s in wanted]
+            if all(_port_free(s.address) for s in specs):
+                break
         fresh = Lab(_new_root(), tie_to_parent=True)
         labs.append(fresh)
         return fresh.start(specs)
