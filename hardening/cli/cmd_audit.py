@@ -18,6 +18,7 @@ from hardening.cli.common import (
     write_reports,
 )
 from hardening.cli.progress import HostProgress
+from hardening.cloud.options import add_cloud_options, cloud_hooks
 from hardening.collect import CollectOptions
 from hardening.errors import UsageError
 from hardening.model.control import Role
@@ -42,6 +43,7 @@ def add_parser(sub: Any, name: str) -> None:
     add_catalogue_options(p)
     add_output_options(p)
     add_gate_options(p)
+    add_cloud_options(p)
     p.add_argument("-f", "--forks", type=int, default=10, help="hosts audited at once (10)")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                    help="seconds to connect to a host (10)")
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     options = CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
                              transport_options={} if args.local else transport_options(args))
     with HostProgress(len(hosts), enabled=False if args.no_progress else None) as progress:
-        doc = run_audit(request, options, progress)
+        doc = run_audit(request, options, progress, **cloud_hooks(args))
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
     return exit_code(doc, args)
@@ -130,7 +132,8 @@ def run_image(args: argparse.Namespace) -> int:
     request = AuditRequest(hosts=(host,), controls=catalogue.controls,
                            benchmark=catalogue.benchmark,
                            options={"target": f"image:{args.image}", "image_kind": kind})
-    doc = run_audit(request, CollectOptions(forks=1), gather=gatherer(args.image))
+    doc = run_audit(request, CollectOptions(forks=1), gather=gatherer(args.image),
+                    **cloud_hooks(args))
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
     return exit_code(doc, args)
