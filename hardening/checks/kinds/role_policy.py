@@ -71,6 +71,8 @@ def _policies(role: Any) -> list[Policy]:
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Parse the role's policy documents and apply the rule."""
     role = facts.cloud.get("role")
+    if facts.cloud.get("error"):
+        return Outcome(Status.ERROR, reason=f"cloud facts: {facts.cloud['error']}")
     if role is None:
         reason = facts.cloud.get("missing", {}).get("role") or (
             "no role policy facts for this node; audit with --cloud-facts DIR or --aws")

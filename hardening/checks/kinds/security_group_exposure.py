@@ -66,6 +66,8 @@ def _what(p: Params) -> str:
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Pool the node's group rules and decide each protocol and port from the Internet."""
     docs = facts.cloud.get("security_groups")
+    if facts.cloud.get("error"):
+        return Outcome(Status.ERROR, reason=f"cloud facts: {facts.cloud['error']}")
     if docs is None:
         reason = facts.cloud.get("missing", {}).get("security_groups") or (
             "no security group facts for this node; audit with --cloud-facts DIR or --aws")
