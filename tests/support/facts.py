@@ -7,6 +7,7 @@ The description mirrors what a node would show:
     components:  {NAME: {argv: [...], files: {FLAG: PATH}}}                  # FLAG -> path it names
     commands:    {SCRIPT: {rc: 0, stdout: "..."}}
     found:       [{path: ..., mode: "4755", owner: "root:root"}]
+    image:       {user: ..., env: [NAME=VALUE], layers: N, size: BYTES}              # ImageConfig
     cloud:       {...}                                                        # Facts.cloud as is
 """
 
@@ -25,7 +26,16 @@ from hardening.model.facts import (
     FileStat,
 )
 from hardening.probe.parse import glob_match
-from hardening.probe.requests import Command, ComponentReq, FactRequest, Find, Read, Stat, is_glob
+from hardening.probe.requests import (
+    Command,
+    ComponentReq,
+    FactRequest,
+    Find,
+    ImageConfig,
+    Read,
+    Stat,
+    is_glob,
+)
 
 
 def file_stat(path: str, spec: dict[str, Any]) -> FileStat:
@@ -95,6 +105,9 @@ def fact_for(desc: dict[str, Any], req: FactRequest) -> Any:
         return CommandOutput(int(out.get("rc", 0)), data.encode(out.get("encoding", "utf-8")))
     if isinstance(req, Find):
         return [file_stat(f["path"], f) for f in desc.get("found", [])]
+    if isinstance(req, ImageConfig):  # image: {user: ..., env: [...], layers: ...}
+        image = desc.get("image")
+        return Absent("not an image") if image is None else dict(image)
     return Absent(f"no description for {req!r}", is_error=True)
 
 
