@@ -97,6 +97,11 @@ def load_benchmark(name: str, root: Path | None = None) -> Catalogue:
 
 def load_many(names: list[str], root: Path | None = None) -> Catalogue:
     """Several benchmarks as one catalogue (ids must stay unique across them)."""
+    if root is not None and root.is_dir() and (root / "config.yaml").is_file():
+        from hardening.catalogue import kubebench  # kube-bench cfg dir: compatibility mode
+
+        if kubebench.is_kubebench_dir(root):
+            return Catalogue(*kubebench.load_many(names, root))
     cats = [load_benchmark(n, root) for n in names]
     if len(cats) == 1:
         return cats[0]
