@@ -12,9 +12,11 @@ from hardening.cli.common import (
     add_catalogue_options,
     add_gate_options,
     add_output_options,
+    add_waiver_options,
     exit_code,
     load_catalogue,
     stdout_console,
+    waivers_for,
     write_reports,
 )
 from hardening.cli.progress import HostProgress
@@ -43,6 +45,7 @@ def add_parser(sub: Any, name: str) -> None:
     add_catalogue_options(p)
     add_output_options(p)
     add_gate_options(p)
+    add_waiver_options(p)
     add_cloud_options(p)
     p.add_argument("-f", "--forks", type=int, default=10, help="hosts audited at once (10)")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
@@ -101,16 +104,18 @@ def run(args: argparse.Namespace) -> int:
     if args.image is not None:
         return run_image(args)
     catalogue = load_catalogue(args)
+    post, waiver_options = waivers_for(args)
     hosts = hosts_from(args)
     request = AuditRequest(
         hosts=hosts, controls=catalogue.controls, benchmark=catalogue.benchmark,
         options={"target": "local" if args.local else args.inventory, "limit": args.limit,
-                 "forks": args.forks, **({"shard": args.shard} if args.shard else {})},
+                 "forks": args.forks, **({"shard": args.shard} if args.shard else {}),
+                 **waiver_options},
     )
     options = CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
                              transport_options={} if args.local else transport_options(args))
     with HostProgress(len(hosts), enabled=False if args.no_progress else None) as progress:
-        doc = run_audit(request, options, progress, **cloud_hooks(args))
+        doc = run_audit(request, options, progress, post=post, **cloud_hooks(args))
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
     return exit_code(doc, args)
@@ -129,11 +134,13 @@ def run_image(args: argparse.Namespace) -> int:
     host = Host(name=image_name(args.image), address=str(args.image), transport="image",
                 roles=roles)
     catalogue = load_catalogue(args)
+    post, waiver_options = waivers_for(args)
     request = AuditRequest(hosts=(host,), controls=catalogue.controls,
                            benchmark=catalogue.benchmark,
-                           options={"target": f"image:{args.image}", "image_kind": kind})
+                           options={"target": f"image:{args.image}", "image_kind": kind,
+                                    **waiver_options})
     doc = run_audit(request, CollectOptions(forks=1), gather=gatherer(args.image),
-                    **cloud_hooks(args))
+                    post=post, **cloud_hooks(args))
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
     return exit_code(doc, args)

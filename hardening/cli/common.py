@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -94,3 +95,32 @@ def exit_code(doc: RunDocument, args: argparse.Namespace) -> int:
         if any(Severity(r.severity).rank >= floor for r in fails):
             return 1
     return 0
+
+
+def add_waiver_options(p: argparse.ArgumentParser) -> None:
+    """``--waivers FILE``."""
+    p.add_argument("--waivers", type=Path, metavar="FILE",
+                   help="YAML waiver file: matching FAIL/WARN results become WAIVED "
+                        "(see docs/reports.md)")
+
+
+def waivers_for(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The audit's waiver result filter (or None) and what to record in the run options.
+
+    Expired waivers are printed to stderr, recorded under ``options["waivers"]`` and ignored.
+    Control ids are checked against the whole selected benchmarks, not ``--control``.
+    """
+    if getattr(args, "waivers", None) is None:
+        return None, {}
+    from datetime import UTC, datetime
+
+    from hardening.waivers import apply_waivers, load_waivers
+
+    known = load_many(args.benchmark or DEFAULT_BENCHMARKS, args.benchmark_dir or default_root())
+    waivers = load_waivers(args.waivers, (c.id for c in known.controls),
+                           datetime.now(UTC).date())
+    notices = waivers.notices()
+    for line in notices:
+        print(f"hardening: {line}", file=sys.stderr)
+    record = {"file": str(args.waivers), "active": len(waivers.active), "expired": notices}
+    return apply_waivers(waivers), {"waivers": record}
