@@ -20,7 +20,7 @@ from hardening.catalogue.kubebench_probe import (
     wrap,
 )
 from hardening.catalogue.yamlload import LDict, YamlError, load, to_bool
-from hardening.checks.kinds.kubebench import Params
+from hardening.checks.kinds.kubebench import Params, Scripts
 from hardening.checks.kubebench_semantics import TestItem
 from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import CheckSpec, Control, Role, Severity
@@ -141,9 +141,9 @@ def _params(check: LDict, section: SectionConfig, env_bin: str, where: str) -> P
             and not _bool(check.get("disableenvtesting"), False, where, "disableenvtesting")):
         env, generated = DEFAULT_ENV_AUDIT, True
     return Params(
-        check_id=str(check.get("id")), audit=audit, audit_config=config, audit_env=env,
-        audit_cmd=wrap(audit, section), config_cmd=wrap(config, section),
-        env_cmd=wrap(env, section, env_bin if generated else None),
+        check_id=str(check.get("id")),
+        scripts=Scripts(audit, config, env, wrap(audit, section), wrap(config, section),
+                        wrap(env, section, env_bin if generated else None)),
         tests=items, bin_op=bin_op,
         use_multiple_values=_bool(check.get("use_multiple_values"), False, where,
                                   "use_multiple_values"),

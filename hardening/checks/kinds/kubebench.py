@@ -23,19 +23,27 @@ TIMEOUT_RC = 124  # coreutils timeout
 
 
 @dataclass(frozen=True)
-class Params:
-    """One kube-bench check. ``audit``/``audit_config``/``audit_env`` are the texts as the
-    profile wrote them (shown as evidence); ``*_cmd`` are the probe scripts that substitute
-    the variables on the node and run them ("" when the text is empty). ``tests`` is None
-    when the check has no ``tests`` key."""
+class Scripts:
+    """A check's shell texts. ``audit``/``audit_config``/``audit_env`` are as the profile wrote
+    them (shown as evidence); ``*_cmd`` are the probe scripts that substitute kube-bench's
+    variables on the node and run them ("" when the text is empty). Kept out of Params'
+    top-level text fields so plan-time ``${var}`` binding never rewrites shell text."""
 
-    check_id: str
     audit: str = ""
     audit_config: str = ""
     audit_env: str = ""
     audit_cmd: str = ""
     config_cmd: str = ""
     env_cmd: str = ""
+
+
+@dataclass(frozen=True)
+class Params:
+    """One kube-bench check: its scripts, ``tests`` (None when the check has no ``tests``
+    key), ``bin_op``, ``use_multiple_values``, ``scored`` and ``type``."""
+
+    check_id: str
+    scripts: Scripts = Scripts()
     tests: tuple[TestItem, ...] | None = None
     bin_op: str = ""
     use_multiple_values: bool = False
@@ -45,7 +53,7 @@ class Params:
 
 
 def _commands(p: Params) -> tuple[str, ...]:
-    return tuple(c for c in (p.env_cmd, p.audit_cmd, p.config_cmd) if c)
+    return tuple(c for c in (p.scripts.env_cmd, p.scripts.audit_cmd, p.scripts.config_cmd) if c)
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -65,7 +73,8 @@ def _failed(p: Params, reason: str, observed: str = "", expected: str = "") -> O
 
 
 def _source(p: Params) -> str:
-    return "$ " + (p.audit or p.audit_config or p.audit_env).strip()
+    sc = p.scripts
+    return "$ " + (sc.audit or sc.audit_config or sc.audit_env).strip()
 
 
 class _AuditError(Exception):
@@ -100,16 +109,17 @@ def _run(p: Params, cmd: str, text: str, facts: Facts) -> str:
 
 def _outputs(p: Params, facts: Facts) -> Outputs:
     """kube-bench ``runAuditCommands``: env, then audit, then config (with its exception)."""
-    env = _run(p, p.env_cmd, p.audit_env, facts)
-    audit = _run(p, p.audit_cmd, p.audit, facts)
+    sc = p.scripts
+    env = _run(p, sc.env_cmd, sc.audit_env, facts)
+    audit = _run(p, sc.audit_cmd, sc.audit, facts)
     try:
-        config = _run(p, p.config_cmd, p.audit_config, facts)
+        config = _run(p, sc.config_cmd, sc.audit_config, facts)
     except _AuditError as exc:
         missing = "exit status 127" in str(exc) or "No such file or directory" in str(exc)
         if not (missing and (env != "" or audit != "")):
             raise
         config = ""
-    return Outputs(audit, config, env, has_config=bool(p.audit_config.strip()))
+    return Outputs(audit, config, env, has_config=bool(sc.audit_config.strip()))
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
