@@ -71,12 +71,15 @@ def group_mapping(overrides: Mapping[str, Any] | None, where: str) -> dict[str, 
     return merged
 
 
-def roles_for(host: str, groups: Iterable[str], variables: Mapping[str, Any],
+def roles_for(label: str, groups: Iterable[str], variables: Mapping[str, Any],
               mapping: Mapping[str, frozenset[Role]]) -> frozenset[Role]:
-    """The roles of one host from its groups (parents included) and its variables."""
+    """The roles of one host from its groups (parents included) and its variables.
+
+    ``label`` names the host in errors (``<inventory>: host '<name>'``).
+    """
     explicit = variables.get(ROLES_VAR)
     if explicit is not None:
-        where = f"host '{host}': {ROLES_VAR}"
+        where = f"{label}: {ROLES_VAR}"
         return frozenset(parse_role(r, where) for r in _as_list(explicit, where))
     roles: set[Role] = set()
     for group in groups:
