@@ -1,7 +1,8 @@
 """``sshd -T`` answered from an image's ``/etc/ssh/sshd_config``, for the settings that
 need no running daemon: global keywords only (a ``Match`` block ends them), ``Include``
 with globs relative to ``/etc/ssh``, and the first value of a keyword wins, as in sshd.
-Keywords not set print OpenSSH's compiled-in default for the few the baseline checks.
+Keywords not set print OpenSSH 9.x's compiled-in default for the ones the baseline checks
+(an older sshd in the image may differ: its defaults are not read from the binary).
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ DEFAULTS = {
     "maxauthtries": "6",
     "ignorerhosts": "yes",
     "hostbasedauthentication": "no",
+    # OpenSSH 9.x compiled-in algorithm lists (sshd -T prints them when none is set)
+    "ciphers": "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
+               "aes128-gcm@openssh.com,aes256-gcm@openssh.com",
+    "macs": "umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,"
+            "hmac-sha2-512-etm@openssh.com,hmac-sha1-etm@openssh.com,umac-64@openssh.com,"
+            "umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1",
+    "kexalgorithms": "sntrup761x25519-sha512@openssh.com,curve25519-sha256,"
+                     "curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
+                     "ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,"
+                     "diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,"
+                     "diffie-hellman-group14-sha256",
 }
 MAX_DEPTH = 8
 
