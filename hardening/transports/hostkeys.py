@@ -13,8 +13,8 @@ import fcntl
 import hashlib
 import hmac
 import os
+import re
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 from hardening.errors import HostKeyError
@@ -47,14 +47,20 @@ def _hashed_match(pattern: str, name: str) -> bool:
         return False
 
 
+def _wild_match(pattern: str, name: str) -> bool:
+    """OpenSSH wildcards: only ``*`` and ``?`` are special (``[host]:port`` is literal)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, name, flags=re.IGNORECASE) is not None
+
+
 def matches(patterns: tuple[str, ...], name: str) -> bool:
     """OpenSSH host-pattern matching: any positive pattern matches and no negated one does."""
     hit = False
     for pattern in patterns:
         negated = pattern.startswith("!")
         body = pattern[1:] if negated else pattern
-        found = _hashed_match(body, name) if body.startswith("|1|") else fnmatchcase(
-            name.lower(), body.lower())
+        found = _hashed_match(body, name) if body.startswith("|1|") else _wild_match(
+            body, name)
         if found and negated:
             return False
         hit = hit or found
