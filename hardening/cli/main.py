@@ -21,6 +21,7 @@ from hardening.errors import HardeningError
 COMMANDS: dict[str, str] = {
     "audit": "hardening.cli.cmd_audit",
     "controls": "hardening.cli.cmd_controls",
+    "diff": "hardening.cli.cmd_diff",
     "merge": "hardening.cli.cmd_merge",
     "report": "hardening.cli.cmd_report",
 }
