@@ -21,7 +21,7 @@ from hardening.catalogue.kubebench_probe import (
 )
 from hardening.catalogue.yamlload import LDict, YamlError, load, to_bool
 from hardening.checks.kinds.kubebench import Params, Scripts
-from hardening.checks.kubebench_semantics import TestItem
+from hardening.checks.kubebench_semantics import CheckItem
 from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import CheckSpec, Control, Role, Severity
 
@@ -109,19 +109,19 @@ def _bool(value: Any, default: bool, where: str, field: str) -> bool:
     return b
 
 
-def _item(node: Any, where: str) -> TestItem:
+def _item(node: Any, where: str) -> CheckItem:
     if not isinstance(node, dict):
         raise CatalogueError(where, "each test item must be a mapping", field="test_items")
     compare = node.get("compare") or {}
     if not isinstance(compare, dict):
         raise CatalogueError(where, "compare must be a mapping", field="compare")
-    return TestItem(flag=str(node.get("flag") or ""), path=str(node.get("path") or ""),
+    return CheckItem(flag=str(node.get("flag") or ""), path=str(node.get("path") or ""),
                     env=str(node.get("env") or ""),
                     is_set=_bool(node.get("set"), True, where, "set"),
                     op=str(compare.get("op") or ""), value=str(compare.get("value") or ""))
 
 
-def _tests(check: LDict, where: str) -> tuple[tuple[TestItem, ...] | None, str]:
+def _tests(check: LDict, where: str) -> tuple[tuple[CheckItem, ...] | None, str]:
     tests = check.get("tests")
     if tests is None:
         return None, ""

@@ -80,6 +80,8 @@ def _json(value: Any, fmt: FloatFormat) -> str:
             return {str(k): norm(x) for k, x in v.items()}
         if isinstance(v, list):
             return [norm(x) for x in v]
+        if isinstance(v, float) and v.is_integer() and abs(v) < 1e21:
+            return int(v)  # encoding/json prints integral float64 without a fraction
         return v
     text = json.dumps(norm(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -21,7 +21,7 @@ INT64 = 1 << 63
 
 
 @dataclass(frozen=True)
-class TestItem:
+class CheckItem:
     """One kube-bench ``test_items`` entry: where to look (flag/path/env) and what to expect."""
 
     flag: str = ""
@@ -217,7 +217,7 @@ def find_path(output: str, path: str) -> tuple[bool, str]:
     return value != "", value
 
 
-def _evaluate_line(item: TestItem, text: str, source: str) -> ItemResult:
+def _evaluate_line(item: CheckItem, text: str, source: str) -> ItemResult:
     name = {"flag": item.flag, "path": item.path, "env": item.env}[source]
     try:
         if source == "flag":
@@ -236,7 +236,7 @@ def _evaluate_line(item: TestItem, text: str, source: str) -> ItemResult:
     return ItemResult(match, match, f"'{name}' is present", text)
 
 
-def run_item(item: TestItem, output: str, source: str, multiple: bool) -> ItemResult:
+def run_item(item: CheckItem, output: str, source: str, multiple: bool) -> ItemResult:
     """kube-bench ``testItem.execute`` on one source ("flag", "path" or "env")."""
     text = output.rstrip(" \n")
     lines = text.split("\n") if multiple else [text]
@@ -248,7 +248,7 @@ def run_item(item: TestItem, output: str, source: str, multiple: bool) -> ItemRe
     return ItemResult(result.found, result.passed, result.expected, text)
 
 
-def evaluate_item(item: TestItem, out: Outputs, multiple: bool) -> ItemResult:
+def evaluate_item(item: CheckItem, out: Outputs, multiple: bool) -> ItemResult:
     """The flag -> config -> env fallback of kube-bench ``Check.execute`` for one item."""
     result = run_item(item, out.audit, "flag", multiple)
     if not result.found and out.has_config and out.config != "":
@@ -264,7 +264,7 @@ class BinOpError(ValueError):
     """``tests.bin_op`` is neither ``and``, ``or`` nor empty."""
 
 
-def execute(items: tuple[TestItem, ...], bin_op: str, out: Outputs,
+def execute(items: tuple[CheckItem, ...], bin_op: str, out: Outputs,
             multiple: bool) -> tuple[bool, str, str]:
     """All items combined by bin_op: (pass, expected_result, actual_value of item 1)."""
     if bin_op not in ("", "and", "or"):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome
-from hardening.checks.kubebench_semantics import BinOpError, Outputs, TestItem, execute
+from hardening.checks.kubebench_semantics import BinOpError, Outputs, CheckItem, execute
 from hardening.model.facts import Absent, CommandOutput, Facts
 from hardening.model.result import Status
 from hardening.probe.requests import Command, FactRequest
@@ -44,7 +44,7 @@ class Params:
 
     check_id: str
     scripts: Scripts = Scripts()
-    tests: tuple[TestItem, ...] | None = None
+    tests: tuple[CheckItem, ...] | None = None
     bin_op: str = ""
     use_multiple_values: bool = False
     scored: bool = False
