@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome
-from hardening.checks.kubebench_semantics import BinOpError, Outputs, CheckItem, execute
+from hardening.checks.kubebench_semantics import BinOpError, CheckItem, Outputs, execute
 from hardening.model.facts import Absent, CommandOutput, Facts
 from hardening.model.result import Status
 from hardening.probe.requests import Command, FactRequest
