@@ -175,3 +175,13 @@ def test_unparsable_inventory_names_the_file(tmp_path: Path) -> None:
     inv = write(tmp_path, "broken.yml", "all: [unclosed\n  - {\n")
     with pytest.raises(InventoryError, match="broken.yml"):
         load_inventory(inv)
+
+
+def test_the_shipped_example_inventory_loads() -> None:
+    example = Path(__file__).resolve().parents[3] / "inventory" / "example" / "hosts.yml"
+    hosts = {h.name: h for h in load_inventory(example)}
+    assert hosts["cp-1"].roles == {Role.CONTROL_PLANE, Role.ETCD}
+    assert hosts["gpu-1"].roles == {Role.WORKER}
+    assert hosts["worker-3"].port == 2222
+    assert hosts["worker-1"].jump is not None and hosts["worker-1"].jump.address == "203.0.113.10"
+    assert hosts["bastion-1"].jump is None and hosts["bastion-1"].roles == frozenset()
