@@ -179,7 +179,10 @@ def _escalates(stmts: Sequence[Statement], s: Statement, pattern: str) -> bool:
     """Whether Allow ``s`` grants something ``pattern`` names that no Deny takes back."""
     if s.not_actions:
         return s.matches(pattern) and _denied(stmts, pattern, s) is None
-    return any(_covers(a, pattern) and _denied(stmts, a, s) is None for a in s.actions)
+    # "iam:*" means the whole service: only a grant that covers all of it counts.
+    whole = pattern.endswith(":*")
+    return any((fnmatchcase(pattern, a) if whole else _covers(a, pattern))
+               and _denied(stmts, a, s) is None for a in s.actions)
 
 
 def escalations(policies: Sequence[Policy], dialect: str) -> list[str]:
