@@ -1,0 +1,192 @@
+"""One batch of hosts through ansible-runner (real ``ansible-playbook``), in check mode with
+diff unless applying. The event stream goes to a JSON-lines log with secrets redacted;
+the result is data: per-host status, the changes per control, the handlers that ran.
+A failed playbook is data; only Ansible failing to start is a RemediationError.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from hardening.errors import RemediationError
+
+_SECRET_KEY = re.compile(r"pass(word|phrase)?|secret|token|private_key|key_data|credential",
+                         re.I)
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class RunnerOptions:
+    """Where and how Ansible runs: the audit's inventory and its host-key settings."""
+
+    inventory: Path
+    workdir: Path
+    check: bool = True
+    known_hosts: str | None = None
+    accept_new_host_keys: bool = False
+    forks: int = 10
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a task changed (or would change, in check mode) on a host for one control."""
+
+    host: str
+    tag: str
+    task: str
+    diff: str
+
+
+@dataclass
+class BatchResult:
+    """What one ansible-runner run reported, by host."""
+
+    hosts: tuple[str, ...]
+    status: str = ""
+    rc: int = 0
+    ok: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    handlers: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def not_reached(self) -> tuple[str, ...]:
+        """Hosts neither ok nor failed (the play stopped before them)."""
+        return tuple(h for h in self.hosts if h not in self.ok and h not in self.failed)
+
+
+def redact(value: Any) -> Any:
+    """A copy of event data with every secret-looking key's value replaced."""
+    if isinstance(value, Mapping):
+        return {k: REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) and v
+                else redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def diff_text(res: Mapping[str, Any]) -> str:
+    """A task result's ``diff`` as unified diff text (file-mode diffs are small dicts)."""
+    diffs = res.get("diff") or []
+    if isinstance(diffs, Mapping):
+        diffs = [diffs]
+    out: list[str] = []
+    for d in diffs:
+        before, after = d.get("before", ""), d.get("after", "")
+        if not isinstance(before, str):
+            before = json.dumps(before, indent=1, sort_keys=True) + "\n"
+        if not isinstance(after, str):
+            after = json.dumps(after, indent=1, sort_keys=True) + "\n"
+        out += difflib.unified_diff(before.splitlines(True), after.splitlines(True),
+                                    d.get("before_header", "before"),
+                                    d.get("after_header", "after"))
+    return "".join(out)
+
+
+def _results(res: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    items = res.get("results")
+    return list(items) if isinstance(items, list) else [res]
+
+
+class EventSink:
+    """ansible-runner's event handler: logs every event, collects the batch's outcome."""
+
+    def __init__(self, log: TextIO, result: BatchResult) -> None:
+        self.log = log
+        self.result = result
+
+    def __call__(self, event: dict[str, Any]) -> bool:
+        """Record one event; returning True keeps runner's own artifact handling."""
+        data = event.get("event_data") or {}
+        self.log.write(json.dumps(redact({"event": event.get("event"),
+                                          "counter": event.get("counter"),
+                                          "created": event.get("created"),
+                                          "data": data}), default=str) + "\n")
+        self.log.flush()
+        kind, host = event.get("event", ""), data.get("host", "")
+        res = data.get("res") or {}
+        task = str(data.get("task", ""))
+        if kind == "runner_on_ok" and host:
+            self._ok(host, task, res)
+        elif (kind in ("runner_on_failed", "runner_on_unreachable") and host
+              and not data.get("ignore_errors")):
+            self.result.failed[host] = _first_line(res.get("msg") or kind)
+        return True
+
+    def _ok(self, host: str, task: str, res: Mapping[str, Any]) -> None:
+        tag, _, _ = task.partition(": ")
+        if task in ("restart kubelet", "reload sshd"):
+            if res.get("changed"):
+                self.result.handlers.setdefault(host, []).append(task)
+            return
+        for item in _results(res):
+            if item.get("changed"):
+                self.result.changes.append(Change(host, tag, task, diff_text(item)))
+
+
+def _first_line(text: Any) -> str:
+    return (str(text).strip().splitlines() or [""])[0][:300]
+
+
+def ansible_env(opts: RunnerOptions) -> dict[str, str]:
+    """Environment for ansible-playbook: strict host keys, no colour, no retry files."""
+    extra = []
+    if opts.known_hosts:
+        extra.append(f"-o UserKnownHostsFile={opts.known_hosts}")
+    if opts.accept_new_host_keys:
+        extra.append("-o StrictHostKeyChecking=accept-new")
+    env = {
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_HOST_KEY_CHECKING": "0" if opts.accept_new_host_keys else "1",
+        "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+        "ANSIBLE_LOCAL_TEMP": str(opts.workdir / "tmp"),
+    }
+    if extra:
+        env["ANSIBLE_SSH_EXTRA_ARGS"] = " ".join(extra)
+    return env
+
+
+def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
+              opts: RunnerOptions, log: TextIO) -> BatchResult:
+    """Run ``playbook`` limited to ``hosts`` and ``tags``; return what happened per host."""
+    import ansible_runner
+
+    result = BatchResult(hosts)
+    private = opts.workdir / "runner"
+    (private / "project").mkdir(parents=True, exist_ok=True)
+    (opts.workdir / "tmp").mkdir(parents=True, exist_ok=True)
+    cmdline = "--check --diff" if opts.check else "--diff"
+    try:
+        run = ansible_runner.run(
+            private_data_dir=str(private), playbook=str(playbook.resolve()),
+            inventory=str(opts.inventory.resolve()), limit=",".join(hosts),
+            tags=",".join(tags), cmdline=cmdline, forks=opts.forks,
+            envvars=ansible_env(opts), event_handler=EventSink(log, result),
+            quiet=True, suppress_env_files=True,
+        )
+    except Exception as exc:  # noqa: BLE001 - any runner failure means Ansible did not start
+        raise RemediationError(f"ansible-runner: could not start ansible-playbook: {exc}",
+                               "check that ansible-core is installed") from None
+    finally:
+        # The artifacts repeat the event stream unredacted and record the environment.
+        shutil.rmtree(private / "artifacts", ignore_errors=True)
+    result.status, result.rc = str(run.status), int(run.rc or 0)
+    stats = run.stats
+    if not stats:
+        raise RemediationError(f"ansible-playbook: exited {result.rc} before running a "
+                               "play", f"see the event log {log.name}")
+    for host in hosts:
+        if host in (stats.get("failures") or {}) or host in (stats.get("dark") or {}):
+            result.failed.setdefault(host, "failed")
+        elif host in (stats.get("processed") or {}):
+            result.ok.add(host)
+    return result
