@@ -22,7 +22,9 @@ COMMANDS: dict[str, str] = {
     "audit": "hardening.cli.cmd_audit",
     "controls": "hardening.cli.cmd_controls",
     "diff": "hardening.cli.cmd_diff",
+    "evaluate": "hardening.cli.cmd_evaluate",
     "merge": "hardening.cli.cmd_merge",
+    "remediate": "hardening.cli.cmd_remediate",
     "report": "hardening.cli.cmd_report",
 }
 
