@@ -23,6 +23,7 @@ class HostProgress:
                              console=self.console, transient=True)
         self._task = self._bar.add_task("", total=total)
         self.errors: list[str] = []
+        self._running: list[str] = []
 
     def __enter__(self) -> HostProgress:
         if self.enabled:
@@ -38,10 +39,23 @@ class HostProgress:
         """Record one event of one host."""
         with self._lock:
             if event == "start":
-                self._bar.update(self._task, description=f"{host}")
+                self._running.append(host)
             elif event in ("done", "error"):
+                if host in self._running:
+                    self._running.remove(host)
                 self._bar.advance(self._task)
                 if event == "error":
-                    self.errors.append(f"{host}: {detail}")
+                    # the detail names the host already ("name (addr:port): ...")
+                    line = detail if detail.startswith(host) else f"{host}: {detail}"
+                    self.errors.append(line)
                     if self.enabled:
-                        self._bar.console.print(Text(f"{host}: {detail}", style="magenta"))
+                        self._bar.console.print(Text(f"ERROR {line}", style="magenta"))
+            self._bar.update(self._task, description=self._describe())
+
+    def _describe(self) -> str:
+        """The hosts still in flight, so a slow or hanging host is visible by name."""
+        if not self._running:
+            return ""
+        shown = ", ".join(self._running[:3])
+        more = f" +{len(self._running) - 3}" if len(self._running) > 3 else ""
+        return f"waiting for {shown}{more}"
