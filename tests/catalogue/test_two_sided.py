@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -19,13 +19,16 @@ CASES = load_cases()
 NATIVE = ("cis-1.12", "ack-1.0", "node-os")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(name: str) -> Catalogue:
     """Each benchmark loaded once per session."""
     return load_benchmark(name)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.benchmark}/{c.control}/{c.expect}" for c in CASES])
+IDS = [f"{c.benchmark}/{c.control}/{c.expect}" for c in CASES]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_fixture_case_gives_its_status(case: Case) -> None:
     control = catalogue(case.benchmark).get(case.control)
     assert control is not None, f"{case.source}: no control {case.control} in {case.benchmark}"
