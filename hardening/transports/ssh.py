@@ -235,6 +235,9 @@ class SshTransport:
         except TimeoutError:
             raise CommandTimeout(f"{self.host.label}: probe did not finish within {timeout:g}s",
                                  "raise --command-timeout if the host is slow") from None
+        except (paramiko.SSHException, EOFError, OSError) as exc:
+            raise ConnectError(f"{self.host.label}: connection lost during the probe: {exc}",
+                               "check the node's sshd log and network") from None
         finally:
             channel.close()
         rc = channel.exit_status if channel.exit_status_ready() else -1
