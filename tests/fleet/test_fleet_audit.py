@@ -149,3 +149,20 @@ def test_changed_host_key_is_refused_even_with_accept_new(
     assert code == 3
     assert "host key differs from known_hosts line 1" in hosts["worker1"]["error"]
     assert "ssh-keygen -R" in hosts["worker1"]["error"]
+
+
+def test_wrong_key_is_an_auth_error(fleet: Lab, tmp_path: Path) -> None:
+    import paramiko
+
+    stranger = tmp_path / "stranger_key"
+    paramiko.ECDSAKey.generate().write_private_key_file(str(stranger))
+    inv = write_inventory(fleet, tmp_path / "inv", {"worker1": {}, "worker2": {}})
+    hosts_yml = (inv / "hosts.yml").read_text(encoding="utf-8")
+    (inv / "hosts.yml").write_text(hosts_yml.replace(
+        "ansible_host: " + fleet.node("worker1").address,
+        f"ansible_host: {fleet.node('worker1').address}\n"
+        f"          ansible_ssh_private_key_file: {stranger}", 1), encoding="utf-8")
+    code, hosts = audit(inv, tmp_path)
+    assert code == 3
+    assert "user 'auditor' was refused with 1 key(s)" in hosts["worker1"]["error"]
+    assert_expected(hosts["worker2"], NONCOMPLIANT_WORKER)
