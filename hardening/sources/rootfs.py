@@ -83,6 +83,11 @@ class Tree:
         self.entries = entries
         if "/" not in self.entries:
             self.entries["/"] = ROOT
+        for path in list(self.entries):  # archives may omit parents: tar creates them 0755
+            parent = posixpath.dirname(path)
+            while parent not in self.entries:
+                self.entries[parent] = Entry(parent, ROOT.mode)
+                parent = posixpath.dirname(parent)
         self._fetch = fetch
         self._cache: dict[Hashable, bytes] = {}
         self._cap: dict[Hashable, int] = {}
