@@ -91,7 +91,7 @@ def test_audit_scripts_are_wrapped_for_node_side_substitution(cfg: Path) -> None
     assert p.scripts.audit == "/bin/ps -fC $kubeletbin"
     assert "|| v0=/var/lib/kubelet/config.yaml" in p.scripts.config_cmd  # the default
     assert "KB_TEXT='/bin/cat $kubeletconf'" in p.scripts.config_cmd
-    assert 'case "$c" in hyperkube|kubelet)' in p.scripts.audit_cmd
+    assert 'case "$c" in hyperkube|kubelet|kube-proxy|' in p.scripts.audit_cmd
     assert "/proc/[0-9]*" not in p.scripts.config_cmd  # no bin variable, no process scan
 
 
