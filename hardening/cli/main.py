@@ -24,7 +24,6 @@ COMMANDS: dict[str, str] = {
     "diff": "hardening.cli.cmd_diff",
     "evaluate": "hardening.cli.cmd_evaluate",
     "merge": "hardening.cli.cmd_merge",
-    "remediate": "hardening.cli.cmd_remediate",
     "report": "hardening.cli.cmd_report",
 }
 
