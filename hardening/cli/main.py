@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "diff": "hardening.cli.cmd_diff",
     "evaluate": "hardening.cli.cmd_evaluate",
     "merge": "hardening.cli.cmd_merge",
+    "remediate": "hardening.cli.cmd_remediate",
     "report": "hardening.cli.cmd_report",
 }
 
