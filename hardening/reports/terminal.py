@@ -1,69 +1,116 @@
 """The terminal summary (rich): per-host table, per-section totals, worst failures first.
 
-Results go to the console given (stdout); rich honours NO_COLOR and non-TTY output.
+Results go to the console given (stdout). Every string from a node or a catalogue goes in
+as ``Text``, never as markup, so a ``[bold]`` or ``[/]`` in evidence prints literally, and
+control characters (ESC, CR, BEL...) are shown as ``\\xNN`` so evidence cannot drive the
+terminal.
+Colour follows the console: off under NO_COLOR and when the output is not a terminal.
 """
 
 from __future__ import annotations
+
+import re
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hardening.model.result import HostRun, RunDocument, Score, Status
+from hardening.model.result import HostRun, Result, RunDocument, Score, Status
 
 STYLES = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow", "SKIP": "dim",
           "ERROR": "bold magenta", "WAIVED": "cyan"}
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _t(text: str, style: str = "") -> Text:
+    """Plain text for rich: no markup, control characters made visible."""
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text), style=style)
 
 
 def _pct(s: Score) -> str:
     return "n/a" if s.percent is None else f"{s.percent:.1f}%"
 
 
-def _counts(s: Score) -> str:
-    return " ".join(f"{k[0]}{v}" for k, v in s.counts.items() if v) or "-"
+def _score_text(s: Score) -> Text:
+    if s.percent is None:
+        return Text("n/a", style="dim")
+    style = "green" if s.percent >= 90 else "yellow" if s.percent >= 70 else "red"
+    return Text(_pct(s), style=style)
+
+
+def _n(counts: dict[str, int], status: str) -> Text:
+    n = counts.get(status, 0)
+    return Text(str(n), style=STYLES[status] if n else "")
+
+
+def _counts(s: Score) -> Text:
+    out = Text()
+    for k, v in s.counts.items():
+        if v:
+            out.append(f"{v} {k} ", style=STYLES.get(k, ""))
+    return out if out.plain else Text("-")
 
 
 def host_table(doc: RunDocument) -> Table:
-    """One row per host: roles, score, counts by status, error."""
-    t = Table(title=f"hardening {doc.benchmark}: {len(doc.hosts)} host(s)", expand=False)
-    for col in ("host", "roles", "score", "pass", "fail", "warn", "skip", "error", "note"):
-        t.add_column(col, overflow="fold")
-    for h in doc.hosts:
+    """One row per host, lowest score first: roles, score, counts by status, error."""
+    t = Table(title=_t(f"hardening {doc.benchmark}: {len(doc.hosts)} host(s)"), expand=False)
+    for col in ("host", "roles", "score", "pass", "fail", "warn", "skip", "error", "waived"):
+        t.add_column(col, overflow="fold", justify="right" if col not in ("host", "roles")
+                     else "left")
+    t.add_column("note", overflow="fold")
+    hosts = sorted(doc.hosts, key=lambda h: (h.error is None, h.score.percent or 0.0, h.name))
+    for h in hosts:
         c = h.score.counts
-        t.add_row(h.name, ",".join(h.roles) or "-", _pct(h.score), str(c.get("PASS", 0)),
-                  Text(str(c.get("FAIL", 0)), style="red" if c.get("FAIL") else ""),
-                  str(c.get("WARN", 0)), str(c.get("SKIP", 0)),
-                  Text(str(c.get("ERROR", 0)), style="magenta" if c.get("ERROR") else ""),
-                  Text(h.error or "", style="magenta"))
+        t.add_row(_t(h.name), _t(",".join(h.roles) or "-"), _score_text(h.score),
+                  *(_n(c, s) for s in ("PASS", "FAIL", "WARN", "SKIP", "ERROR", "WAIVED")),
+                  _t(h.error or "", "magenta"))
     return t
 
 
 def section_table(doc: RunDocument) -> Table:
     """Fleet totals per section."""
     t = Table(title="sections (all hosts)")
-    for col in ("section", "score", "counts"):
-        t.add_column(col, overflow="fold")
+    t.add_column("section", overflow="fold")
+    t.add_column("score", justify="right")
+    t.add_column("counts", overflow="fold")
     for name, s in doc.sections.items():
-        t.add_row(name, _pct(s), _counts(s))
+        t.add_row(_t(name), _score_text(s), _counts(s))
     return t
 
 
-def failures_table(doc: RunDocument, limit: int = 25) -> Table | None:
-    """Failed controls, most severe first, with the evidence that decided them."""
+def worst_failures(doc: RunDocument) -> list[tuple[HostRun, Result]]:
+    """Every FAIL, most severe first, then by control id and host."""
     rows = [(h, r) for h in doc.hosts for r in h.results if r.status is Status.FAIL]
+    rows.sort(key=lambda hr: (SEVERITY_RANK.get(hr[1].severity, 9), hr[1].control_id,
+                              hr[0].name))
+    return rows
+
+
+def failures_table(doc: RunDocument, limit: int = 25) -> Table | None:
+    """Failed controls, worst first, with the evidence that decided them."""
+    rows = worst_failures(doc)
     if not rows:
         return None
-    rows.sort(key=lambda hr: (SEVERITY_RANK.get(hr[1].severity, 9), hr[1].control_id, hr[0].name))
     t = Table(title=f"failures ({len(rows)}, worst first)")
     for col in ("severity", "control", "host", "observed", "expected"):
         t.add_column(col, overflow="fold")
     for host, r in rows[:limit]:
-        t.add_row(r.severity, f"{r.control_id} {r.title}", host.name,
-                  Text(r.evidence.observed[:200]), Text(r.evidence.expected[:200]))
+        t.add_row(Text(r.severity, style="bold red" if r.severity in ("critical", "high")
+                       else ""), _t(f"{r.control_id} {r.title}"), _t(host.name),
+                  _t(r.evidence.observed[:200]), _t(r.evidence.expected[:200]))
     if len(rows) > limit:
         t.caption = f"{len(rows) - limit} more in the JSON/HTML report"
     return t
+
+
+def verdict(doc: RunDocument) -> Text:
+    """The one-line verdict printed last (and alone under ``--quiet``)."""
+    c = doc.score.counts
+    return Text(
+        f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
+        f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
+        f"{c.get('WAIVED', 0)} waived")
 
 
 def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -> None:
@@ -76,15 +123,11 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             console.print(fails)
         for h in doc.hosts:
             _host_errors(console, h)
-    c = doc.score.counts
-    console.print(
-        f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
-        f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
-        f"{c.get('WAIVED', 0)} waived", highlight=False)
+    console.print(verdict(doc), highlight=False)
 
 
 def _host_errors(console: Console, h: HostRun) -> None:
     errs = [r for r in h.results if r.status is Status.ERROR and not h.error]
     for r in errs[:10]:
-        console.print(Text(f"{h.name}: {r.control_id}: could not evaluate: {r.reason}",
-                           style="magenta"))
+        console.print(_t(f"{h.name}: {r.control_id}: could not evaluate: {r.reason}",
+                          "magenta"), highlight=False)
