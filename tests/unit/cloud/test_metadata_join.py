@@ -1,0 +1,125 @@
+"""Metadata probe script and parser, the offline export directory and the per-node join."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hardening.cloud import metadata
+from hardening.cloud.enrich import CloudEnricher
+from hardening.cloud.inventory import load_dir
+from hardening.collect import HostOutcome
+from hardening.errors import UsageError
+from hardening.model.control import Role
+from hardening.model.facts import CommandOutput, Facts
+from hardening.model.host import Host
+from hardening.plan import Plan
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_script_quotes_endpoint_and_never_reads_credential_bodies() -> None:
+    text = metadata.script("http://127.0.0.1:8111", "aws")
+    assert "E=http://127.0.0.1:8111" in text
+    assert "get iam/security-credentials/)" in text  # the listing (role name) only
+    assert "X-aws-ec2-metadata-token-ttl-seconds" in text and "api/token" in text
+    assert "security-credentials/$" not in text
+
+
+def test_alibaba_paths() -> None:
+    text = metadata.script("http://127.0.0.1:8111/", "alibaba")
+    assert "region-id" in text and "ram/security-credentials/" in text
+    assert "X-aliyun-ecs-metadata-token" in text
+
+
+@pytest.mark.parametrize("bad", ["ftp://x", "http://x/path", "127.0.0.1", "http://u@h",
+                                 "http://h/?q=1"])
+def test_endpoint_must_be_plain_http(bad: str) -> None:
+    with pytest.raises(UsageError):
+        metadata.check_endpoint(bad)
+
+
+def test_parse_keeps_identifiers_only() -> None:
+    got = metadata.parse("provider=aws\ninstance_id=i-0abc\nregion=us-east-1\n"
+                         "role_name=eks-node-role,\nmac=0e:aa\n"
+                         "security_group_ids=sg-1,sg-2,\n")
+    assert got == {"provider": "aws", "instance_id": "i-0abc", "region": "us-east-1",
+                   "role_name": "eks-node-role", "security_group_ids": ["sg-1", "sg-2"]}
+
+
+def test_parse_drops_credential_like_values() -> None:
+    got = metadata.parse('role_name={"AccessKeyId": "STS.x", "SecurityToken": "t"}\n'
+                         "instance_id=i-1 ; rm -rf /\n")
+    assert "role_name" not in got and "instance_id" not in got
+
+
+def _export_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "export"
+    (root / "roles" / "KubernetesWorkerRole").mkdir(parents=True)
+    for name in ("alibaba-sg-open.json", "alibaba-sg-closed.json",
+                 "alibaba-DescribeInstances-excerpt.json", "runtimeclasses.yaml"):
+        shutil.copy(DATA / name, root / name)
+    shutil.copy(DATA / "ram-GetPolicy-response.json",
+                root / "roles" / "KubernetesWorkerRole" / "k8sWorkerRolePolicy.json")
+    return root
+
+
+def test_load_dir_recognises_shapes(tmp_path: Path) -> None:
+    inv = load_dir(_export_dir(tmp_path))
+    assert set(inv.groups) == {"sg-bp1openexample01", "sg-bp1ackdefault0001"}
+    assert inv.instances["i-bp67acfmxazb4p****"]["security_group_ids"] == [
+        "sg-bp1ackdefault0001", "sg-bp1openexample01"]
+    assert [c["handler"] for c in inv.runtime_classes or []] == ["runsc", "kata-qemu", "runv"]
+    assert [p["name"] for p in inv.roles["KubernetesWorkerRole"]] == ["k8sWorkerRolePolicy"]
+
+
+def test_load_dir_rejects_broken_json(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{nope")
+    with pytest.raises(UsageError, match="bad.json: not valid JSON"):
+        load_dir(tmp_path)
+
+
+def _outcome(host: Host, meta_cmd: CommandOutput | None = None,
+             enricher: CloudEnricher | None = None) -> HostOutcome:
+    values = {}
+    if enricher is not None and enricher.metadata_request is not None and meta_cmd is not None:
+        values[enricher.metadata_request] = meta_cmd
+    return HostOutcome(Plan(host, (), ()), Facts(host.name, values))
+
+
+def test_join_by_inventory_vars(tmp_path: Path) -> None:
+    enricher = CloudEnricher(inventory=load_dir(_export_dir(tmp_path)))
+    host = Host("w1", roles=frozenset({Role.WORKER}),
+                vars={"instance_id": "i-bp67acfmxazb4p****", "role_name": "KubernetesWorkerRole",
+                      "sandbox_required": "true"})
+    cloud = enricher.enrich(_outcome(host)).facts.cloud  # type: ignore[union-attr]
+    assert [g["SecurityGroupId"] for g in cloud["security_groups"]] == [
+        "sg-bp1ackdefault0001", "sg-bp1openexample01"]
+    assert cloud["role"]["name"] == "KubernetesWorkerRole"
+    assert cloud["sandbox_required"] is True
+    assert len(cloud["runtime_classes"]) == 3
+
+
+def test_join_by_metadata_and_missing_reasons(tmp_path: Path) -> None:
+    enricher = CloudEnricher(inventory=load_dir(_export_dir(tmp_path)),
+                             metadata_request=metadata.request("http://127.0.0.1:9", "alibaba"))
+    out = CommandOutput(0, b"provider=alibaba\ninstance_id=i-unknown\nrole_name=OtherRole\n"
+                           b"security_group_ids=sg-nothere\n")
+    enriched = enricher.enrich(_outcome(Host("w2"), out, enricher))
+    assert enriched.facts is not None
+    cloud = enriched.facts.cloud
+    assert "security_groups" not in cloud and "sg-nothere" in cloud["missing"]["security_groups"]
+    assert "OtherRole" in cloud["missing"]["role"]
+    assert enriched.facts.meta["cloud_instance_id"] == "i-unknown"
+
+
+def test_extend_adds_metadata_request_once() -> None:
+    req = metadata.request("http://127.0.0.1:9", "aws")
+    enricher = CloudEnricher(metadata_request=req)
+    from hardening.catalogue.load import load_benchmark
+
+    control = load_benchmark("cloud").controls[0]
+    plan = enricher.extend(Plan(Host("w"), (control,), ()))
+    assert plan.requests == (req,)
