@@ -14,6 +14,7 @@ import stat as statmod
 import tarfile
 import zlib
 from collections.abc import Callable, Hashable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,19 +50,21 @@ def _zstd_reader(raw: IO[bytes], name: str) -> IO[bytes]:
     except ImportError:
         raise SourceError(f"{name}: zstd-compressed, but the zstandard module is missing",
                           "install it with: pip install 'hardening[images]'") from None
-    reader: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+    reader: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)
     return reader
 
 
-def decompressed(opener: Opener, name: str) -> IO[bytes]:
-    """Open the blob and undo gzip or zstd compression, chosen by magic bytes."""
+def decompressed(opener: Opener, name: str, stack: ExitStack) -> IO[bytes]:
+    """Open the blob and undo gzip or zstd compression, chosen by magic bytes; every
+    stream opened is closed with ``stack``."""
     with opener() as probe:
         magic = probe.read(4)
-    raw = opener()
+    raw = stack.enter_context(opener())
     if magic.startswith(GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        gz: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+        return stack.enter_context(gz)
     if magic == ZSTD_MAGIC:
-        return _zstd_reader(raw, name)
+        return stack.enter_context(_zstd_reader(raw, name))
     return raw
 
 
@@ -78,8 +81,8 @@ def stream_members(opener: Opener, name: str) -> Iterator[tuple[int, tarfile.Tar
                                                                  tarfile.TarFile]]:
     """Yield (ordinal, member, open tar) for each member, in archive order."""
     try:
-        with decompressed(opener, name) as fileobj, tarfile.open(
-                fileobj=fileobj, mode="r|", errorlevel=2) as tf:
+        with ExitStack() as stack, tarfile.open(
+                fileobj=decompressed(opener, name, stack), mode="r|", errorlevel=2) as tf:
             for i, ti in enumerate(tf):
                 if i >= MAX_MEMBERS:
                     raise SourceError(f"{name}: more than {MAX_MEMBERS} members",

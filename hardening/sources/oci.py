@@ -8,6 +8,7 @@ layers below put there. Nothing is extracted to disk. Blob references are checke
 
 from __future__ import annotations
 
+import io
 import json
 import posixpath
 import re
@@ -15,7 +16,7 @@ import tarfile
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from hardening.errors import SourceError
 from hardening.sources.archive import (
@@ -48,45 +49,64 @@ class ContainerImage:
     digests: tuple[str, ...] = field(default_factory=tuple)
 
 
+class _Member(io.RawIOBase):
+    """One member of an outer archive as a stream that closes the archive with it."""
+
+    def __init__(self, path: Path, member: str) -> None:
+        super().__init__()
+        self._tar = tarfile.open(path, "r:*")  # noqa: SIM115 - closed in close()
+        f = self._tar.extractfile(member)
+        if f is None:
+            self._tar.close()
+            raise SourceError(f"{path}: '{member[:120]}' is not a regular file",
+                              "the image archive is corrupt; save it again")
+        self._f = f
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        data = self._f.read(len(buf))
+        buf[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._f.close()
+            self._tar.close()
+        super().close()
+
+
 class _Store:
     """Blobs by name inside a directory or a tar archive (random access)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tar: tarfile.TarFile | None = None
+        self.is_tar = path.is_file()
         self.members: dict[str, tarfile.TarInfo] = {}
-        if path.is_file():
+        if self.is_tar:
             try:
-                # stays open for the image's lifetime: layers are read from it on demand
-                self.tar = tarfile.open(path, "r:*")  # noqa: SIM115
-                for ti in self.tar.getmembers():
-                    if ti.isfile():
-                        self.members[member_path(ti.name, str(path))] = ti
-            except tarfile.TarError as exc:
-                raise broken(str(path), exc) from None
-            except (EOFError, OSError) as exc:
+                with tarfile.open(path, "r:*") as tf:
+                    for ti in tf.getmembers():
+                        if ti.isfile():
+                            self.members[member_path(ti.name, str(path))] = ti
+            except (tarfile.TarError, EOFError, OSError) as exc:
                 raise broken(str(path), exc) from None
 
     def has(self, name: str) -> bool:
-        if self.tar is not None:
+        if self.is_tar:
             return member_path(name, str(self.path)) in self.members
         return (self.path / name).is_file() and not (self.path / name).is_symlink()
 
     def opener(self, name: str) -> Opener:
         rel = member_path(name, str(self.path))
-        if self.tar is not None:
+        if self.is_tar:
             ti = self.members.get(rel)
-            tar = self.tar
             if ti is None:
                 raise SourceError(f"{self.path}: blob '{name[:120]}' is missing",
                                   "the image archive is incomplete; save it again")
-
-            def from_tar() -> IO[bytes]:
-                f = tar.extractfile(ti)
-                assert f is not None
-                return f
-
-            return from_tar
+            member, archive_path = ti.name, self.path
+            return lambda: io.BufferedReader(_Member(archive_path, member))
         host = self.path / rel.lstrip("/")
         if not host.is_file() or host.is_symlink():
             raise SourceError(f"{self.path}: blob '{name[:120]}' is missing",
@@ -95,7 +115,7 @@ class _Store:
 
     def size(self, name: str) -> int:
         rel = member_path(name, str(self.path))
-        if self.tar is not None:
+        if self.is_tar:
             return self.members[rel].size
         return (self.path / rel.lstrip("/")).stat().st_size
 
