@@ -139,10 +139,9 @@
       ctls.forEach(function (ci) {
         var td = el("td"), i = cellIndex[hi + ":" + ci];
         if (i !== undefined) {
-          var r = R[i], cell = el("span", "cell c" + r[2]);
-          cell.title = H[hi][0] + " \u00b7 " + C[ci][0] + ": " + ST[r[2]];
+          var cell = document.createElement("span");
+          cell.className = matches(f, i) ? "cell c" + R[i][2] : "cell dim c" + R[i][2];
           cell.dataset.key = String(i);
-          if (!matches(f, i)) { cell.classList.add("dim"); }
           td.appendChild(cell);
         }
         tr.appendChild(td);
@@ -166,6 +165,13 @@
     var key = Number(tr.dataset.key);
     openKey = openKey === key ? null : key;
     renderResults(state());
+  });
+  // the tooltip is set on hover: 30 000 title attributes would slow the first paint
+  document.getElementById("matrix").addEventListener("mouseover", function (ev) {
+    var cell = ev.target.closest(".cell");
+    if (!cell || cell.title) { return; }
+    var r = R[Number(cell.dataset.key)];
+    cell.title = vis(H[r[0]][0] + " \u00b7 " + C[r[1]][0] + " " + C[r[1]][1] + ": " + ST[r[2]]);
   });
   document.getElementById("matrix").addEventListener("click", function (ev) {
     var cell = ev.target.closest(".cell");
