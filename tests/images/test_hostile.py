@@ -79,7 +79,8 @@ def test_symlinks_out_of_the_root_stay_inside(tmp_path: Path, target: Path, link
     image = tmp_path / "links.tar"
     write_tar(image, [Member("etc/kubernetes/kubelet.conf", "symlink", link=link)])
     src = open_image(image)
-    facts = answer(src, [Read("/etc/kubernetes/kubelet.conf"), Stat("/etc/kubernetes/kubelet.conf")])
+    conf = "/etc/kubernetes/kubelet.conf"
+    facts = answer(src, [Read(conf), Stat(conf)])
     for fact in facts.values():
         assert isinstance(fact, Absent) and "no such file" in fact.reason
     assert _digest([target, *HOST_PATHS]) == before
