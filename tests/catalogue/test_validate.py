@@ -13,7 +13,7 @@ NATIVE = ("cis-1.12", "ack-1.0", "node-os")
 # Automated controls with no playbook tag, and why: the fix is not a change to node files.
 NO_PLAYBOOK = {
     ("ack-1.0", "6.2.1"): "KMS encryption needs a KMS key and provider set up on the cloud side",
-    ("ack-1.0", "6.6.3"): "a sandbox runtime comes with a node pool or runtime install, not a file fix",
+    ("ack-1.0", "6.6.3"): "a sandbox runtime is a node pool or install, not a file fix",
 }
 REMOVED_FLAGS = ("--insecure-port", "--insecure-bind-address", "--basic-auth-file",
                  "--kubelet-https", "PodSecurityPolicy", "SecurityContextDeny")
