@@ -11,7 +11,7 @@ fact the probe could not gather is ERROR (kube-bench would hang or abort instead
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hardening.checks.base import CheckKind, Outcome
 from hardening.checks.kubebench_semantics import BinOpError, CheckItem, Outputs, execute
@@ -32,9 +32,9 @@ class Scripts:
     audit: str = ""
     audit_config: str = ""
     audit_env: str = ""
-    audit_cmd: str = ""
-    config_cmd: str = ""
-    env_cmd: str = ""
+    audit_cmd: str = field(default="", repr=False)
+    config_cmd: str = field(default="", repr=False)
+    env_cmd: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
