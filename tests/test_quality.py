@@ -48,3 +48,9 @@ def test_package_inits_are_empty() -> None:
         if init.parent == REPO / "hardening":
             continue
         assert init.read_text().strip() == "", f"{init} should be empty (no re-exports)"
+
+
+def test_every_automated_control_is_tested_both_ways() -> None:
+    proc = run(sys.executable, "scripts/two_sided_coverage.py")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "0 of" in proc.stdout
