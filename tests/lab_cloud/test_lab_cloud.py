@@ -65,7 +65,10 @@ def by_id(host: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_lab_audit_shows_all_three_control_families(
-        lab_factory: LabFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        lab_factory: LabFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "260")  # wide enough that rich keeps evidence on one line
+    monkeypatch.setenv("TERM", "unknown")
     lab = lab_factory([NodeSpec("sbx1", "127.0.0.41", "sandboxed-worker"),
                        NodeSpec("plain1", "127.0.0.42", "worker")])
     inv = write_inventory(lab, tmp_path / "inv")
@@ -113,6 +116,6 @@ def test_lab_audit_shows_all_three_control_families(
     # the terminal shows the three families and the deciding evidence; no secrets anywhere
     for text in ("CLOUD-1 Security groups", "CLOUD-2 Worker role permissions",
                  "CLOUD-3 Sandboxed runtime", "sgr-bp1open0001"):
-        assert text in terminal, terminal
+        assert text in terminal, text
     raw = report.read_text(encoding="utf-8")
     assert SECRET not in raw and TOKEN not in raw and SECRET not in terminal
