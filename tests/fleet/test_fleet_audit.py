@@ -18,6 +18,7 @@ COMPLIANT_WORKER = {"4.1.1": "PASS", "4.1.2": "PASS", "4.1.9": "PASS", "4.2.1": 
                     "4.2.4": "PASS", "NODE-1.1": "PASS", "NODE-1.2": "PASS", "NODE-2.1": "PASS"}
 NONCOMPLIANT_WORKER = {"4.1.1": "FAIL", "4.1.2": "PASS", "4.1.9": "FAIL", "4.2.1": "FAIL",
                        "4.2.4": "FAIL", "NODE-1.1": "FAIL", "NODE-1.2": "FAIL", "NODE-2.1": "FAIL"}
+AUDITED = (0, 1)  # every host audited; 1 only means some control failed (catalogue grows)
 CONTROL_PLANE = {"NODE-1.1": "PASS", "NODE-1.2": "PASS", "NODE-2.1": "PASS"}
 
 
@@ -59,7 +60,7 @@ def test_fleet_of_four_from_inventory(fleet: Lab, tmp_path: Path, host_snapshot:
 def test_limit_narrows_the_fleet(fleet: Lab, tmp_path: Path) -> None:
     inv = write_inventory(fleet, tmp_path / "inv", {"cp1": {}, "worker1": {}, "worker2": {}})
     code, hosts = audit(inv, tmp_path, "--limit", "kube_node:!worker2")
-    assert code == 0
+    assert code in AUDITED
     assert set(hosts) == {"worker1"}
 
 
@@ -75,9 +76,9 @@ def test_stopped_node_is_error_and_others_complete(fleet: Lab, tmp_path: Path) -
 
 def test_hanging_node_times_out_and_others_complete(fleet: Lab, tmp_path: Path) -> None:
     inv = write_inventory(fleet, tmp_path / "inv", {"worker1": {}, "hang": {}})
-    code, hosts = audit(inv, tmp_path, "--command-timeout", "3")
+    code, hosts = audit(inv, tmp_path, "--command-timeout", "10")
     assert code == 3
-    assert "probe did not finish within 3s" in hosts["hang"]["error"]
+    assert "probe did not finish within 10s" in hosts["hang"]["error"]
     assert set(statuses(hosts["hang"]).values()) == {"ERROR"}
     assert_expected(hosts["worker1"], COMPLIANT_WORKER)
 
@@ -98,7 +99,7 @@ def test_audit_through_jump_host(fleet: Lab, tmp_path: Path) -> None:
     inv = write_inventory(fleet, tmp_path / "inv", {"worker3": {"ansible_ssh_common_args": args}})
     before = jump.log_path.read_text(encoding="utf-8", errors="replace")
     code, hosts = audit(inv, tmp_path)
-    assert code == 0
+    assert code in AUDITED
     assert_expected(hosts["worker3"], COMPLIANT_WORKER)
     log = jump.log_path.read_text(encoding="utf-8", errors="replace")[len(before):]
     assert f"target {target.address} port 22" in log
@@ -130,11 +131,11 @@ def test_unknown_host_key_refused_then_accepted(fleet: Lab, tmp_path: Path) -> N
     assert "is not in" in hosts["worker1"]["error"]
     assert not known.exists()
     code, hosts = audit(inv, tmp_path, "--known-hosts", str(known), "--accept-new-host-keys")
-    assert code == 0
+    assert code in AUDITED
     assert known.read_text(encoding="ascii").split()[:2] == [
         fleet.node("worker1").address, "ssh-ed25519"]
     code, hosts = audit(inv, tmp_path, "--known-hosts", str(known))
-    assert code == 0
+    assert code in AUDITED
 
 
 @pytest.mark.destructive
@@ -143,7 +144,7 @@ def test_changed_host_key_is_refused_even_with_accept_new(
     lab = lab_factory(["worker1"])
     node = lab.node("worker1")
     inv = write_inventory(lab, tmp_path / "inv", {"worker1": {}})
-    assert audit(inv, tmp_path)[0] == 0
+    assert audit(inv, tmp_path)[0] in AUDITED
     node.rotate_host_key()  # known_hosts keeps the old key
     code, hosts = audit(inv, tmp_path, "--accept-new-host-keys")
     assert code == 3
