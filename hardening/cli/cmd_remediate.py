@@ -124,6 +124,13 @@ def _window(args: argparse.Namespace) -> Window | None:
     return parse_window(args.window, args.window_tz) if args.window else None
 
 
+def _stdout() -> Console:
+    """Results console; lines are never wrapped, so diffs and paths stay copyable."""
+    console = stdout_console()
+    console.soft_wrap = True
+    return console
+
+
 def _say(line: str, style: str = "") -> None:
     Console(file=sys.stderr, no_color=True, highlight=False).print(Text(line, style=style))
 
@@ -145,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     if not hosts:
         raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
     before = read(args.from_json) if args.from_json else _audit(args, hosts, cat, "audit")
-    selection = select(before, cat.controls, _values(args.values), [h.name for h in hosts])
+    selection = select(before, cat.controls, _values(args.values), hosts)
     text = playbook.render(selection, playbook.Rollout(args.serial, args.max_fail_percent))
     if args.emit_playbook is not None:
         args.emit_playbook.write_text(text, encoding="utf-8")
@@ -213,7 +220,7 @@ def _rollout_dict(r: RolloutResult) -> dict[str, Any]:
 
 
 def _print_selection(sel: Selection) -> None:
-    out = stdout_console()
+    out = _stdout()
     for host, fixes in sel.fixes.items():
         for f in fixes:
             out.print(Text(f"fix     {host}  {f.control_id}  [{f.tag}] {f.fix}"))
@@ -224,7 +231,7 @@ def _print_selection(sel: Selection) -> None:
 
 
 def _print_rollout(r: RolloutResult, applied: bool) -> None:
-    out = stdout_console()
+    out = _stdout()
     verb = "changed" if applied else "would change"
     for c in r.changes:
         out.print(Text(f"{verb}  {c.host}  [{c.tag}] {c.task}"))
@@ -242,7 +249,7 @@ def _print_rollout(r: RolloutResult, applied: bool) -> None:
 
 
 def _print_verdicts(verdicts: list[verify.Verdict]) -> None:
-    out = stdout_console()
+    out = _stdout()
     for v in verdicts:
         out.print(Text(f"{v.outcome:15} {v.host}  {v.control_id}  {v.before} -> "
                        f"{v.after or '-'}  {v.title}"))

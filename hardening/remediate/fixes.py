@@ -19,7 +19,7 @@ from hardening.model.result import Result
 STATIC_PODS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
 MANIFEST_DIR = "/etc/kubernetes/manifests"
 SSHD_CONFIG = "/etc/ssh/sshd_config"
-_SSHD_EXTRACT = re.compile(r"^\^([a-z]+)\s")
+_SSHD_EXTRACT = re.compile(r"^\^([a-z0-9]+)\s")
 _PROC_SYS = re.compile(r"^cat /proc/sys/([A-Za-z0-9_/.-]+)$")
 
 

@@ -173,14 +173,14 @@ def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
             envvars=ansible_env(opts), event_handler=EventSink(log, result),
             quiet=True, suppress_env_files=True,
         )
+        result.status, result.rc = str(run.status), int(run.rc or 0)
+        stats = run.stats
     except Exception as exc:  # noqa: BLE001 - any runner failure means Ansible did not start
         raise RemediationError(f"ansible-runner: could not start ansible-playbook: {exc}",
                                "check that ansible-core is installed") from None
     finally:
         # The artifacts repeat the event stream unredacted and record the environment.
         shutil.rmtree(private / "artifacts", ignore_errors=True)
-    result.status, result.rc = str(run.status), int(run.rc or 0)
-    stats = run.stats
     if not stats:
         raise RemediationError(f"ansible-playbook: exited {result.rc} before running a "
                                "play", f"see the event log {log.name}")

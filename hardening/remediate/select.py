@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from hardening.errors import InventoryError
 from hardening.model.control import Control
+from hardening.model.host import Host
 from hardening.model.result import RunDocument, Status
+from hardening.plan import bind_control
 from hardening.remediate.fixes import Fix, NoFix, derive
 
 
@@ -50,14 +53,15 @@ class Selection:
 
 def select(doc: RunDocument, controls: Iterable[Control],
            values: Mapping[str, str] | None = None,
-           only_hosts: Iterable[str] | None = None) -> Selection:
+           hosts: Iterable[Host] | None = None) -> Selection:
     """Pick the failed results with a derivable fix; list the rest as manual.
 
     ``values`` maps a playbook tag to the value to set when the check's op does not name
-    one (``podPidsLimit > 0``). ``only_hosts`` narrows to those host names.
+    one (``podPidsLimit > 0``). ``hosts`` narrows to those hosts and binds each control's
+    ``${var}`` layout paths with the host's inventory variables, as the audit did.
     """
     by_id = {c.id: c for c in controls}
-    wanted = set(only_hosts) if only_hosts is not None else None
+    wanted = {h.name: h for h in hosts} if hosts is not None else None
     fixes: dict[str, tuple[Fix, ...]] = {}
     manual: list[Manual] = []
     for host in doc.hosts:
@@ -66,21 +70,23 @@ def select(doc: RunDocument, controls: Iterable[Control],
         chosen: list[Fix] = []
         for r in host.results:
             if r.status is Status.WARN and not r.automated:
-                manual.append(Manual(host.name, r.control_id, r.title, "manual control",
+                manual.append(Manual(str(host.name), r.control_id, r.title, "manual control",
                                      r.remediation))
                 continue
             if r.status is not Status.FAIL:
                 continue
             control = by_id.get(r.control_id)
             if control is None:
-                manual.append(Manual(host.name, r.control_id, r.title,
+                manual.append(Manual(str(host.name), r.control_id, r.title,
                                      "not in the loaded catalogue", r.remediation))
                 continue
             tag = control.playbook_tag or ""
             try:
+                if wanted is not None:
+                    control = bind_control(control, wanted[host.name])
                 chosen.append(derive(control, r, (values or {}).get(tag)))
-            except NoFix as exc:
-                manual.append(Manual(host.name, r.control_id, r.title, str(exc),
+            except (NoFix, InventoryError) as exc:
+                manual.append(Manual(str(host.name), r.control_id, r.title, str(exc),
                                      r.remediation or control.remediation))
-        fixes[host.name] = tuple(chosen)
+        fixes[str(host.name)] = tuple(chosen)  # plain str: inventory names may be tagged
     return Selection(fixes, tuple(manual))
