@@ -7,8 +7,8 @@ import pytest
 
 from hardening.checks.kubebench_semantics import (
     BinOpError,
-    Outputs,
     CheckItem,
+    Outputs,
     compare_op,
     evaluate_item,
     execute,
