@@ -11,7 +11,7 @@ for IAM). Unconditional Deny statements are honoured. Policies come from cloud f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
@@ -44,18 +44,22 @@ class Params:
 
     rule: str
     baseline: str = "auto"
-    known: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise ParamError("rule", f"unknown rule '{self.rule}' (expected one of: "
                              f"{', '.join(RULES)})")
         wanted = list(baselines.AUTO.values()) if self.baseline == "auto" else [self.baseline]
-        try:
-            for name in wanted:  # read at catalogue load; evaluate never touches files
-                self.known[name] = baselines.actions(name)
+        try:  # read at catalogue load; evaluate never touches files
+            known = {name: baselines.actions(name) for name in wanted}
         except ValueError as exc:
             raise ParamError("baseline", str(exc)) from None
+        object.__setattr__(self, "_known", known)  # not a field: not a YAML key
+
+    def actions(self, name: str) -> tuple[str, ...]:
+        """The baseline's action patterns, loaded when the Params were built."""
+        known: dict[str, tuple[str, ...]] = getattr(self, "_known")  # noqa: B009
+        return known[name]
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -92,7 +96,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         found = escalations(policies, dialect)
     else:
         name = baselines.AUTO[dialect] if p.baseline == "auto" else p.baseline
-        found = extra_actions(policies, p.known[name])
+        found = extra_actions(policies, p.actions(name))
         source += f" (baseline {name})"
     observed = (f"{len(found)} finding(s): " + "; ".join(found[:3]))[:2000] if found else \
         f"{sum(len(x.statements) for x in policies)} statements, none matching"
