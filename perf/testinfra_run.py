@@ -1,0 +1,77 @@
+"""The same fact requests through pytest-testinfra's paramiko backend, one host per thread.
+
+    python3 perf/testinfra_run.py HOSTS.json REQUESTS.json FORKS SSH_CONFIG
+
+What testinfra can express natively is used natively (``host.file(p).mode/.user/.group``,
+``.content``, ``host.run``); globs, processes and find fall back to ``host.run``, as a
+testinfra suite would write them. Prints the number of hosts that failed.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import testinfra
+
+PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
+
+
+def _glob(path: str) -> bool:
+    return any(c in path for c in "*?[")
+
+
+def probe_host(address: str, requests: list[dict[str, Any]], ssh_config: str) -> int:
+    """Ask one host every request; the number of facts gathered."""
+    host = testinfra.get_host(f"paramiko://auditor@{address}", ssh_config=ssh_config)
+    got = 0
+    for req in requests:
+        kind = req["kind"]
+        if kind == "stat" and not _glob(req["path"]):
+            f = host.file(req["path"])
+            got += 1 if not f.exists else len((f.mode, f.user, f.group))
+        elif kind == "read" and not _glob(req["path"]):
+            f = host.file(req["path"])
+            got += len(f.content) if f.exists and f.is_file else 0
+        elif kind in ("stat", "read"):
+            got += len(host.run(f"stat -L -c '%f %U %G %n' -- {req['path']}").stdout)
+        elif kind == "component":
+            got += len(host.run(f"tr '\\0' ' ' < /proc/$(pgrep -xo "
+                                f"{shlex.quote(req['name'])})/cmdline").stdout)
+            for path in req["files"]:
+                f = host.file(path)
+                got += len(f.content) if f.exists and f.is_file else 0
+        elif kind == "command":
+            got += len(host.run("sh -c %s", req["script"]).stdout)
+        elif kind == "find":
+            roots = " ".join(shlex.quote(r) for r in req["roots"])
+            got += len(host.run(f"find {roots} -xdev -type f {PERMS} "
+                                "-exec stat -c '%f %U %G %n' {} +").stdout)
+    return got
+
+
+def main() -> int:
+    """Run every host; exit 1 if any host failed."""
+    hosts = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    requests = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+    forks, ssh_config = int(sys.argv[3]), sys.argv[4]
+
+    def one(address: str) -> bool:
+        try:
+            probe_host(address, requests, ssh_config)
+        except Exception as exc:  # noqa: BLE001 - report and count, the others go on
+            print(f"{address}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=forks) as pool:
+        ok = list(pool.map(one, hosts))
+    return 0 if all(ok) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""The workloads the benchmark compares, built from the audit's own plan.
+
+- the raw probe scripts (exactly what ``hardening audit`` sends to each host);
+- an Ansible playbook with one ``stat``/``slurp``/``command`` task per FactRequest;
+- the testinfra (paramiko backend) run of the same requests, in ``perf/testinfra_run.py``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hardening.plan import Plan
+from hardening.probe import script
+from hardening.probe.requests import Command, ComponentReq, FactRequest, Find, Read, Stat, is_glob
+
+FIND_PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
+
+
+def write_probe_scripts(plans: list[Plan], dest: Path) -> dict[str, Path]:
+    """host name -> the probe script the audit would send it (fresh nonce, same text)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for plan in plans:
+        path = dest / f"{plan.host.name}.sh"
+        path.write_bytes(script.build(plan.requests).data)
+        out[plan.host.name] = path
+    return out
+
+
+def ansible_task(req: FactRequest) -> list[dict[str, Any]]:
+    """The Ansible tasks a per-check tool would run for one FactRequest."""
+    if isinstance(req, Stat) and not is_glob(req.path):
+        return [{"ansible.builtin.stat": {"path": req.path}}]
+    if isinstance(req, Stat):
+        return [{"ansible.builtin.shell": f"stat -L -c '%f %u %g %U %G %n' -- {req.path}",
+                 "failed_when": False}]
+    if isinstance(req, Read) and not is_glob(req.path):
+        return [{"ansible.builtin.slurp": {"src": req.path}, "failed_when": False}]
+    if isinstance(req, Read):
+        return [{"ansible.builtin.shell": f"head -c {req.limit} -- {req.path}",
+                 "failed_when": False}]
+    if isinstance(req, ComponentReq):
+        tasks: list[dict[str, Any]] = [{"ansible.builtin.shell":
+                                        f"tr '\\0' ' ' < /proc/$(pgrep -xo "
+                                        f"{shlex.quote(req.name[:15])})/cmdline",
+                                        "failed_when": False}]
+        for _flag, default in req.files:
+            if default:
+                tasks += [{"ansible.builtin.stat": {"path": default}},
+                          {"ansible.builtin.slurp": {"src": default}, "failed_when": False}]
+        return tasks
+    if isinstance(req, Command):
+        return [{"ansible.builtin.command": {"argv": ["sh", "-c", req.script]},
+                 "failed_when": False}]
+    if isinstance(req, Find):
+        roots = " ".join(shlex.quote(r) for r in req.roots)
+        return [{"ansible.builtin.shell": f"find {roots} -xdev -type f {FIND_PERMS} "
+                                          "-exec stat -c '%f %u %g %U %G %n' {} +",
+                 "failed_when": False}]
+    return []  # ImageConfig: nothing to ask a live node
+
+
+def write_ansible_playbook(plan: Plan, dest: Path) -> tuple[Path, int]:
+    """A playbook of one task per request of ``plan`` (the fleet's hosts share one plan)."""
+    tasks = []
+    for req in sorted(plan.requests, key=repr):
+        for task in ansible_task(req):
+            tasks.append({"name": f"probe {len(tasks)}", **task, "changed_when": False})
+    play = [{"name": "per-check probes", "hosts": "all", "gather_facts": False,
+             "tasks": tasks}]
+    dest.write_text(yaml.safe_dump(play, sort_keys=False), encoding="utf-8")
+    return dest, len(tasks)
+
+
+def requests_doc(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's requests as JSON-ready items for perf/testinfra_run.py."""
+    out: list[dict[str, Any]] = []
+    for req in sorted(plan.requests, key=repr):
+        if isinstance(req, Stat | Read):
+            out.append({"kind": type(req).__name__.lower(), "path": req.path})
+        elif isinstance(req, ComponentReq):
+            out.append({"kind": "component", "name": req.name[:15],
+                        "files": [d for _f, d in req.files if d]})
+        elif isinstance(req, Command):
+            out.append({"kind": "command", "script": req.script})
+        elif isinstance(req, Find):
+            out.append({"kind": "find", "roots": list(req.roots)})
+    return out
