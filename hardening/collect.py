@@ -67,6 +67,10 @@ def collect_host(plan: Plan, options: CollectOptions, progress: Progress = _noop
     except HostError as exc:
         progress(host.name, "error", str(exc))
         return HostOutcome(plan, None, str(exc))
+    except Exception as exc:  # noqa: BLE001 - one host's surprise must not end the fleet run
+        message = f"{host.label}: internal error while auditing: {type(exc).__name__}: {exc}"
+        progress(host.name, "error", message)
+        return HostOutcome(plan, None, message)
     progress(host.name, "done", f"{out.elapsed:.1f}s")
     return HostOutcome(plan, Facts(host.name, values, meta), None, out.elapsed)
 

@@ -61,6 +61,9 @@ def _substitute_value(value: Any, variables: Mapping[str, Any], where: str) -> A
     return value
 
 
+SHELL_FIELDS = frozenset({"command", "script", "audit"})
+
+
 def bind_control(control: Control, host: Host) -> Control:
     """The control with every ``${var}`` in its check params resolved for ``host``."""
     if control.check is None:
@@ -69,6 +72,8 @@ def bind_control(control: Control, host: Host) -> Control:
     where = f"{host.name}: control {control.id}"
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(params):
+        if f.name in SHELL_FIELDS:
+            continue  # shell text keeps its own ${...}; layout overrides are for paths
         old = getattr(params, f.name)
         new = _substitute_value(old, host.vars, where)
         if new != old:

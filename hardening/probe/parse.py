@@ -138,7 +138,9 @@ def _component(req: ComponentReq, sec: _Section, procs: dict[int, Process]) -> A
             elif e.status == "ok":
                 content = _content(e, READ_CAP)
             elif e.status == "denied":
-                content = Absent(f"{path}: not readable", is_error=True)
+                content = Absent(f"{path}: not readable (permission denied)", is_error=True)
+                if isinstance(st, Absent):
+                    st = Absent(f"{path}: cannot be examined (permission denied)", is_error=True)
         files[flag] = ComponentFile(flag, path, origin == "flag", st, content)
     return Component(req.name, proc.argv, f"process {pid}", files)
 
@@ -185,7 +187,14 @@ def parse(data: bytes, script: Script, host: str) -> tuple[dict[Hashable, Any], 
     return facts, meta
 
 
+def _denied(body: bytes) -> set[str]:
+    return {ln[1:] for ln in body.decode("utf-8", "replace").splitlines() if ln.startswith("!")}
+
+
 def _stat_fact(req: Stat, sec: _Section) -> Any:
+    if req.path in _denied(sec.body):
+        return Absent(f"{req.path}: cannot be examined (permission denied on a parent "
+                      "directory; run with become)", is_error=True)
     stats = _stats(sec.body)
     if is_glob(req.path):
         return [s for p, s in sorted(stats.items()) if glob_match(req.path, p)]

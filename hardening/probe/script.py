@@ -41,6 +41,9 @@ PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 umask 077
 exec 4>&1
 m() { printf '\n@@%s %s\n' "$N" "$*"; }
+# gone PATH: "denied" when a parent directory exists but may not be searched, else "missing"
+gone() { d=${1%/*}; while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done
+  if [ -n "$d" ] && [ ! -x "$d" ]; then echo denied; else echo missing; fi; }
 command -v timeout >/dev/null 2>&1 || timeout() { shift; "$@"; }
 # capped CMD...: run CMD with stdout capped at $CAP bytes; print CMD's exit status.
 capped() { { { "$@" </dev/null 2>/dev/null; echo "$?" >&3; } | head -c "$CAP" >&4; } 3>&1; }
@@ -57,7 +60,7 @@ flagval() {
 # mount namespace (/proc/PID/root) when we may look there, else from ours.
 cfile() {
   r="/proc/$4/root$3"; [ -e "$r" ] || r=$3
-  if [ ! -e "$r" ]; then m F file missing "$1:$2" "$3"; return; fi
+  if [ ! -e "$r" ]; then m F file "$(gone "$r")" "$1:$2" "$3"; return; fi
   m F stat ok "$1:$2" "$3"
   stat -L -c '%f %u %g %U %G' -- "$r" 2>/dev/null
   if [ -r "$r" ] && [ ! -d "$r" ]; then
@@ -102,7 +105,8 @@ def _stat_section(paths: list[str]) -> str:
     return (
         "m B stat\nset --\n"
         f"for p in {words}; do\n"
-        '  if [ -e "$p" ]; then set -- "$@" "$p"; else printf \'?%s\\n\' "$p"; fi\n'
+        '  if [ -e "$p" ]; then set -- "$@" "$p"\n'
+        '  elif [ "$(gone "$p")" = denied ]; then printf \'!%s\\n\' "$p"; fi\n'
         "done\n"
         f"[ $# -eq 0 ] || stat -L -c '{STAT_FORMAT}' -- \"$@\" 2>/dev/null\n"
         "m E stat 0\n"
@@ -113,7 +117,7 @@ def _read_section(sid: str, req: Read) -> str:
     return (
         f"m B {sid}\n"
         f"for p in {_word(req.path)}; do\n"
-        '  if [ ! -e "$p" ]; then m F file missing - "$p"\n'
+        '  if [ ! -e "$p" ]; then m F file "$(gone "$p")" - "$p"\n'
         '  elif [ ! -r "$p" ] || [ -d "$p" ]; then m F file denied - "$p"\n'
         f'  else m F file ok - "$p"; head -c {req.limit + 1} -- "$p" 2>/dev/null; fi\n'
         "done\n"

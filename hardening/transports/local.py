@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from types import TracebackType
@@ -46,7 +48,7 @@ class LocalTransport:
         try:
             out, err = proc.communicate(script, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)  # the probe's children too, not just sh
             proc.communicate()
             raise CommandTimeout(
                 f"{self.host.name}: probe did not finish within {timeout:g}s",

@@ -44,6 +44,7 @@ def inventory_doc(
         "all": {
             "vars": {
                 "ansible_user": user,
+                "ansible_become": True,
                 "ansible_ssh_private_key_file": str(key_path),
                 "ansible_ssh_common_args": f"-o UserKnownHostsFile={known_hosts}",
             },
