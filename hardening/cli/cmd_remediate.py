@@ -132,7 +132,8 @@ def _stdout() -> Console:
 
 
 def _say(line: str, style: str = "") -> None:
-    Console(file=sys.stderr, no_color=True, highlight=False).print(Text(line, style=style))
+    Console(file=sys.stderr, no_color=True, highlight=False,
+            soft_wrap=True).print(Text(line, style=style))
 
 
 def run(args: argparse.Namespace) -> int:
