@@ -12,7 +12,7 @@ from hardening.evaluate import evaluate_control
 from hardening.model.host import Host
 from hardening.model.result import Status
 from hardening.plan import bind_control
-from tests.catalogue.factbuild import build_facts
+from tests.support.facts import build_facts
 from tests.catalogue.two_sided import Case, load_cases
 
 CASES = load_cases()

@@ -4,8 +4,9 @@ The description mirrors what a node would show:
 
     files:       {PATH: {mode: "644", owner: "root:root", content: "..."}}   # content optional
     unreadable:  [PATH, ...]                                                  # exists, cannot be read
-    components:  {NAME: {argv: [...], files: {FLAG: PATH}}}                  # FLAG -> path it names
-    commands:    {SCRIPT: {rc: 0, stdout: "..."}}
+    components:  {NAME: {argv: [...], files: {FLAG: PATH}}}   # files: optional; by default a
+                                                            # path flag's value is read from argv
+    commands:    {SCRIPT: {rc: 0, stdout: "..."}}             # a command not listed: exit 127
     found:       [{path: ..., mode: "4755", owner: "root:root"}]
     image:       {user: ..., env: [NAME=VALUE], layers: N, size: BYTES}              # ImageConfig
     cloud:       {...}                                                        # Facts.cloud as is
@@ -16,6 +17,7 @@ from __future__ import annotations
 import stat as statmod
 from typing import Any
 
+from hardening.checks.effective import flag_value
 from hardening.model.facts import (
     Absent,
     CommandOutput,
@@ -38,13 +40,15 @@ from hardening.probe.requests import (
 )
 
 
+_IDS = {"root": 0, "etcd": 998, "nobody": 65534, "nogroup": 65534}
+
+
 def file_stat(path: str, spec: dict[str, Any]) -> FileStat:
     """A FileStat from ``{mode: "644", owner: "user:group", type: file|dir}``."""
     user, _, group = str(spec.get("owner", "root:root")).partition(":")
     kind = statmod.S_IFDIR if spec.get("type") == "dir" else statmod.S_IFREG
-    ids = {"root": 0, "etcd": 998}
-    return FileStat(path, kind | int(str(spec.get("mode", "644")), 8), ids.get(user, 1000),
-                    ids.get(group, 1000), user, group)
+    return FileStat(path, kind | int(str(spec.get("mode", "644")), 8), _IDS.get(user, 1000),
+                    _IDS.get(group, 1000), user, group)
 
 
 def _matches(files: dict[str, Any], pattern: str) -> list[str]:
@@ -59,6 +63,8 @@ def _content(desc: dict[str, Any], path: str) -> FileContent | Absent:
     spec = desc.get("files", {}).get(path)
     if spec is None:
         return Absent(f"{path}: no such file")
+    if spec.get("type") == "dir":
+        return Absent(f"{path}: not readable", is_error=True)
     data = spec.get("content", "")
     return FileContent(path, data if isinstance(data, bytes) else str(data).encode())
 
@@ -68,7 +74,8 @@ def _component(desc: dict[str, Any], req: ComponentReq) -> Any:
     if comp is None:
         return Absent(f"no process named '{req.name}' is running")
     argv = tuple(str(a) for a in comp["argv"])
-    named = comp.get("files", {})
+    named = comp.get("files") or {
+        flag: v for flag, _ in req.files if (v := flag_value(argv, flag, is_bool=False))}
     files: dict[str, ComponentFile] = {}
     for flag, default in req.files:
         path = named.get(flag) or default
@@ -82,6 +89,7 @@ def _component(desc: dict[str, Any], req: ComponentReq) -> Any:
 
 def fact_for(desc: dict[str, Any], req: FactRequest) -> Any:
     """The fact a node described by ``desc`` would give for ``req``."""
+    desc = {k: v for k, v in desc.items() if v is not None}
     files = desc.get("files", {})
     if isinstance(req, Stat):
         hits = _matches(files, req.path)
@@ -100,7 +108,7 @@ def fact_for(desc: dict[str, Any], req: FactRequest) -> Any:
     if isinstance(req, Command):
         out = desc.get("commands", {}).get(req.script)
         if out is None:
-            return Absent("command output not gathered", is_error=True)
+            return CommandOutput(127, b"")  # not on this node
         data = str(out.get("stdout", ""))
         return CommandOutput(int(out.get("rc", 0)), data.encode(out.get("encoding", "utf-8")))
     if isinstance(req, Find):
@@ -114,4 +122,4 @@ def fact_for(desc: dict[str, Any], req: FactRequest) -> Any:
 def build_facts(desc: dict[str, Any], requests: tuple[FactRequest, ...]) -> Facts:
     """Facts answering ``requests`` from ``desc``."""
     return Facts("fixture-host", {r: fact_for(desc, r) for r in requests},
-                 cloud=desc.get("cloud", {}))
+                 cloud=desc.get("cloud") or {})
