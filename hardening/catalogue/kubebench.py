@@ -21,7 +21,7 @@ from hardening.catalogue.kubebench_probe import (
 )
 from hardening.catalogue.yamlload import LDict, YamlError, load, to_bool
 from hardening.checks.kinds.kubebench import Params, Scripts
-from hardening.checks.kubebench_semantics import CheckItem
+from hardening.checks.kubebench_semantics import KNOWN_OPS, CheckItem
 from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import CheckSpec, Control, Role, Severity
 
@@ -115,6 +115,13 @@ def _item(node: Any, where: str) -> CheckItem:
     compare = node.get("compare") or {}
     if not isinstance(compare, dict):
         raise CatalogueError(where, "compare must be a mapping", field="compare")
+    op = str(compare.get("op") or "")
+    if compare and op not in KNOWN_OPS:
+        # kube-bench runs an unknown op (cfg/k3s-cis-1.9 ships 'noteqx') and fails it
+        # silently; a typo in a profile is a load error here instead.
+        raise CatalogueError(where, f"unknown op '{op}' (kube-bench would fail it silently; "
+                             f"expected one of: {', '.join(sorted(KNOWN_OPS))})",
+                             field="compare.op")
     return CheckItem(flag=str(node.get("flag") or ""), path=str(node.get("path") or ""),
                     env=str(node.get("env") or ""),
                     is_set=_bool(node.get("set"), True, where, "set"),
@@ -154,10 +161,10 @@ def _params(check: LDict, section: SectionConfig, env_bin: str, where: str) -> P
 
 def _control(check: Any, group: LDict, ctx: tuple[str, str, SectionConfig, str, Role]) -> Control:
     path, benchmark, section, env_bin, role = ctx
-    where = f"{path}:{getattr(check, 'line', 0)}"
     if not isinstance(check, LDict) or not check.get("id"):
         raise CatalogueError(path, "each check needs an id", line=getattr(check, "line", None))
     cid = str(check["id"])
+    where = f"{path}:{getattr(check, 'line', 0)}: control {cid}"
     ctype = "skip" if group.get("type") == "skip" else str(check.get("type") or "")
     manual = ctype == "manual"
     params = None if manual else _params(check, section, env_bin, where)

@@ -97,6 +97,10 @@ def _numeric(op: str, flag_val: str, value: str) -> tuple[str, bool]:
     return "'%s' " + words[op] + " " + value, ok
 
 
+KNOWN_OPS = frozenset({"eq", "noteq", "gt", "gte", "lt", "lte", "has", "nothave", "regex",
+                       "valid_elements", "bitmask"})
+
+
 def compare_op(op: str, flag_val: str, value: str, name: str) -> tuple[str, bool]:
     """kube-bench ``compareOp``: (expected_result text, pass). Unknown ops fail with ""."""
     if op in ("gt", "gte", "lt", "lte"):

@@ -169,3 +169,22 @@ def test_unknown_profile(tmp_path: Path) -> None:
     root = _write(tmp_path, {"config.yaml": CONFIG, "p/node.yaml": NODE})
     with pytest.raises(UsageError, match="benchmark 'nope' not found"):
         load_many(["nope"], root)
+
+
+def test_unknown_op_is_a_load_error_naming_file_control_and_field(tmp_path: Path) -> None:
+    """kube-bench fails 'noteqx' silently at run time; here the typo stops the load."""
+    cfg = tmp_path / "cfg"
+    (cfg / "p").mkdir(parents=True)
+    (cfg / "config.yaml").write_text("node:\n  components: [kubelet]\n  kubelet:\n"
+                                     "    bins: [kubelet]\n")
+    (cfg / "p" / "node.yaml").write_text(
+        "controls:\nversion: p\nid: 4\ntext: Worker\ntype: node\ngroups:\n"
+        "  - id: 4.2\n    text: Kubelet\n    checks:\n      - id: 4.2.5\n"
+        "        text: t\n        audit: echo x\n        tests:\n          test_items:\n"
+        "            - flag: --x\n              compare:\n                op: noteqx\n"
+        "                value: 1\n        scored: true\n")
+    with pytest.raises(CatalogueError) as err:
+        load_many(["p"], cfg)
+    text = str(err.value)
+    assert "node.yaml:10: control 4.2.5" in text and "compare.op" in text
+    assert "unknown op 'noteqx'" in text
