@@ -107,10 +107,15 @@ def failures_table(doc: RunDocument, limit: int = 25) -> Table | None:
 def verdict(doc: RunDocument) -> Text:
     """The one-line verdict printed last (and alone under ``--quiet``)."""
     c = doc.score.counts
-    return Text(
-        f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
-        f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
-        f"{c.get('WAIVED', 0)} waived")
+    line = (f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
+            f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
+            f"{c.get('WAIVED', 0)} waived")
+    unaudited = sum(1 for h in doc.hosts if h.error)
+    if c.get("ERROR", 0):
+        # The score covers only what could be decided: say so where the number is.
+        line += (f" (the score leaves out {c['ERROR']} result(s) that could not be evaluated"
+                 + (f", {unaudited} host(s) not audited" if unaudited else "") + ")")
+    return Text(line)
 
 
 def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -> None:
@@ -123,7 +128,7 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             console.print(fails)
         for h in doc.hosts:
             _host_errors(console, h)
-    console.print(verdict(doc), highlight=False)
+    console.print(verdict(doc), highlight=False, soft_wrap=True)
 
 
 def _host_errors(console: Console, h: HostRun) -> None:

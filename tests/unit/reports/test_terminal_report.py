@@ -55,7 +55,8 @@ def test_failures_are_worst_first() -> None:
 def test_quiet_prints_only_the_verdict() -> None:
     out = _render(quiet=True)
     assert out.splitlines() == [
-        "fleet score 65.6%: 24 pass, 9 fail, 4 manual, 1 skipped, 11 error, 1 waived"]
+        "fleet score 65.6%: 24 pass, 9 fail, 4 manual, 1 skipped, 11 error, 1 waived (the score "
+        "leaves out 11 result(s) that could not be evaluated, 1 host(s) not audited)"]
 
 
 def test_colour_on_a_terminal_and_off_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
