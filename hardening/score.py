@@ -11,6 +11,7 @@ The fleet and section scores pool the weights of every host, not the mean of hos
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -35,9 +36,16 @@ def score(results: Iterable[Result]) -> Score:
     return Score(percent, passed, total, {s.value: counts.get(s.value, 0) for s in Status})
 
 
+def section_order(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural order of section names: "1.2 API" < "1.10 X" < "4.1 Y" < "NODE-1 SSH"."""
+    head = name.split(" ", 1)[0]
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in re.split(r"[.-]", head))
+
+
 def by_section(results: Iterable[Result]) -> dict[str, Score]:
-    """One score per section, sections in first-seen order."""
+    """One score per section, sections in natural order of their numbers."""
     groups: dict[str, list[Result]] = {}
     for r in results:
         groups.setdefault(r.section, []).append(r)
-    return {name: score(rs) for name, rs in groups.items()}
+    return {name: score(groups[name]) for name in sorted(groups, key=section_order)}

@@ -30,3 +30,9 @@ def test_nothing_scorable_is_none() -> None:
 def test_sections_pool_weights() -> None:
     secs = by_section([r(Status.PASS, section="A"), r(Status.FAIL, section="B")])
     assert secs["A"].percent == 100.0 and secs["B"].percent == 0.0
+
+
+def test_sections_in_natural_order() -> None:
+    names = ["NODE-1 SSH", "4.2 Kubelet", "1.10 X", "1.2 API", "2 Etcd"]
+    secs = by_section([r(Status.PASS, section=n) for n in names])
+    assert list(secs) == ["1.2 API", "1.10 X", "2 Etcd", "4.2 Kubelet", "NODE-1 SSH"]

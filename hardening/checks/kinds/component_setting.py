@@ -84,7 +84,8 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     )
     ok, expected = compare(p.op, setting.value, p.value, name)
     details = tuple(f"overridden: {s}" for s in setting.shadowed) + ((note,) if note else ())
-    observed = f"{name}={setting.value}" if setting.origin != "unset" else f"{name} not set"
+    shown = p.config_key if setting.origin == "config" and p.config_key else name
+    observed = f"{shown}={setting.value}" if setting.origin != "unset" else f"{name} not set"
     return Outcome(pass_fail(ok), observed, expected, setting.source, details=details)
 
 
