@@ -18,8 +18,28 @@ _DUR_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|ns)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 
 
+_SECRET_KEY = re.compile(r"(?i)secret|passw|token|credential|private|^keys?$|^data$")
+
+
+def redacted(value: Any) -> Any:
+    """A copy of a mapping/list with the values of secret-looking keys replaced.
+
+    Evidence must never carry a secret: a check that reads a whole sub-tree of a config
+    (an EncryptionConfiguration holds AES keys, a kubeconfig holds tokens) shows its shape.
+    """
+    if isinstance(value, dict):
+        return {k: "<redacted>" if _SECRET_KEY.search(str(k)) else redacted(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
+
+
 def canonical(value: Any) -> str:
-    """A config or flag value as the text ops compare: YAML/JSON types made uniform."""
+    """A config or flag value as the text ops compare: YAML/JSON types made uniform.
+
+    Mappings are rendered as JSON with secret-looking keys redacted (see ``redacted``).
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -27,7 +47,7 @@ def canonical(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(canonical(v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True)
+        return json.dumps(redacted(value), sort_keys=True, default=str)
     return str(value)
 
 

@@ -66,3 +66,11 @@ def test_resolve_records_winner_and_shadowed() -> None:
                 config=("/c.yaml", {"readOnlyPort": 0}), key="readOnlyPort", default="10255")
     assert (s.value, s.origin) == ("10255", "flag")
     assert s.shadowed == ("/c.yaml: readOnlyPort: 0", "documented default: 10255")
+
+
+def test_canonical_never_shows_secret_values() -> None:
+    aes = {"aescbc": {"keys": [{"name": "k1", "secret": "c2VjcmV0"}]}}
+    enc = {"resources": [{"providers": [aes, {"identity": {}}]}],
+           "users": [{"user": {"token": "abc123"}}]}
+    text = canonical(enc)
+    assert "c2VjcmV0" not in text and "abc123" not in text and "aescbc" in text
