@@ -58,14 +58,17 @@ def flag_value(argv: tuple[str, ...], flag: str, *, is_bool: bool) -> str | None
     return found
 
 
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_config(text: str) -> Any:
     """A component config file (YAML or JSON) as data; raises ValueError when neither."""
     try:
         return json.loads(text)
     except ValueError:
         pass
-    try:
-        return yaml.safe_load(text)
+    try:  # libyaml's loader when present: same safe schema, ~10x faster on kubelet configs
+        return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise ValueError(f"not valid YAML or JSON: {str(exc).splitlines()[0]}") from exc
 
