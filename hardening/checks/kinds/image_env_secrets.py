@@ -1,7 +1,9 @@
 """image_env_secrets: no credentials in the image's environment (Dockle CIS-DI-0010).
 
 A variable is suspicious when a word of its name (split at ``_``, ``-`` and ``.``) is in
-``words`` (PASSWORD, SECRET, TOKEN, KEY...) and its value is not empty. Names in ``allow``
+``words`` (PASSWORD, SECRET, TOKEN, KEY...) and its value is not empty. A name ending in
+``_FILE``, ``_PATH`` or ``_DIR`` whose value is an absolute path points at a mounted secret
+(``POSTGRES_PASSWORD_FILE=/run/secrets/pg``), which is the remedy, not the fault. Names in ``allow``
 (exact or shell globs, e.g. ``GPG_KEY``) are accepted. Values are never shown, not even
 in evidence: only the names are listed.
 """
@@ -42,6 +44,11 @@ def suspicious(name: str, p: Params) -> bool:
     return any(part in words for part in re.split(r"[_.\-]+", name.upper()) if part)
 
 
+def is_reference(name: str, value: str) -> bool:
+    """``*_FILE=/run/secrets/x``: the variable names where a secret is mounted, not the secret."""
+    return name.upper().endswith(("_FILE", "_PATH", "_DIR")) and value.startswith("/")
+
+
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """FAIL naming each suspicious variable that has a value; values stay hidden."""
     cfg = facts.get(ImageConfig())
@@ -52,7 +59,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     bad: list[str] = []
     for item in cfg.get("env", ()):
         name, _, value = str(item).partition("=")
-        if value and suspicious(name, p):
+        if value and suspicious(name, p) and not is_reference(name, value):
             bad.append(name)
     observed = (f"{len(bad)} suspicious: {', '.join(bad)} (values hidden)" if bad
                 else f"{len(tuple(cfg.get('env', ())))} variables, none suspicious")
