@@ -11,9 +11,11 @@ from hardening.audit import AuditRequest, run_audit
 from hardening.cli.common import (
     add_catalogue_options,
     add_gate_options,
+    add_inventory_options,
     add_output_options,
     add_waiver_options,
     exit_code,
+    inventory_hosts,
     load_catalogue,
     stdout_console,
     waivers_for,
@@ -41,7 +43,7 @@ def add_parser(sub: Any, name: str) -> None:
     p.add_argument("--role", action="append", metavar="ROLE",
                    help="with --image: node roles (repeatable; default worker for a node "
                         "image, none for a container image)")
-    p.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow to")
+    add_inventory_options(p)
     add_catalogue_options(p)
     add_output_options(p)
     add_gate_options(p)
@@ -73,11 +75,7 @@ def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
     """The hosts to audit."""
     if args.local:
         return (local_host(),)
-    from hardening.inventory.ansible import load_inventory
-
-    hosts = load_inventory(args.inventory, limit=args.limit)
-    if not hosts:
-        raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
+    hosts = inventory_hosts(args)
     if getattr(args, "shard", None):
         from hardening.shard import parse_shard, select
 

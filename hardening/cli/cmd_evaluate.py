@@ -38,8 +38,10 @@ from hardening.catalogue.load import Catalogue
 from hardening.cli.common import (
     add_catalogue_options,
     add_gate_options,
+    add_inventory_options,
     add_output_options,
     exit_code,
+    inventory_hosts,
     load_catalogue,
     stdout_console,
     write_reports,
@@ -72,7 +74,7 @@ def add_parser(sub: Any, name: str) -> None:
                       help="evaluate DIR/raw/<host>.out as fetched by playbooks/probe.yml")
     p.add_argument("-i", "--inventory", required=True, metavar="PATH",
                    help="the Ansible inventory (the same for --prepare and --raw)")
-    p.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow to")
+    add_inventory_options(p)
     p.add_argument("--shard", metavar="K/N", help="only shard K of N of the inventory")
     add_catalogue_options(p)
     add_output_options(p)
@@ -80,9 +82,7 @@ def add_parser(sub: Any, name: str) -> None:
 
 
 def _hosts(args: argparse.Namespace) -> tuple[Host, ...]:
-    from hardening.inventory.ansible import load_inventory
-
-    hosts = tuple(load_inventory(args.inventory, limit=args.limit))
+    hosts = tuple(inventory_hosts(args))
     if args.shard:
         from hardening.shard import parse_shard, select
 

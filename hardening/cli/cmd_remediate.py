@@ -24,7 +24,9 @@ from hardening.catalogue.load import Catalogue
 from hardening.cli.cmd_audit import transport_options
 from hardening.cli.common import (
     add_catalogue_options,
+    add_inventory_options,
     add_output_options,
+    inventory_hosts,
     load_catalogue,
     stdout_console,
     write_reports,
@@ -50,7 +52,7 @@ def add_parser(sub: Any, name: str) -> None:
                                    "(check mode with diff) unless --apply is given.")
     p.add_argument("-i", "--inventory", required=True, metavar="PATH",
                    help="the Ansible inventory the audit used")
-    p.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow to")
+    add_inventory_options(p)
     p.add_argument("--from-json", type=Path, metavar="RUN.json",
                    help="a saved audit (default: audit first)")
     p.add_argument("--apply", action="store_true", help="change the nodes (default: dry run)")
@@ -146,12 +148,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"maintenance window {window.text} is closed "
                          f"(now {datetime.now(UTC):%H:%M} UTC); nothing was changed",
                          "run again inside the window")
-    from hardening.inventory.ansible import load_inventory
-
     cat = load_catalogue(args)
-    hosts = tuple(load_inventory(args.inventory, limit=args.limit))
-    if not hosts:
-        raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
+    hosts = tuple(inventory_hosts(args))
     before = read(args.from_json) if args.from_json else _audit(args, hosts, cat, "audit")
     selection = select(before, cat.controls, _values(args.values), hosts)
     text = playbook.render(selection, playbook.Rollout(args.serial, args.max_fail_percent))

@@ -13,6 +13,7 @@ from rich.console import Console
 from hardening.catalogue.load import Catalogue, default_root, load_many
 from hardening.errors import UsageError
 from hardening.model.control import Severity
+from hardening.model.host import Host
 from hardening.model.result import RunDocument, Status
 from hardening.reports.registry import REPORTERS, reporter
 
@@ -125,3 +126,33 @@ def waivers_for(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         print(f"hardening: {line}", file=sys.stderr)
     record = {"file": str(args.waivers), "active": len(waivers.active), "expired": notices}
     return apply_waivers(waivers), {"waivers": record}
+
+
+def add_inventory_options(p: argparse.ArgumentParser) -> None:
+    """``-l/--limit`` and ``--group-role`` (the ``-i`` flag is each command's own)."""
+    p.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow to")
+    p.add_argument("--group-role", action="append", metavar="GROUP=ROLE[,ROLE]", default=[],
+                   help="treat an inventory group as these node roles (repeatable; extends the "
+                        "defaults, e.g. masters -> control-plane)")
+
+
+def group_roles(args: argparse.Namespace) -> dict[str, list[str]]:
+    """``--group-role`` values as group -> roles."""
+    out: dict[str, list[str]] = {}
+    for item in getattr(args, "group_role", None) or []:
+        group, sep, roles = item.partition("=")
+        if not sep or not group or not roles:
+            raise UsageError(f"--group-role '{item}': expected GROUP=ROLE[,ROLE]",
+                             "e.g. --group-role gpu_nodes=worker")
+        out[group] = [r.strip() for r in roles.split(",") if r.strip()]
+    return out
+
+
+def inventory_hosts(args: argparse.Namespace) -> list[Host]:
+    """The inventory's hosts for ``-i``/``--limit``/``--group-role``; none is a usage error."""
+    from hardening.inventory.ansible import load_inventory
+
+    hosts = load_inventory(args.inventory, limit=args.limit, group_roles=group_roles(args))
+    if not hosts:
+        raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
+    return hosts

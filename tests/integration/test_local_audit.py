@@ -143,3 +143,16 @@ def test_controls_browse(sub: list[str]) -> None:
     proc = run_cli(*sub)
     assert proc.returncode == 0, proc.stderr
     assert "4.2.1" in proc.stdout
+
+
+def test_group_role_maps_an_unknown_group(tmp_path: Path) -> None:
+    inv = tmp_path / "hosts.ini"
+    inv.write_text("[gpu_pool]\nme ansible_connection=local\n")
+    out = tmp_path / "run.json"
+    proc = run_cli("audit", "-i", str(inv), "--group-role", "gpu_pool=worker", "-b", "cis-1.12",
+                   "--control", "4.2.1", "--json", str(out), "-q")
+    assert proc.returncode in (0, 1), proc.stderr
+    host = json.loads(out.read_text())["hosts"][0]
+    assert host["roles"] == ["worker"] and [r["id"] for r in host["results"]] == ["4.2.1"]
+    bad = run_cli("audit", "-i", str(inv), "--group-role", "gpu_pool", "-q")
+    assert bad.returncode == 2 and "expected GROUP=ROLE" in bad.stderr
