@@ -189,7 +189,9 @@ def parse_config(output: str) -> tuple[Any, bool]:
 
 
 def go_float(f: float) -> str:
-    """Go's ``fmt.Sprint(float64)``: shortest digits, %e when exp < -4 or exp >= 21... no: 6."""
+    """Go's ``%v`` of a float64, as kube-bench prints JSON numbers: the shortest digits that
+    round-trip, in exponent form when the decimal exponent is < -4 or >= 6 (strconv's ``'g'``
+    with shortest precision decides at 6: ``fmt.Println(1e6)`` prints ``1e+06``)."""
     if math.isinf(f):
         return "+Inf" if f > 0 else "-Inf"
     if math.isnan(f):
