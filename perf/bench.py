@@ -1,7 +1,7 @@
 """Fleet-scale benchmark: the audit against its floors and against per-check tools.
 
     sudo python3 perf/bench.py                     # N = 10,50; 3 repetitions
-    sudo python3 perf/bench.py --nodes 10,50,100 --reps 5
+    sudo python3 perf/bench.py --nodes 10,50,100 --reps 5 --catalogue full,no-fs-walk
 
 For each N it starts a lab of N worker nodes (tests/labkit; start time printed, not counted),
 then measures at the same concurrency (``--forks``), each workload in a fresh process
@@ -9,7 +9,14 @@ then measures at the same concurrency (``--forks``), each workload in a fresh pr
 OpenSSH client, ``ssh node sh -s < probe.sh``), ``hardening audit`` of the full catalogue,
 and for N <= ``--baseline-max`` the same fact requests as Ansible tasks and through testinfra's
 paramiko backend. Medians over ``--reps``; only ratios measured side by side count. Then it
-times report generation for ``--report-hosts`` hosts. Figures are printed, never asserted.
+times report generation for ``--report-hosts`` hosts and prints every target next to the
+figure it constrains. Figures are printed, never asserted.
+
+``--catalogue`` names the workloads, all measured in the same run, interleaved per repetition:
+``full`` is the whole default catalogue; ``no-fs-walk`` is the same catalogue without the
+controls whose check needs the filesystem-walk Find request (setuid/setgid and world-writable
+files: one ``find -xdev`` over each node's filesystems, paid identically by every tool), so
+its ratios show the per-check overhead alone. Every row and ratio is printed for each.
 """
 
 from __future__ import annotations
@@ -30,14 +37,32 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hardening.catalogue.load import default_root, load_many  # noqa: E402
+from hardening.checks.registry import KINDS  # noqa: E402
 from hardening.inventory.ansible import load_inventory  # noqa: E402
+from hardening.model.control import Control  # noqa: E402
 from hardening.plan import plan_fleet  # noqa: E402
+from hardening.probe.requests import Find  # noqa: E402
 from perf import oscap, reportgen, workloads  # noqa: E402
 from tests.labkit import procfs  # noqa: E402
 from tests.labkit.lab import Lab, NodeSpec  # noqa: E402
 
 BENCHMARKS = ["cis-1.12", "node-os"]
 PY = sys.executable
+CATALOGUES = ("full", "no-fs-walk")
+
+
+def walks_fs(control: Control) -> bool:
+    """Whether the control's check needs the filesystem-walk Find request."""
+    check = control.check
+    return check is not None and any(isinstance(r, Find)
+                                     for r in KINDS[check.kind].needs(check.params))
+
+
+def select(catalogue: str, controls: tuple[Control, ...]) -> tuple[Control, ...]:
+    """The controls of workload ``catalogue`` (see the module docstring)."""
+    if catalogue == "full":
+        return controls
+    return tuple(c for c in controls if not walks_fs(c))
 
 
 def free_subnet(count: int) -> int:
@@ -63,14 +88,20 @@ def ssh(lab: Lab, address: str, *command: str) -> list[str]:
     return ["ssh", "-F", str(lab.ssh_config), f"auditor@{address}", *command]
 
 
-def specs_for(lab: Lab, n: int, forks: int, work: Path, baselines: bool,
-              audit_json: Path) -> dict[str, dict[str, Any]]:
-    """Every workload to measure on this lab, as perf/measure.py specs."""
-    catalogue = load_many(BENCHMARKS, default_root())
+def specs_for(lab: Lab, forks: int, work: Path, baselines: bool, audit_json: Path,
+              catalogue: str) -> dict[str, dict[str, Any]]:
+    """Every workload to measure on this lab for one catalogue, as perf/measure.py specs."""
+    every = load_many(BENCHMARKS, default_root()).controls
+    controls = select(catalogue, tuple(every))
     hosts = load_inventory(str(lab.inventory_path))
-    plans = plan_fleet(hosts, catalogue.controls)
+    plans = plan_fleet(hosts, controls)
     scripts = workloads.write_probe_scripts(plans, work / "probes")
     addresses = [h.address for h in hosts]
+    only: list[str] = []
+    if len(controls) != len(every):  # the audit evaluates exactly this catalogue
+        only = [arg for c in controls for arg in ("--control", c.id)]
+    print(f"  {catalogue}: {len(controls)} controls, {len(plans[0].controls)} on a worker, "
+          f"{len(plans[0].requests)} requests per worker", flush=True)
     specs: dict[str, dict[str, Any]] = {
         "floor ssh true": {"forks": forks, "jobs": [
             {"argv": ssh(lab, a, "true")} for a in addresses]},
@@ -79,12 +110,12 @@ def specs_for(lab: Lab, n: int, forks: int, work: Path, baselines: bool,
             for h in hosts]},
         "hardening audit": {"forks": 1, "ok_codes": [0, 1], "jobs": [{"argv": [
             PY, "-m", "hardening", "audit", "-i", str(lab.inventory_path), "--forks",
-            str(forks), "--no-progress", "-q", "--json", str(audit_json)]}]},
+            str(forks), "--no-progress", "-q", "--json", str(audit_json), *only]}]},
     }
     if baselines:
         playbook, ntasks = workloads.write_ansible_playbook(plans[0], work / "tasks.yml")
-        print(f"  ansible: {ntasks} tasks per host; testinfra: {len(plans[0].requests)} "
-              "requests per host", flush=True)
+        print(f"  {catalogue}: ansible: {ntasks} tasks per host; testinfra: "
+              f"{len(plans[0].requests)} requests per host", flush=True)
         specs["ansible tasks"] = {"forks": 1, "jobs": [{"argv": [
             "ansible-playbook", "-i", str(lab.inventory_path), "-f", str(forks),
             str(playbook)]}]}
@@ -98,32 +129,41 @@ def specs_for(lab: Lab, n: int, forks: int, work: Path, baselines: bool,
     return specs
 
 
-def run_n(n: int, args: argparse.Namespace, work: Path) -> dict[str, dict[str, float]]:
-    """Start a lab of N workers, measure every workload ``--reps`` times, stop the lab."""
+Results = dict[str, dict[str, dict[str, float]]]  # catalogue -> workload -> figure -> value
+
+
+def run_n(n: int, reps: int, args: argparse.Namespace, work: Path) -> Results:
+    """Start a lab of N workers, measure every workload of every catalogue ``reps`` times."""
     subnet = free_subnet(n)
     specs = [NodeSpec(f"w{i:03d}", f"127.0.{subnet}.{i}", "worker") for i in range(1, n + 1)]
     lab = Lab(work / f"lab{n}", tie_to_parent=True)
     start = time.perf_counter()
     lab.start(specs)
     print(f"\nN={n}: lab of {n} worker nodes on 127.0.{subnet}.1-{n} started in "
-          f"{time.perf_counter() - start:.1f}s (not counted)", flush=True)
+          f"{time.perf_counter() - start:.1f}s (not counted); reps={reps}", flush=True)
     try:
         os.environ.setdefault("ANSIBLE_HOST_KEY_CHECKING", "True")
         os.environ.setdefault("ANSIBLE_PIPELINING", "True")  # the faster Ansible setting
-        audit_json = work / f"audit{n}.json"
-        todo = specs_for(lab, n, args.forks, work / f"w{n}", n <= args.baseline_max, audit_json)
-        runs: dict[str, list[dict[str, float]]] = {name: [] for name in todo}
-        for rep in range(args.reps):
-            for name, spec in todo.items():  # interleaved: each rep measures all side by side
-                runs[name].append(measure(spec, work))
-            print(f"  rep {rep + 1}/{args.reps} done", flush=True)
-        if args.oscap and n <= args.baseline_max:
-            runs.update(oscap.measure_oscap(lab, args.forks, args.reps, work / f"oscap{n}"))
+        todo = {cat: specs_for(lab, args.forks, work / f"w{n}-{cat}", n <= args.baseline_max,
+                               work / f"audit{n}-{cat}.json", cat)
+                for cat in args.catalogues}
+        runs: dict[str, dict[str, list[dict[str, float]]]] = {
+            cat: {name: [] for name in todo[cat]} for cat in todo}
+        for rep in range(reps):
+            for cat, workloads_ in todo.items():  # interleaved: all side by side in each rep
+                for name, spec in workloads_.items():
+                    runs[cat][name].append(measure(spec, work))
+            print(f"  rep {rep + 1}/{reps} done", flush=True)
+        if args.oscap and n <= args.baseline_max:  # its own rule set: one row, in `full`
+            got = oscap.measure_oscap(lab, args.forks, reps, work / f"oscap{n}")
+            runs.setdefault("full", {}).update(got)
+        audit_json = work / f"audit{n}-{args.catalogues[0]}.json"
         if audit_json.exists() and args.report_source is None:
             args.report_source = audit_json.read_bytes()
     finally:
         lab.stop()
-    return {name: median_of(samples) for name, samples in runs.items()}
+    return {cat: {name: median_of(samples) for name, samples in by_name.items()}
+            for cat, by_name in runs.items()}
 
 
 def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -136,32 +176,77 @@ def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
     return out
 
 
-def print_table(n: int, res: dict[str, dict[str, float]]) -> None:
-    """The per-N table and its ratios."""
-    print(f"\nN={n} (medians)         wall s    CPU s  peak RSS MB  per host s  failed")
+def print_table(n: int, catalogue: str, res: dict[str, dict[str, float]]) -> None:
+    """The per-N table of one catalogue and its ratios."""
+    print(f"\nN={n} {catalogue} (medians)".ljust(29)
+          + "wall s    CPU s  peak RSS MB  per host s  failed")
     for name, f in res.items():
         if not f:
             continue
-        print(f"  {name:20s} {f['wall']:8.2f} {f['cpu']:8.2f} {f['rss_mb']:12.1f} "
+        print(f"  {name:25s} {f['wall']:8.2f} {f['cpu']:8.2f} {f['rss_mb']:12.1f} "
               f"{f['wall'] / n:11.3f} {int(f['failed']):7d}")
     audit = res.get("hardening audit", {}).get("wall")
     if not audit:
         return
-    for label, other, inverse in (("audit / floor ssh true", "floor ssh true", False),
-                                  ("audit / floor raw probe", "floor raw probe", False),
-                                  ("ansible / audit", "ansible tasks", True),
-                                  ("testinfra / audit", "testinfra paramiko", True),
-                                  ("oscap / audit", "oscap-ssh", True)):
+    for label, other, inverse in RATIOS:
         value = res.get(other, {}).get("wall")
         if value:
-            print(f"  {label:24s} {value / audit if inverse else audit / value:6.2f}x")
+            print(f"  {label:25s} {value / audit if inverse else audit / value:6.2f}x")
+
+
+RATIOS = (("audit / floor ssh true", "floor ssh true", False),
+          ("audit / floor raw probe", "floor raw probe", False),
+          ("ansible / audit", "ansible tasks", True),
+          ("testinfra / audit", "testinfra paramiko", True),
+          ("oscap / audit", "oscap-ssh", True))
+
+
+def _wall(results: dict[str, Any], n: int, cat: str, name: str) -> float | None:
+    value: float | None = results.get(str(n), {}).get(cat, {}).get(name, {}).get("wall")
+    return value
+
+
+def print_targets(results: dict[str, Any], sizes: list[int], catalogues: list[str]) -> None:
+    """Every target of the issue next to the measured figure (printed, never asserted)."""
+    print("\ntargets (measured; 'not measured' when this run lacks the N or the row):")
+
+    def line(label: str, value: float | None, ok: bool | None, unit: str = "x") -> None:
+        shown = "not measured" if value is None else f"{value:.2f}{unit}"
+        verdict = "" if ok is None else ("met" if ok else "NOT met")
+        print(f"  {label:52s} {shown:>13s}  {verdict}")
+
+    for cat in catalogues:
+        print(f"  [{cat}]")
+        audit50 = _wall(results, 50, cat, "hardening audit")
+        floor50 = _wall(results, 50, cat, "floor raw probe")
+        r = audit50 / floor50 if audit50 and floor50 else None
+        line("audit / raw probe floor at N=50 <= 1.2x", r, None if r is None else r <= 1.2)
+        audit10 = _wall(results, 10, cat, "hardening audit")
+        for label, row, goal in (("ansible tasks / audit at N=10 >= 10x", "ansible tasks", 10),
+                                 ("testinfra / audit at N=10 >= 3x", "testinfra paramiko", 3)):
+            other = _wall(results, 10, cat, row)
+            r = other / audit10 if other and audit10 else None
+            line(label, r, None if r is None else r >= goal)
+        a100 = _wall(results, 100, cat, "hardening audit")
+        r = (a100 / 100) / (audit10 / 10) if a100 and audit10 else None
+        line("per-host audit cost N=100 / N=10 <= 1.2x", r, None if r is None else r <= 1.2)
+        rss = results.get("100", {}).get(cat, {}).get("hardening audit", {}).get("rss_mb")
+        line("audit peak RSS at N=100 <= 150 MB", rss, None if rss is None else rss <= 150,
+             " MB")
+    reports = results.get("reports")
+    total = sum(f["seconds"] for f in reports.values()) if reports else None
+    line("all reports for 100 hosts < 2 s (json+html+junit)", total,
+         None if total is None else total < 2, " s")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse options, run every N, print the tables, time the reports."""
+    """Parse options, run every N, print the tables and targets, time the reports."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--nodes", default="10,50", help="lab sizes, comma separated (10,50)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions per workload (3)")
+    p.add_argument("--reps", default="3",
+                   help="repetitions per workload: one number, or one per --nodes size (3)")
+    p.add_argument("--catalogue", default="full",
+                   help=f"workloads, comma separated, from {', '.join(CATALOGUES)} (full)")
     p.add_argument("--forks", type=int, default=10, help="concurrency of every workload (10)")
     p.add_argument("--baseline-max", type=int, default=10,
                    help="run the Ansible/testinfra/oscap baselines for N up to this (10)")
@@ -171,24 +256,37 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     args.report_source = None
     sizes = [int(x) for x in args.nodes.split(",")]
+    reps = [int(x) for x in args.reps.split(",")]
+    if len(reps) == 1:
+        reps *= len(sizes)
+    if len(reps) != len(sizes):
+        p.error(f"--reps: {len(reps)} values for {len(sizes)} --nodes sizes")
+    args.catalogues = [c for c in args.catalogue.split(",") if c]
+    unknown = sorted(set(args.catalogues) - set(CATALOGUES))
+    if unknown or not args.catalogues:
+        p.error(f"--catalogue: unknown {unknown}; choose from {', '.join(CATALOGUES)}")
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
           f"{platform.platform()}, Python {platform.python_version()}; forks={args.forks}, "
-          f"reps={args.reps}")
+          f"reps={args.reps}, catalogues={','.join(args.catalogues)}")
     all_results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="hardening-bench-") as tmp:
         work = Path(tmp)
-        for n in sizes:
-            res = run_n(n, args, work)
-            print_table(n, res)
+        for n, r in zip(sizes, reps, strict=True):
+            res = run_n(n, r, args, work)
+            for cat in args.catalogues:
+                print_table(n, cat, res.get(cat, {}))
             all_results[str(n)] = res
-        if len(sizes) > 1:
-            base = all_results[str(sizes[0])]["hardening audit"]["wall"] / sizes[0]
+        for cat in args.catalogues:
+            base = _wall(all_results, sizes[0], cat, "hardening audit")
             for n in sizes[1:]:
-                per = all_results[str(n)]["hardening audit"]["wall"] / n
-                print(f"per-host audit cost N={n} / N={sizes[0]}: {per / base:.2f}x")
+                per = _wall(all_results, n, cat, "hardening audit")
+                if base and per:
+                    print(f"per-host audit cost {cat} N={n} / N={sizes[0]}: "
+                          f"{(per / n) / (base / sizes[0]):.2f}x")
         if args.report_source:
             all_results["reports"] = reportgen.time_reports(args.report_source,
                                                             args.report_hosts, work)
+        print_targets(all_results, sizes, args.catalogues)
     if args.json:
         args.json.write_text(json.dumps(all_results, indent=2), encoding="utf-8")
     return 0

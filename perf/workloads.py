@@ -66,7 +66,7 @@ def ansible_task(req: FactRequest) -> list[dict[str, Any]]:
 
 def write_ansible_playbook(plan: Plan, dest: Path) -> tuple[Path, int]:
     """A playbook of one task per request of ``plan`` (the fleet's hosts share one plan)."""
-    tasks = []
+    tasks: list[dict[str, Any]] = []
     for req in sorted(plan.requests, key=repr):
         for task in ansible_task(req):
             task.pop("failed_when", None)  # a denied or missing file is data, not a stop
