@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from hardening.checks.ops import OPS
 from hardening.model.control import Control
 from hardening.model.result import Result
+from hardening.sources.units import UNIT_DIRS
 
 # Static pod components: a flag is fixed in /etc/kubernetes/manifests/<component>.yaml.
 STATIC_PODS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
@@ -120,9 +122,34 @@ def _config_path(result: Result, key: str, fallback: str) -> str:
     return fallback
 
 
+def _flag_won(source: str, flag: str | None) -> bool:
+    """Whether the evidence's winning source is the command line (``ORIGIN: --flag[=v]``)."""
+    return bool(flag) and re.search(": " + re.escape(flag or "") + r"(=|$)", source) is not None
+
+
+def fallback_passes(result: Result, p: Any) -> bool:
+    """Whether the value that wins once the flag is gone (config key, else default) passes.
+
+    The evidence lists the sources the flag overrode, best first (``overridden: ...``).
+    """
+    for line in result.evidence.details:
+        if not line.startswith("overridden: "):
+            continue
+        value = line.rsplit(": ", 1)[-1]
+        return OPS[p.op].test(value, p.value)
+    return False
+
+
+def _unit_flag_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, Any]]:
+    """A kubelet flag on its command line: rewrite it where systemd reads it."""
+    drop = fallback_passes(result, p)
+    return "kubelet_flag", {"unit": f"{p.component}.service", "unit_dirs": list(UNIT_DIRS),
+                            "flag": p.flag, "value": None if drop else value,
+                            "is_bool": p.type == "bool"}
+
+
 def _component_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, Any]]:
-    source = result.evidence.source
-    flag_won = bool(p.flag) and p.flag in source and not source.startswith("/")
+    flag_won = _flag_won(result.evidence.source, p.flag)
     if p.config_key and not flag_won:
         default = p.config_path or ("/var/lib/kubelet/config.yaml" if p.component == "kubelet"
                                     else "")
@@ -132,8 +159,10 @@ def _component_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, A
     if p.flag and p.component in STATIC_PODS:
         manifest = f"{MANIFEST_DIR}/{p.component}.yaml"
         return "manifest_flag", {"path": manifest, "flag": p.flag, "value": value}
-    raise NoFix(f"{p.flag} is set on the {p.component} command line; remove it from the "
-                "unit or environment file that sets it")
+    if p.flag and p.component == "kubelet":
+        return _unit_flag_fix(result, p, value)
+    raise NoFix(f"{p.flag} is set on the {p.component} command line; no restart handler "
+                f"exists for {p.component}: edit the unit or environment file that sets it")
 
 
 def _keyword_fix(p: Any, value: str) -> tuple[str, dict[str, Any]]:

@@ -2,9 +2,11 @@
 ``ansible-playbook`` (``--emit-playbook``), and that ``--apply`` itself runs.
 
 One play over the selected hosts. Each control is one ``include_tasks`` of its fix's task
-file under ``playbooks/tasks/``, tagged with the control's playbook tag and fed that host's
-variables from ``hardening_plan``. Handlers (restart kubelet, reload sshd) are play-level,
-so each runs at most once per host, after all of that host's edits.
+file under ``playbooks/tasks/`` (or ``include_role`` of ``playbooks/roles/<fix>/`` when the
+fix brings its own Jinja filters, which Ansible loads only from roles), tagged with the
+control's playbook tag and fed that host's variables from ``hardening_plan``. Handlers
+(restart kubelet, reload sshd) are play-level, so each runs at most once per host, after
+all of that host's edits.
 """
 
 from __future__ import annotations
@@ -51,13 +53,19 @@ def plan_vars(selection: Selection) -> dict[str, dict[str, Any]]:
             for host, fixes in selection.fixes.items() if fixes}
 
 
-def _control_task(tag: str, fix: str, tasks_dir: Path) -> dict[str, Any]:
+def _include(fix: str, playbooks_dir: Path) -> dict[str, Any]:
+    """``include_role`` of ``roles/<fix>`` when that role exists, else ``include_tasks``."""
+    role = playbooks_dir / "roles" / fix
+    if role.is_dir():
+        return {"ansible.builtin.include_role": {"name": str(role)}}
+    return {"ansible.builtin.include_tasks": {"file": str(playbooks_dir / "tasks" / f"{fix}.yml")}}
+
+
+def _control_task(tag: str, fix: str, playbooks_dir: Path) -> dict[str, Any]:
+    (module, args), = _include(fix, playbooks_dir).items()
     return {
         "name": f"{tag} ({fix})",
-        "ansible.builtin.include_tasks": {
-            "file": str(tasks_dir / f"{fix}.yml"),
-            "apply": {"tags": [tag]},
-        },
+        module: {**args, "apply": {"tags": [tag]}},
         "vars": {"fix": f"{{{{ hardening_plan[inventory_hostname]['{tag}'] }}}}",
                  "hardening_tag": tag},
         "when": f"'{tag}' in hardening_plan.get(inventory_hostname, {{}})",
@@ -84,7 +92,7 @@ def play(selection: Selection, rollout: Rollout,
             "hardening_templates_dir": str(playbooks_dir / "templates"),
             "hardening_plan": plan_vars(selection),
         },
-        "tasks": [_control_task(tag, fix_of[tag], playbooks_dir / "tasks")
+        "tasks": [_control_task(tag, fix_of[tag], playbooks_dir)
                   for tag in selection.tags],
         "handlers": [dict(h) for h in HANDLERS],
     }]

@@ -20,6 +20,9 @@ from tests.labkit.profile import ProcessSpec, Profile
 from tests.labkit.tree import OVERLAID, UpperTree, layer_name
 
 FAKEPROC_SOURCE = Path(__file__).resolve().parent / "fakeproc.c"
+RESTART_KUBELET_SOURCE = Path(__file__).resolve().parent / "restart_kubelet.py"
+# Stands in for `systemctl restart kubelet` (the nodes run no systemd): see restart_kubelet.py.
+RESTART_KUBELET = "/usr/local/sbin/lab-restart-kubelet"
 LAB_INIT = "/usr/lib/labkit/lab-init"
 NODE_LOG_DIR = "/run/labkit/log"
 HOST_KEY = "/etc/ssh/ssh_host_ed25519_key"
@@ -158,6 +161,8 @@ def prepare_node(
     tree.copy(fakeproc, LAB_INIT)
     for proc in profile.processes:
         tree.copy(fakeproc, proc.exe)
+        if proc.name == "kubelet":
+            tree.copy(RESTART_KUBELET_SOURCE, RESTART_KUBELET)
     _install_profile_files(tree, profile, accounts, cas, hostname, address, control_plane)
     return host_pub
 

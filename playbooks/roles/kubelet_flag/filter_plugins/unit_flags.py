@@ -1,0 +1,49 @@
+"""Jinja filters for the kubelet_flag role; they run on the controller, in Ansible's Python.
+
+Thin adapters over ``hardening.remediate.unitflags``: the files' text comes in (slurped
+from the host), the new text of the files to change goes out. All parsing lives there.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+try:
+    from hardening.remediate import unitflags
+except ImportError:  # ansible-playbook run from a checkout where hardening is not installed
+    sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
+    from hardening.remediate import unitflags
+
+from ansible.errors import AnsibleFilterError
+
+
+def _texts(slurped: list[dict[str, Any]]) -> dict[str, str]:
+    import base64
+
+    return {r["source"]: base64.b64decode(r["content"]).decode("utf-8", "replace")
+            for r in slurped if "content" in r}
+
+
+def unit_env_files(slurped: list[dict[str, Any]], unit: str) -> list[str]:
+    """The EnvironmentFiles the unit and its drop-ins name, in systemd's order."""
+    return unitflags.env_files(_texts(slurped), unit)
+
+
+def unit_flag_rewrite(slurped: list[dict[str, Any]], unit: str, flag: str,
+                      value: str | None, is_bool: bool) -> dict[str, str]:
+    """Path -> new text of every file to change; a refusal fails the task with its reason."""
+    try:
+        return unitflags.rewrite(_texts(slurped), unit, unitflags.Edit(flag, value, is_bool))
+    except unitflags.UnitFlagError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
+class FilterModule:
+    """The role's filters, by name."""
+
+    def filters(self) -> dict[str, Any]:
+        """Filter name -> function, as Ansible's plugin loader expects."""
+        return {"hardening_unit_env_files": unit_env_files,
+                "hardening_unit_flag_rewrite": unit_flag_rewrite}
