@@ -63,12 +63,13 @@ def test_failed_controls_become_fixes_and_the_rest_is_listed() -> None:
     assert fixes["2"].fix == "kubelet_config"
     assert fixes["2"].vars == {"path": "/var/lib/kubelet/c.yaml", "set": {"readOnlyPort": 0}}
     assert fixes["3"].vars == {"path": "/etc/ssh/sshd_config", "settings": {"x11forwarding": "no"}}
+    assert fixes["4"].fix == "kubelet_flag"
+    assert fixes["4"].vars["flag"] == "--anonymous-auth" and fixes["4"].vars["value"] == "false"
     manual = {m.control_id: m for m in sel.manual}
-    assert set(manual) == {"4", "5", "6"}
-    assert "command line" in manual["4"].reason
+    assert set(manual) == {"5", "6"}
     assert manual["5"].reason == "no playbook tag" and manual["6"].reason == "manual control"
     assert manual["6"].remediation == "fix 6 by hand"
-    assert sel.hosts == ("w2",) and sel.tags == ("t-1", "t-2", "t-3")
+    assert sel.hosts == ("w2",) and sel.tags == ("t-1", "t-2", "t-3", "t-4")
 
 
 def test_the_playbook_tags_each_control_and_carries_its_vars() -> None:
@@ -84,6 +85,15 @@ def test_the_playbook_tags_each_control_and_carries_its_vars() -> None:
     assert task["ansible.builtin.include_tasks"]["file"].endswith("playbooks/tasks/file_mode.yml")
     assert play["vars"]["hardening_plan"]["w2"]["t-1"]["paths"] == ["/etc/xa"]
     assert [h["name"] for h in play["handlers"]] == ["restart kubelet", "reload sshd"]
+
+
+def test_a_fix_with_its_own_filters_is_included_as_a_role() -> None:
+    run = doc(result("4", Status.FAIL, Evidence(source="process 7: --anonymous-auth=true")))
+    (play,) = yaml.safe_load(playbook.render(select(run, CONTROLS), playbook.Rollout()))
+    (task,) = play["tasks"]
+    include = task["ansible.builtin.include_role"]
+    assert include["name"].endswith("playbooks/roles/kubelet_flag")
+    assert include["apply"] == {"tags": ["t-4"]} and task["tags"] == ["t-4"]
 
 
 def test_event_data_is_redacted_and_diffs_render() -> None:
