@@ -23,8 +23,13 @@ from hardening.remediate.select import Selection
 PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 
 # Handlers: argv lists with inventory-overridable defaults (a node without systemd, like the
-# test lab, sets hardening_restart_kubelet / hardening_reload_sshd to its own command).
+# test lab, sets hardening_daemon_reload / hardening_restart_kubelet / hardening_reload_sshd
+# to its own command).
+# Handlers run in this order: systemd rereads a changed unit or drop-in before the restart.
 HANDLERS: tuple[dict[str, Any], ...] = (
+    {"name": "reload systemd units",
+     "ansible.builtin.command": {
+         "argv": "{{ hardening_daemon_reload | default(['systemctl', 'daemon-reload']) }}"}},
     {"name": "restart kubelet",
      "ansible.builtin.command": {
          "argv": "{{ hardening_restart_kubelet | default(['systemctl', 'restart', 'kubelet']) }}"}},

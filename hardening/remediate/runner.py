@@ -20,6 +20,7 @@ from hardening.errors import RemediationError
 _SECRET_KEY = re.compile(r"pass(word|phrase)?|secret|token|private_key|key_data|credential",
                          re.I)
 REDACTED = "<redacted>"
+HANDLER_NAMES = ("reload systemd units", "restart kubelet", "reload sshd")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class EventSink:
 
     def _ok(self, host: str, task: str, res: Mapping[str, Any]) -> None:
         tag, _, _ = task.partition(": ")
-        if task in ("restart kubelet", "reload sshd"):
+        if task in HANDLER_NAMES:
             if res.get("changed"):
                 self.result.handlers.setdefault(host, []).append(task)
             return

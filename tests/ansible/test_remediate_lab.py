@@ -50,6 +50,7 @@ def inventory(lab: Lab, tmp: Path, **host_vars: dict[str, Any]) -> Path:
         "hardening_restart_kubelet": ["sh", "-c",
                                       f"echo kubelet >> {RESTARTS} && exec {RESTART_KUBELET}"],
         "hardening_reload_sshd": ["sh", "-c", f"echo sshd >> {RESTARTS}"],
+        "hardening_daemon_reload": ["sh", "-c", f"echo daemon-reload >> {RESTARTS}"],
         "hardening_sysctl_load": ["true"],
     })
     for name, values in host_vars.items():

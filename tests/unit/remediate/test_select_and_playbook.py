@@ -84,7 +84,8 @@ def test_the_playbook_tags_each_control_and_carries_its_vars() -> None:
     assert task["ansible.builtin.include_tasks"]["apply"] == {"tags": ["t-1"]}
     assert task["ansible.builtin.include_tasks"]["file"].endswith("playbooks/tasks/file_mode.yml")
     assert play["vars"]["hardening_plan"]["w2"]["t-1"]["paths"] == ["/etc/xa"]
-    assert [h["name"] for h in play["handlers"]] == ["restart kubelet", "reload sshd"]
+    assert [h["name"] for h in play["handlers"]] == ["reload systemd units", "restart kubelet",
+                                                     "reload sshd"]
 
 
 def test_a_fix_with_its_own_filters_is_included_as_a_role() -> None:
