@@ -127,3 +127,27 @@ def test_apply_fixes_the_flags_restarts_once_and_a_second_apply_changes_nothing(
     assert fingerprint(lab, "worker2") == settled
     assert ssh(lab, "worker2", f"sudo cat {RESTARTS}").split() == ["kubelet"]
     assert kubelet(lab, "worker2")[0] == pid
+
+
+def test_a_flag_in_the_drop_in_is_fixed_there_and_systemd_rereads_its_units(
+        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    lab = start(lab_factory, "worker2")
+    dropin = UNIT_FILES[1]
+    # As some installers do: the flag written into the drop-in's ExecStart, bare (boolean).
+    ssh(lab, "worker2", "sudo sed -i 's/--anonymous-auth=true //' /etc/default/kubelet && "
+                        "sudo sed -i 's|^ExecStart=/usr/bin/kubelet |&--anonymous-auth |' "
+                        f"{dropin} && sudo {RESTART_KUBELET}")
+    assert "--anonymous-auth" in kubelet(lab, "worker2")[1]
+    inv = inventory(lab, tmp_path)
+    code = main(["remediate", "-i", str(inv), "--control", "4.2.1", "--apply", "--json",
+                 str(tmp_path / "run.json")])
+    out = capsys.readouterr()
+    assert code == 0, out.out + out.err
+    assert statuses(tmp_path / "run.reaudit.json", "worker2")["4.2.1"] == "PASS"
+    text = ssh(lab, "worker2", f"sudo cat {dropin}")
+    assert "ExecStart=/usr/bin/kubelet --anonymous-auth=false $KUBELET_KUBECONFIG_ARGS" in text
+    assert ssh(lab, "worker2", f"sudo cat {RESTARTS}").split() == ["daemon-reload", "kubelet"]
+    listing = ssh(lab, "worker2", f"sudo ls {dropin.rsplit('/', 1)[0]}").split()
+    assert len(listing) == 2 and [n for n in listing if n.endswith("~")]  # the backup
+    assert "--anonymous-auth=false" in kubelet(lab, "worker2")[1]
