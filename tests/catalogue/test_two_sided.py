@@ -12,8 +12,8 @@ from hardening.evaluate import evaluate_control
 from hardening.model.host import Host
 from hardening.model.result import Status
 from hardening.plan import bind_control
-from tests.support.facts import build_facts
 from tests.catalogue.two_sided import Case, load_cases
+from tests.support.facts import build_facts
 
 CASES = load_cases()
 NATIVE = ("cis-1.12", "ack-1.0", "node-os")

@@ -1,15 +1,15 @@
 """Build a host's Facts from a small YAML/dict description, keyed by the requests a check needs.
 
-The description mirrors what a node would show:
+The description mirrors what a node would show (every part optional):
 
-    files:       {PATH: {mode: "644", owner: "root:root", content: "..."}}   # content optional
-    unreadable:  [PATH, ...]                                                  # exists, cannot be read
-    components:  {NAME: {argv: [...], files: {FLAG: PATH}}}   # files: optional; by default a
-                                                            # path flag's value is read from argv
-    commands:    {SCRIPT: {rc: 0, stdout: "..."}}             # a command not listed: exit 127
+    files:       {PATH: {mode: "644", owner: "root:root", content: "..."}}
+    unreadable:  [PATH, ...]              # exists, cannot be read
+    components:  {NAME: {argv: [...], files: {FLAG: PATH}}}
+                                          # files optional: a path flag's value comes from argv
+    commands:    {SCRIPT: {rc: 0, stdout: "..."}}   # a command not listed exits 127
     found:       [{path: ..., mode: "4755", owner: "root:root"}]
-    image:       {user: ..., env: [NAME=VALUE], layers: N, size: BYTES}              # ImageConfig
-    cloud:       {...}                                                        # Facts.cloud as is
+    image:       {user: ..., env: [NAME=VALUE], layers: N, size: BYTES}   # ImageConfig
+    cloud:       {...}                    # Facts.cloud as is
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from hardening.probe.requests import (
     Stat,
     is_glob,
 )
-
 
 _IDS = {"root": 0, "etcd": 998, "nobody": 65534, "nogroup": 65534}
 

@@ -40,7 +40,8 @@ def full_output(probe: script.Script, command_out: bytes = b"10\n") -> bytes:
         m("B", "meta"), b"hostname=node1\nuid=0\n", m("E", "meta 0"),
         m("B", "stat"),
         b"8180 0 0 root root /etc/kubernetes/kubelet.conf\n"
-        b"8180 0 0 root root /etc/kubernetes/pki/ca.key\n81a4 0 0 root root /etc/kubernetes/pki/sa.key\n",
+        b"8180 0 0 root root /etc/kubernetes/pki/ca.key\n"
+        b"81a4 0 0 root root /etc/kubernetes/pki/sa.key\n",
         m("E", "stat 0"),
         m("B", "procs"), m("F", "proc ok - 812"), b"/usr/bin/kubelet\0--config\0/etc/k.yaml\0",
         m("E", "procs 0"),
