@@ -1,0 +1,202 @@
+"""Live Alibaba Cloud path: the official SDK against the RPC API fixture on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from hardening.checks.kinds import role_policy, security_group_exposure
+from hardening.cloud.alibaba import AlibabaCredentials, AlibabaSource, credentials_from_env
+from hardening.cloud.enrich import CloudEnricher
+from hardening.cloud.inventory import CloudInventory
+from hardening.cloud.options import add_cloud_options, cloud_hooks
+from hardening.collect import HostOutcome
+from hardening.errors import UsageError
+from hardening.model.facts import Facts
+from hardening.model.host import Host
+from hardening.model.result import Status
+from hardening.plan import Plan
+from tests.cloud.aliyun_api import (
+    AK_ID,
+    SECRET,
+    AliyunApi,
+    fixture,
+    get_policy_response,
+    serve,
+)
+
+pytestmark = [pytest.mark.cloud]
+REGION = "cn-hangzhou"
+CLOSED, OPEN = "sg-bp1ackdefault0001", "sg-bp1openexample01"
+WORKER = "k8sWorkerRolePolicy-c8f2e3a1b2"
+ADMIN = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+RAM_ALL = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:*"],
+                                          "Resource": ["acs:ram:*:*:*"]}]}
+SG_RULES = ("admin", "escalation", "not_action", "baseline")
+
+
+@pytest.fixture()
+def api() -> Iterator[AliyunApi]:
+    state = AliyunApi(
+        instances={"i-compliant": [CLOSED], "i-open": [CLOSED, OPEN], "i-gone": [CLOSED],
+                   "i-denied": [CLOSED], "i-ram": [CLOSED]},
+        instance_roles={"i-compliant": "WorkerRole-ok", "i-open": "WorkerRole-admin",
+                        "i-denied": "WorkerRole-denied", "i-ram": "WorkerRole-ram"},
+        groups={CLOSED: fixture("alibaba-sg-closed.json"), OPEN: fixture("alibaba-sg-open.json")},
+        role_policies={
+            "WorkerRole-ok": [(WORKER, "Custom")],
+            "WorkerRole-admin": [(WORKER, "Custom"), ("AdministratorAccess", "System"),
+                                 ("k8sWorkerExtra", "Custom")],
+            "WorkerRole-denied": [(WORKER, "Custom")],
+            "WorkerRole-ram": [(WORKER, "Custom"), ("RamFullAccess", "Custom")]},
+        policies={
+            (WORKER, "Custom"): fixture("ram-GetPolicy-response.json"),
+            ("RamFullAccess", "Custom"): get_policy_response("RamFullAccess", "Custom", RAM_ALL),
+            ("AdministratorAccess", "System"):
+                get_policy_response("AdministratorAccess", "System", ADMIN),
+            ("k8sWorkerExtra", "Custom"): get_policy_response(
+                "k8sWorkerExtra", "Custom",
+                fixture("ram-worker-policy-overprivileged-admin.json"))},
+        errors={
+            ("DescribeInstances", "i-gone"):
+                (404, "InvalidInstanceId.NotFound", "The specified InstanceId does not exist."),
+            ("ListPoliciesForRole", "WorkerRole-denied"):
+                (403, "NoPermission", "You are not authorized to do this action. "
+                 "Resource: acs:ram:*:1234567890:role/workerrole-denied Action: "
+                 "ram:ListPoliciesForRole")})
+    with serve(state) as running:
+        assert ipaddress.ip_address(urlsplit(running.url).hostname or "").is_loopback
+        yield running
+
+
+def _source(api: AliyunApi, secret: str = SECRET) -> AlibabaSource:
+    return AlibabaSource(REGION, api.url, api.url, AlibabaCredentials(AK_ID, secret),
+                         page_size=2)
+
+
+def _fleet(fetch: object, inv: CloudInventory, nodes: dict[str, str]) -> dict[str, Facts]:
+    """Enrich every node in turn with one shared inventory, as the CLI does."""
+    enricher = CloudEnricher(inventory=inv, fetch=fetch)  # type: ignore[arg-type]
+    out = {}
+    for name, iid in nodes.items():
+        done = enricher.enrich(HostOutcome(Plan(Host(name, vars={"instance_id": iid}), (), ()),
+                                           Facts(name, {})))
+        assert done.facts is not None
+        out[name] = done.facts
+    return out
+
+
+def _sg(facts: Facts, ports: str) -> security_group_exposure.Outcome:
+    return security_group_exposure.evaluate(security_group_exposure.Params(ports=ports), facts)
+
+
+def _role(facts: Facts, rule: str) -> role_policy.Outcome:
+    return role_policy.evaluate(role_policy.Params(rule=rule), facts)
+
+
+def test_compliant_node_passes_and_the_sdk_called_every_action(api: AliyunApi) -> None:
+    facts = _fleet(_source(api).fetch, CloudInventory(source="api"), {"a": "i-compliant"})["a"]
+    assert [a for a, _ in api.calls] == [
+        "DescribeInstances", "DescribeInstanceRamRole", "DescribeSecurityGroupAttribute",
+        "DescribeSecurityGroupAttribute", "ListPoliciesForRole", "GetPolicy"]
+    assert json.loads(api.calls[0][1]["InstanceIds"]) == ["i-compliant"]
+    assert api.calls[2][1]["Direction"] == "ingress" and api.calls[3][1]["NextToken"] == "2"
+    assert api.unsigned == 0 and all(AK_ID in line for line in api.log)
+    assert facts.cloud["instance"]["security_group_ids"] == [CLOSED]
+    perms = facts.cloud["security_groups"][0]["Permissions"]["Permission"]
+    assert len(perms) == 3  # the two pages joined, egress not asked for
+    assert facts.cloud["role"]["name"] == "WorkerRole-ok"
+    for ports in ("22", "6443", "10250", "2379-2380"):
+        out = _sg(facts, ports)
+        assert out.status is Status.PASS and CLOSED in out.source, (ports, out)
+    for rule in SG_RULES:
+        assert _role(facts, rule).status is Status.PASS, rule
+
+
+def test_open_group_and_admin_role_fail_with_the_deciding_rule(api: AliyunApi) -> None:
+    facts = _fleet(_source(api).fetch, CloudInventory(source="api"), {"b": "i-open"})["b"]
+    ssh = _sg(facts, "22")
+    assert ssh.status is Status.FAIL
+    assert f"{OPEN}/sgr-bp1open0001 priority 1 Accept tcp 22-22 from 0.0.0.0/0" in ssh.observed
+    kubelet = _sg(facts, "10250")
+    assert kubelet.status is Status.FAIL and "sgr-bp1open0004" in kubelet.observed
+    admin = _role(facts, "admin")
+    assert admin.status is Status.FAIL
+    assert "* by AdministratorAccess statement 0 Allow Action ['*'] on ['*']" in admin.observed
+    escalation = _role(facts, "escalation")
+    assert escalation.status is Status.FAIL and any("ram:*" in d for d in escalation.details)
+    assert _role(facts, "not_action").status is Status.FAIL
+    assert [a for a, _ in api.calls].count("GetPolicy") == 3
+
+
+def test_ram_star_alone_is_escalation(api: AliyunApi) -> None:
+    facts = _fleet(_source(api).fetch, CloudInventory(source="api"), {"r": "i-ram"})["r"]
+    escalation = _role(facts, "escalation")
+    assert escalation.status is Status.FAIL
+    assert escalation.details[0].startswith("ram:* by RamFullAccess statement 0 Allow")
+    assert _role(facts, "admin").status is Status.PASS
+    assert "ram:*" in _role(facts, "baseline").observed
+
+
+def test_api_errors_are_that_hosts_error_and_others_go_on(api: AliyunApi) -> None:
+    nodes = {"gone": "i-gone", "a": "i-compliant", "denied": "i-denied", "b": "i-open"}
+    fleet = _fleet(_source(api).fetch, CloudInventory(source="api"), nodes)
+    gone = _sg(fleet["gone"], "22")
+    assert gone.status is Status.ERROR
+    assert "DescribeInstances: InvalidInstanceId.NotFound" in gone.reason
+    assert "The specified InstanceId does not exist" in gone.reason
+    assert _role(fleet["gone"], "admin").status is Status.ERROR
+    denied = _role(fleet["denied"], "admin")
+    assert denied.status is Status.ERROR
+    assert "ListPoliciesForRole: NoPermission: code: 403" in denied.reason
+    assert _sg(fleet["denied"], "22").status is Status.ERROR
+    assert _sg(fleet["a"], "22").status is Status.PASS
+    assert _role(fleet["a"], "baseline").status is Status.PASS
+    assert _sg(fleet["b"], "22").status is Status.FAIL
+    assert _role(fleet["b"], "admin").status is Status.FAIL
+    assert "WorkerRole-denied" not in fleet["b"].cloud.get("role", {}).get("name", "")
+
+
+def test_a_wrong_secret_is_refused_and_no_secret_crosses_the_wire(api: AliyunApi) -> None:
+    facts = _fleet(_source(api, secret="not-the-secret").fetch, CloudInventory(source="api"),
+                   {"a": "i-compliant"})["a"]
+    assert api.unsigned == 1 and api.calls == []
+    assert _sg(facts, "22").status is Status.ERROR
+    assert "IncompleteSignature" in facts.cloud["error"]
+    _fleet(_source(api).fetch, CloudInventory(source="api"), {"a": "i-compliant"})
+    assert api.calls and SECRET not in "\n".join(api.log)
+    assert "not-the-secret" not in "\n".join(api.log)
+    assert SECRET not in repr(_source(api)) and SECRET not in repr(facts.cloud)
+
+
+def test_cli_options_wire_the_live_source(api: AliyunApi,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", AK_ID)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+    monkeypatch.delenv("ALIBABA_CLOUD_SECURITY_TOKEN", raising=False)
+    parser = argparse.ArgumentParser()
+    add_cloud_options(parser)
+    args = parser.parse_args(["--alibaba", "--region", REGION, "--alibaba-endpoint", api.url])
+    hooks = cloud_hooks(args)
+    host = Host("n1", vars={"instance_id": "i-open"})
+    done = hooks["enrich"](HostOutcome(Plan(host, (), ()), Facts("n1", {})))
+    assert _sg(done.facts, "22").status is Status.FAIL
+    assert {a for a, _ in api.calls} >= {"DescribeInstances", "GetPolicy"}
+    assert SECRET not in repr(done.facts)
+    both = parser.parse_args(["--alibaba", "--aws", "--region", REGION])
+    with pytest.raises(UsageError):
+        cloud_hooks(both)
+
+
+def test_credentials_come_from_the_sdk_variables_only() -> None:
+    assert credentials_from_env({}) is None
+    assert credentials_from_env({"ALIBABA_CLOUD_ACCESS_KEY_ID": "x"}) is None
+    creds = credentials_from_env({"ALIBABA_CLOUD_ACCESS_KEY_ID": "id",
+                                  "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s3cr3t",
+                                  "ALIBABA_CLOUD_SECURITY_TOKEN": "tok"})
+    assert creds is not None and creds.security_token == "tok" and "s3cr3t" not in repr(creds)
