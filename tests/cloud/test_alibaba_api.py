@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -200,3 +204,27 @@ def test_credentials_come_from_the_sdk_variables_only() -> None:
                                   "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s3cr3t",
                                   "ALIBABA_CLOUD_SECURITY_TOKEN": "tok"})
     assert creds is not None and creds.security_token == "tok" and "s3cr3t" not in repr(creds)
+
+
+def test_audit_command_end_to_end_keeps_the_secret_out(api: AliyunApi, tmp_path: Path) -> None:
+    hosts = {"node-ok": "i-compliant", "node-open": "i-open", "node-gone": "i-gone"}
+    inventory = {"all": {"hosts": {name: {"ansible_connection": "local", "instance_id": iid}
+                                   for name, iid in hosts.items()}}}
+    (tmp_path / "inv.yml").write_text(json.dumps(inventory))
+    env = {**os.environ, "ALIBABA_CLOUD_ACCESS_KEY_ID": AK_ID,
+           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET}
+    proc = subprocess.run(
+        [sys.executable, "-m", "hardening", "audit", "-i", "inv.yml", "-b", "cloud",
+         "--alibaba", "--region", REGION, "--alibaba-endpoint", api.url, "--json", "run.json"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    doc = (tmp_path / "run.json").read_text()
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert SECRET not in doc + proc.stdout + proc.stderr
+    status = {(h["name"], r["id"]): r["status"] for h in json.loads(doc)["hosts"]
+              for r in h["results"]}
+    assert status[("node-ok", "CLOUD-1.1")] == "PASS"
+    assert status[("node-open", "CLOUD-1.1")] == "FAIL"
+    assert status[("node-open", "CLOUD-2.1")] == "FAIL"
+    assert status[("node-gone", "CLOUD-1.1")] == "ERROR"
+    assert "InvalidInstanceId.NotFound" in doc
