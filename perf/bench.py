@@ -17,6 +17,13 @@ figure it constrains. Figures are printed, never asserted.
 controls whose check needs the filesystem-walk Find request (setuid/setgid and world-writable
 files: one ``find -xdev`` over each node's filesystems, paid identically by every tool), so
 its ratios show the per-check overhead alone. Every row and ratio is printed for each.
+
+``--rtt-ms 0,5,20`` adds network round-trip time (perf/latency.py): for each RTT > 0, every
+tool reaches every node through a user-space delay proxy on ``[node address]:22000+i``, given
+the proxy's port instead of sshd's (``ssh -p``, ``ansible_port`` in a proxied inventory for
+Ansible and the audit, ``address:port`` for testinfra, oscap-ssh's port argument), with a
+known_hosts holding each node's own key for ``[address]:port``, so host keys stay strictly
+checked. RTT 0 is the direct path. Every RTT is measured in the same repetitions, interleaved.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +51,24 @@ from hardening.inventory.ansible import load_inventory  # noqa: E402
 from hardening.model.control import Control  # noqa: E402
 from hardening.plan import plan_fleet  # noqa: E402
 from hardening.probe.requests import Find  # noqa: E402
-from perf import oscap, reportgen, workloads  # noqa: E402
+from perf import latency, oscap, reportgen, workloads  # noqa: E402
 from tests.labkit import procfs  # noqa: E402
 from tests.labkit.lab import Lab, NodeSpec  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How the tools reach the lab at one RTT: the nodes' port and the matching client files."""
+
+    rtt_ms: float
+    port: int
+    inventory: Path
+    ssh_config: Path
+    known_hosts: Path
+
+    def label(self, catalogue: str) -> str:
+        """The variant's name in tables and JSON: the catalogue, plus the RTT when not direct."""
+        return catalogue if not self.rtt_ms else f"{catalogue} rtt={self.rtt_ms:g}ms"
 
 BENCHMARKS = ["cis-1.12", "node-os"]
 PY = sys.executable
@@ -83,14 +107,15 @@ def measure(spec: dict[str, Any], work: Path) -> dict[str, float]:
     return figures
 
 
-def ssh(lab: Lab, address: str, *command: str) -> list[str]:
-    """The OpenSSH client argv the floors use (the lab's key, known_hosts, user)."""
-    return ["ssh", "-F", str(lab.ssh_config), f"auditor@{address}", *command]
+def ssh(net: Reach, address: str, *command: str) -> list[str]:
+    """The OpenSSH client argv the floors use (the lab's key, strict known_hosts, user)."""
+    return ["ssh", "-F", str(net.ssh_config), "-p", str(net.port), f"auditor@{address}",
+            *command]
 
 
-def specs_for(lab: Lab, forks: int, work: Path, baselines: bool, audit_json: Path,
+def specs_for(lab: Lab, net: Reach, forks: int, work: Path, baselines: bool, audit_json: Path,
               catalogue: str) -> dict[str, dict[str, Any]]:
-    """Every workload to measure on this lab for one catalogue, as perf/measure.py specs."""
+    """Every workload to measure on this lab for one catalogue and RTT, as measure.py specs."""
     every = load_many(BENCHMARKS, default_root()).controls
     controls = select(catalogue, tuple(every))
     hosts = load_inventory(str(lab.inventory_path))
@@ -100,24 +125,26 @@ def specs_for(lab: Lab, forks: int, work: Path, baselines: bool, audit_json: Pat
     only: list[str] = []
     if len(controls) != len(every):  # the audit evaluates exactly this catalogue
         only = [arg for c in controls for arg in ("--control", c.id)]
-    print(f"  {catalogue}: {len(controls)} controls, {len(plans[0].controls)} on a worker, "
-          f"{len(plans[0].requests)} requests per worker", flush=True)
+    if net.rtt_ms:
+        addresses = [f"{a}:{net.port}" for a in addresses]
+    print(f"  {net.label(catalogue)}: {len(controls)} controls, {len(plans[0].controls)} on a "
+          f"worker, {len(plans[0].requests)} requests per worker", flush=True)
     specs: dict[str, dict[str, Any]] = {
         "floor ssh true": {"forks": forks, "jobs": [
-            {"argv": ssh(lab, a, "true")} for a in addresses]},
+            {"argv": ssh(net, h.address, "true")} for h in hosts]},
         "floor raw probe": {"forks": forks, "jobs": [
-            {"argv": ssh(lab, h.address, "sh", "-s"), "stdin": str(scripts[h.name])}
+            {"argv": ssh(net, h.address, "sh", "-s"), "stdin": str(scripts[h.name])}
             for h in hosts]},
         "hardening audit": {"forks": 1, "ok_codes": [0, 1], "jobs": [{"argv": [
-            PY, "-m", "hardening", "audit", "-i", str(lab.inventory_path), "--forks",
+            PY, "-m", "hardening", "audit", "-i", str(net.inventory), "--forks",
             str(forks), "--no-progress", "-q", "--json", str(audit_json), *only]}]},
     }
     if baselines:
         playbook, ntasks = workloads.write_ansible_playbook(plans[0], work / "tasks.yml")
-        print(f"  {catalogue}: ansible: {ntasks} tasks per host; testinfra: "
+        print(f"  {net.label(catalogue)}: ansible: {ntasks} tasks per host; testinfra: "
               f"{len(plans[0].requests)} requests per host", flush=True)
         specs["ansible tasks"] = {"forks": 1, "jobs": [{"argv": [
-            "ansible-playbook", "-i", str(lab.inventory_path), "-f", str(forks),
+            "ansible-playbook", "-i", str(net.inventory), "-f", str(forks),
             str(playbook)]}]}
         reqs = work / "requests.json"
         reqs.write_text(json.dumps(workloads.requests_doc(plans[0])), encoding="utf-8")
@@ -125,11 +152,32 @@ def specs_for(lab: Lab, forks: int, work: Path, baselines: bool, audit_json: Pat
         hosts_file.write_text(json.dumps(addresses), encoding="utf-8")
         specs["testinfra paramiko"] = {"forks": 1, "jobs": [{"argv": [
             PY, str(ROOT / "perf" / "testinfra_run.py"), str(hosts_file), str(reqs),
-            str(forks), str(lab.ssh_config)]}]}
+            str(forks), str(net.ssh_config), str(net.known_hosts)]}]}
     return specs
 
 
 Results = dict[str, dict[str, dict[str, float]]]  # catalogue -> workload -> figure -> value
+
+
+def reaches(lab: Lab, rtts: list[float], work: Path, stack: ExitStack) -> list[Reach]:
+    """One Reach per RTT: direct for 0, else through delay proxies started on ``stack``."""
+    out, routes = [], []
+    for i, ms in enumerate(rtts):
+        if not ms:
+            out.append(Reach(0, lab.port, lab.inventory_path, lab.ssh_config, lab.known_hosts))
+            continue
+        port = latency.PORT_BASE + i
+        routes += [latency.Route((n.address, port), (n.address, n.port), ms / 1000)
+                   for n in lab.nodes.values()]
+        config, known_hosts = latency.write_proxy_files(lab, port, work / f"rtt{i}")
+        out.append(Reach(ms, port, work / f"rtt{i}" / "inventory.yml", config, known_hosts))
+    if routes:
+        stack.enter_context(latency.Proxies(routes))
+        proxied = [r for r in out if r.rtt_ms]
+        print(f"  delay proxies: {len(routes)} listeners (RTT "
+              f"{', '.join(f'{r.rtt_ms:g}' for r in proxied)} ms on ports "
+              f"{', '.join(str(r.port) for r in proxied)} of each node's address)", flush=True)
+    return out
 
 
 def run_n(n: int, reps: int, args: argparse.Namespace, work: Path) -> Results:
@@ -142,28 +190,37 @@ def run_n(n: int, reps: int, args: argparse.Namespace, work: Path) -> Results:
     print(f"\nN={n}: lab of {n} worker nodes on 127.0.{subnet}.1-{n} started in "
           f"{time.perf_counter() - start:.1f}s (not counted); reps={reps}", flush=True)
     try:
-        os.environ.setdefault("ANSIBLE_HOST_KEY_CHECKING", "True")
-        os.environ.setdefault("ANSIBLE_PIPELINING", "True")  # the faster Ansible setting
-        todo = {cat: specs_for(lab, args.forks, work / f"w{n}-{cat}", n <= args.baseline_max,
-                               work / f"audit{n}-{cat}.json", cat)
-                for cat in args.catalogues}
-        runs: dict[str, dict[str, list[dict[str, float]]]] = {
-            cat: {name: [] for name in todo[cat]} for cat in todo}
-        for rep in range(reps):
-            for cat, workloads_ in todo.items():  # interleaved: all side by side in each rep
-                for name, spec in workloads_.items():
-                    runs[cat][name].append(measure(spec, work))
-            print(f"  rep {rep + 1}/{reps} done", flush=True)
-        if args.oscap and n <= args.baseline_max:  # its own rule set: one row, in `full`
-            got = oscap.measure_oscap(lab, args.forks, reps, work / f"oscap{n}")
-            runs.setdefault("full", {}).update(got)
-        audit_json = work / f"audit{n}-{args.catalogues[0]}.json"
-        if audit_json.exists() and args.report_source is None:
-            args.report_source = audit_json.read_bytes()
+        with ExitStack() as stack:
+            return _measure_lab(lab, n, reps, args, work, stack)
     finally:
         lab.stop()
-    return {cat: {name: median_of(samples) for name, samples in by_name.items()}
-            for cat, by_name in runs.items()}
+
+
+def _measure_lab(lab: Lab, n: int, reps: int, args: argparse.Namespace, work: Path,
+                 stack: ExitStack) -> Results:
+    os.environ.setdefault("ANSIBLE_HOST_KEY_CHECKING", "True")
+    os.environ.setdefault("ANSIBLE_PIPELINING", "True")  # the faster Ansible setting
+    nets = reaches(lab, args.rtts, work / f"net{n}", stack)
+    baselines = n <= args.baseline_max
+    todo = {net.label(cat): specs_for(lab, net, args.forks, work / f"w{n}-{net.label(cat)}",
+                                      baselines, work / f"audit{n}-{net.label(cat)}.json", cat)
+            for net in nets for cat in args.catalogues}
+    runs: dict[str, dict[str, list[dict[str, float]]]] = {
+        var: {name: [] for name in todo[var]} for var in todo}
+    for rep in range(reps):
+        for var, workloads_ in todo.items():  # interleaved: all side by side in each rep
+            for name, spec in workloads_.items():
+                runs[var][name].append(measure(spec, work))
+        print(f"  rep {rep + 1}/{reps} done", flush=True)
+    if args.oscap and baselines and "full" in args.catalogues:  # its own rule set: in `full`
+        for net in nets:
+            got = oscap.measure_oscap(lab, net, args.forks, reps, work / f"oscap{n}-{net.port}")
+            runs.setdefault(net.label("full"), {}).update(got)
+    audit_json = work / f"audit{n}-{nets[0].label(args.catalogues[0])}.json"
+    if audit_json.exists() and args.report_source is None:
+        args.report_source = audit_json.read_bytes()
+    return {var: {name: median_of(samples) for name, samples in by_name.items()}
+            for var, by_name in runs.items()}
 
 
 def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -176,14 +233,14 @@ def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
     return out
 
 
-def print_table(n: int, catalogue: str, res: dict[str, dict[str, float]]) -> None:
-    """The per-N table of one catalogue and its ratios."""
-    print(f"\nN={n} {catalogue} (medians)".ljust(29)
+def print_table(n: int, catalogue: str, res: dict[str, dict[str, float]], pad: int = 0) -> None:
+    """The per-N table of one catalogue (at one RTT) and its ratios."""
+    print(f"\nN={n} {catalogue} (medians)".ljust(29 + pad)
           + "wall s    CPU s  peak RSS MB  per host s  failed")
     for name, f in res.items():
         if not f:
             continue
-        print(f"  {name:25s} {f['wall']:8.2f} {f['cpu']:8.2f} {f['rss_mb']:12.1f} "
+        print(f"  {name:{25 + pad}s} {f['wall']:8.2f} {f['cpu']:8.2f} {f['rss_mb']:12.1f} "
               f"{f['wall'] / n:11.3f} {int(f['failed']):7d}")
     audit = res.get("hardening audit", {}).get("wall")
     if not audit:
@@ -191,7 +248,29 @@ def print_table(n: int, catalogue: str, res: dict[str, dict[str, float]]) -> Non
     for label, other, inverse in RATIOS:
         value = res.get(other, {}).get("wall")
         if value:
-            print(f"  {label:25s} {value / audit if inverse else audit / value:6.2f}x")
+            print(f"  {label:{25 + pad}s} {value / audit if inverse else audit / value:6.2f}x")
+
+
+def print_side_by_side(n: int, res: Results, catalogues: list[str], rtts: list[float]) -> None:
+    """Wall seconds and ratios of each catalogue with one column per RTT."""
+    for cat in catalogues:
+        cols = [cat if not ms else f"{cat} rtt={ms:g}ms" for ms in rtts]
+        print(f"\nN={n} {cat}, wall s by RTT".ljust(33)
+              + "".join(f"{f'{ms:g} ms':>10s}" for ms in rtts))
+        names = list(dict.fromkeys(name for col in cols for name in res.get(col, {})))
+        for name in names:
+            cells = [res.get(col, {}).get(name, {}).get("wall") for col in cols]
+            print(f"  {name:30s}" + "".join(f"{c:10.2f}" if c else f"{'-':>10s}" for c in cells))
+        for label, other, inverse in RATIOS:
+            cells = []
+            for col in cols:
+                audit = res.get(col, {}).get("hardening audit", {}).get("wall")
+                value = res.get(col, {}).get(other, {}).get("wall")
+                cells.append(None if not (audit and value) else
+                             value / audit if inverse else audit / value)
+            if any(cells):
+                print(f"  {label:30s}" + "".join(f"{c:9.2f}x" if c else f"{'-':>10s}"
+                                                  for c in cells))
 
 
 RATIOS = (("audit / floor ssh true", "floor ssh true", False),
@@ -252,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="run the Ansible/testinfra/oscap baselines for N up to this (10)")
     p.add_argument("--no-oscap", dest="oscap", action="store_false", help="skip OpenSCAP")
     p.add_argument("--report-hosts", type=int, default=100, help="hosts in the report test")
+    p.add_argument("--rtt-ms", default="0",
+                   help="network round-trip times to emulate, comma separated ms (0 = direct)")
     p.add_argument("--json", type=Path, help="also write every figure to this file")
     args = p.parse_args(argv)
     args.report_source = None
@@ -261,22 +342,34 @@ def main(argv: list[str] | None = None) -> int:
         reps *= len(sizes)
     if len(reps) != len(sizes):
         p.error(f"--reps: {len(reps)} values for {len(sizes)} --nodes sizes")
+    try:
+        args.rtts = latency.parse_rtts(args.rtt_ms)
+    except ValueError as exc:
+        p.error(str(exc))
+    if len(set(args.rtts)) != len(args.rtts):
+        p.error(f"--rtt-ms: {args.rtt_ms!r}: a value is repeated")
     args.catalogues = [c for c in args.catalogue.split(",") if c]
     unknown = sorted(set(args.catalogues) - set(CATALOGUES))
     if unknown or not args.catalogues:
         p.error(f"--catalogue: unknown {unknown}; choose from {', '.join(CATALOGUES)}")
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
           f"{platform.platform()}, Python {platform.python_version()}; forks={args.forks}, "
-          f"reps={args.reps}, catalogues={','.join(args.catalogues)}")
+          f"reps={args.reps}, catalogues={','.join(args.catalogues)}, "
+          f"rtt_ms={','.join(f'{r:g}' for r in args.rtts)}")
+    variants = [cat if not ms else f"{cat} rtt={ms:g}ms"
+                for ms in args.rtts for cat in args.catalogues]
+    pad = max(len(v) for v in variants) - len("no-fs-walk") if any(args.rtts) else 0
     all_results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="hardening-bench-") as tmp:
         work = Path(tmp)
         for n, r in zip(sizes, reps, strict=True):
             res = run_n(n, r, args, work)
-            for cat in args.catalogues:
-                print_table(n, cat, res.get(cat, {}))
+            for var in variants:
+                print_table(n, var, res.get(var, {}), max(0, pad))
+            if any(args.rtts):
+                print_side_by_side(n, res, args.catalogues, args.rtts)
             all_results[str(n)] = res
-        for cat in args.catalogues:
+        for cat in variants:
             base = _wall(all_results, sizes[0], cat, "hardening audit")
             for n in sizes[1:]:
                 per = _wall(all_results, n, cat, "hardening audit")
@@ -286,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.report_source:
             all_results["reports"] = reportgen.time_reports(args.report_source,
                                                             args.report_hosts, work)
-        print_targets(all_results, sizes, args.catalogues)
+        print_targets(all_results, sizes, variants)
     if args.json:
         args.json.write_text(json.dumps(all_results, indent=2), encoding="utf-8")
     return 0

@@ -13,9 +13,12 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.labkit.lab import Lab
+
+if TYPE_CHECKING:
+    from perf.bench import Reach
 
 DATASTREAM = Path("/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml")
 PROFILE = "xccdf_org.ssgproject.content_profile_standard"
@@ -30,13 +33,14 @@ def _unavailable() -> str | None:
     return None
 
 
-def _argv(lab: Lab, address: str, ds: Path) -> list[str]:
-    return ["oscap-ssh", "--sudo", f"auditor@{address}", "22", "xccdf", "eval", "--profile",
-            PROFILE, str(ds)]
+def _argv(address: str, port: int, ds: Path) -> list[str]:
+    return ["oscap-ssh", "--sudo", f"auditor@{address}", str(port), "xccdf", "eval",
+            "--profile", PROFILE, str(ds)]
 
 
-def measure_oscap(lab: Lab, forks: int, reps: int, work: Path) -> dict[str, list[Any]]:
-    """``{"oscap-ssh": [figures per rep]}``, or nothing (with the reason printed)."""
+def measure_oscap(lab: Lab, net: Reach, forks: int, reps: int,
+                  work: Path) -> dict[str, list[Any]]:
+    """``{"oscap-ssh": [figures per rep]}`` through ``net``, or nothing (reason printed)."""
     from perf.bench import measure  # the one measuring harness
 
     reason = _unavailable()
@@ -46,16 +50,16 @@ def measure_oscap(lab: Lab, forks: int, reps: int, work: Path) -> dict[str, list
     work.mkdir(parents=True, exist_ok=True)
     ds = work / "ssg-debian11-ds-noplatform.xml"
     ds.write_bytes(PLATFORM.sub(b"", DATASTREAM.read_bytes()))
-    os.environ["SSH_ADDITIONAL_OPTIONS"] = f"-F {lab.ssh_config}"
+    os.environ["SSH_ADDITIONAL_OPTIONS"] = f"-F {net.ssh_config}"
     addresses = [node.address for node in lab.nodes.values()]
-    trial = subprocess.run(_argv(lab, addresses[0], ds), capture_output=True, text=True,
+    trial = subprocess.run(_argv(addresses[0], net.port, ds), capture_output=True, text=True,
                            check=False, timeout=600)
     evaluated = len(re.findall(r"^Result\s+(?:pass|fail)$", trial.stdout, re.M))
     if not evaluated:
         print(f"  oscap: not measured: no rule evaluated (exit {trial.returncode})")
         return {}
-    print(f"  oscap: profile 'standard' of {DATASTREAM.name} (platforms removed): "
-          f"{evaluated} rules evaluated per host")
+    print(f"  oscap ({net.label('full')}): profile 'standard' of {DATASTREAM.name} "
+          f"(platforms removed): {evaluated} rules evaluated per host")
     spec = {"forks": forks, "ok_codes": [0, 2],
-            "jobs": [{"argv": _argv(lab, a, ds)} for a in addresses]}
+            "jobs": [{"argv": _argv(a, net.port, ds)} for a in addresses]}
     return {"oscap-ssh": [measure(spec, work) for _ in range(reps)]}

@@ -1,10 +1,16 @@
 """The same fact requests through pytest-testinfra's paramiko backend, one host per thread.
 
-    python3 perf/testinfra_run.py HOSTS.json REQUESTS.json FORKS SSH_CONFIG
+    python3 perf/testinfra_run.py HOSTS.json REQUESTS.json FORKS SSH_CONFIG KNOWN_HOSTS
 
-What testinfra can express natively is used natively (``host.file(p).mode/.user/.group``,
-``.content``, ``host.run``); globs, processes and find fall back to ``host.run``, as a
-testinfra suite would write them. Prints the number of hosts that failed.
+HOSTS.json lists ``address`` or ``address:port`` strings. What testinfra can express natively is
+used natively (``host.file(p).mode/.user/.group``, ``.content``, ``host.run``); globs, processes
+and find fall back to ``host.run``, as a testinfra suite would write them. Exits 1 if any host
+failed.
+
+Host keys: testinfra's paramiko backend never loads known_hosts and accepts unknown keys with
+a warning (``WarningPolicy``), whatever ssh_config says. Every tool in the benchmark checks
+host keys strictly, so this script gives testinfra a client that loads KNOWN_HOSTS and refuses
+unknown keys (``RejectPolicy``); testinfra's own connect and command code is unchanged.
 """
 
 from __future__ import annotations
@@ -16,9 +22,25 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import paramiko
 import testinfra
+import testinfra.backend.paramiko
 
 PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
+
+
+class StrictClient(paramiko.SSHClient):
+    """paramiko's client with ``KNOWN_HOSTS`` loaded and any other policy replaced by Reject."""
+
+    known_hosts = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.load_host_keys(self.known_hosts)
+
+    def set_missing_host_key_policy(self, policy: Any) -> None:
+        """Refuse unknown keys whatever testinfra asks for."""
+        super().set_missing_host_key_policy(paramiko.RejectPolicy())
 
 
 def _glob(path: str) -> bool:
@@ -69,6 +91,8 @@ def main() -> int:
     hosts = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     requests = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
     forks, ssh_config = int(sys.argv[3]), sys.argv[4]
+    StrictClient.known_hosts = sys.argv[5]
+    testinfra.backend.paramiko.paramiko.SSHClient = StrictClient  # the module testinfra uses
 
     def one(address: str) -> bool:
         try:
