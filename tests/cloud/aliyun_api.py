@@ -1,9 +1,9 @@
 """A small Alibaba Cloud RPC API (ECS 2014-05-26, RAM 2015-05-01) on a loopback port.
 
 It answers only the actions the live path calls, from the shapes in tests/fixtures/cloud/,
-checks every request's ACS3-HMAC-SHA256 signature (or the older RPC ``Signature``) against
-the test AccessKey, records the actions it was asked for and keeps the raw requests as its
-log, so tests can assert the secret itself never crossed the wire.
+recomputes every request's ACS3-HMAC-SHA256 signature (the SDK's default) with the test
+AccessKey and refuses any other, records the actions it was asked for and keeps the raw
+requests as its log, so tests can assert the secret itself never crossed the wire.
 """
 
 from __future__ import annotations
