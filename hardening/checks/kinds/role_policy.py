@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
+from hardening.checks.kinds._cloud import cloud_fact
 from hardening.cloud import baselines
 from hardening.cloud.policies import (
     Policy,
@@ -24,7 +25,7 @@ from hardening.cloud.policies import (
     not_action_allows,
     parse_policy,
 )
-from hardening.model.facts import Absent, Facts
+from hardening.model.facts import Facts
 from hardening.model.result import Status
 from hardening.probe.requests import FactRequest
 
@@ -74,13 +75,9 @@ def _policies(role: Any) -> list[Policy]:
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Parse the role's policy documents and apply the rule."""
-    role = facts.cloud.get("role")
-    if facts.cloud.get("error"):
-        return Outcome(Status.ERROR, reason=f"cloud facts: {facts.cloud['error']}")
-    if role is None:
-        reason = facts.cloud.get("missing", {}).get("role") or (
-            "no role policy facts for this node; audit with --cloud-facts DIR or --aws")
-        return Outcome.absent(Absent(reason))
+    role, early = cloud_fact(facts, "role", "role policy facts")
+    if early is not None:
+        return early
     try:
         policies = _policies(role)
     except (ValueError, TypeError, AttributeError) as exc:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, ParamError
+from hardening.checks.kinds._cloud import cloud_fact
 from hardening.cloud.securitygroups import PORTLESS, Rule, exposure, group_ids, group_rules
-from hardening.model.facts import Absent, Facts
+from hardening.model.facts import Facts
 from hardening.model.result import Status
 from hardening.probe.requests import FactRequest
 
@@ -65,13 +66,9 @@ def _what(p: Params) -> str:
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Pool the node's group rules and decide each protocol and port from the Internet."""
-    docs = facts.cloud.get("security_groups")
-    if facts.cloud.get("error"):
-        return Outcome(Status.ERROR, reason=f"cloud facts: {facts.cloud['error']}")
-    if docs is None:
-        reason = facts.cloud.get("missing", {}).get("security_groups") or (
-            "no security group facts for this node; audit with --cloud-facts DIR or --aws")
-        return Outcome.absent(Absent(reason))
+    docs, early = cloud_fact(facts, "security_groups", "security group facts")
+    if early is not None:
+        return early
     try:
         rules: list[Rule] = [r for d in docs for r in group_rules(d)]
     except (ValueError, TypeError, AttributeError) as exc:
