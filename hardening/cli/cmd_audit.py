@@ -10,6 +10,7 @@ from typing import Any
 from hardening.audit import AuditRequest, run_audit
 from hardening.cli.common import (
     add_catalogue_options,
+    add_connection_options,
     add_gate_options,
     add_inventory_options,
     add_output_options,
@@ -18,6 +19,7 @@ from hardening.cli.common import (
     inventory_hosts,
     load_catalogue,
     stdout_console,
+    transport_options,
     waivers_for,
     write_reports,
 )
@@ -49,16 +51,7 @@ def add_parser(sub: Any, name: str) -> None:
     add_gate_options(p)
     add_waiver_options(p)
     add_cloud_options(p)
-    p.add_argument("-f", "--forks", type=int, default=10, help="hosts audited at once (10)")
-    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
-                   help="seconds to connect to a host (10)")
-    p.add_argument("--command-timeout", type=float, default=120.0, metavar="S",
-                   help="seconds for the probe to finish on a host (120)")
-    p.add_argument("--known-hosts", metavar="FILE",
-                   help="known_hosts file (default: ~/.ssh/known_hosts)")
-    p.add_argument("--accept-new-host-keys", action="store_true",
-                   help="record unknown host keys instead of refusing them "
-                        "(a changed key is always refused)")
+    add_connection_options(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--shard", metavar="K/N",
                    help="audit only shard K of N: the hosts with sha256(name) mod N == K-1 "
@@ -81,18 +74,6 @@ def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
 
         return select(hosts, parse_shard(args.shard))
     return tuple(hosts)
-
-
-def transport_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Settings the SSH transport takes from the command line."""
-    from hardening.transports.ssh import KeyCache  # lazily: --local never loads paramiko
-
-    return {
-        "known_hosts": args.known_hosts,
-        "accept_new": args.accept_new_host_keys,
-        "connect_timeout": args.connect_timeout,
-        "key_cache": KeyCache(),  # each key file is read (and parsed) once per run
-    }
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,14 +21,15 @@ from rich.text import Text
 
 from hardening.audit import AuditRequest, run_audit
 from hardening.catalogue.load import Catalogue
-from hardening.cli.cmd_audit import transport_options
 from hardening.cli.common import (
     add_catalogue_options,
+    add_connection_options,
     add_inventory_options,
     add_output_options,
     inventory_hosts,
     load_catalogue,
     stdout_console,
+    transport_options,
     write_reports,
 )
 from hardening.collect import CollectOptions
@@ -73,14 +74,7 @@ def add_parser(sub: Any, name: str) -> None:
                         "temporary directory)")
     add_catalogue_options(p)
     add_output_options(p)
-    p.add_argument("-f", "--forks", type=int, default=10, help="hosts audited at once (10)")
-    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
-                   help="seconds to connect to a host (10)")
-    p.add_argument("--command-timeout", type=float, default=120.0, metavar="S",
-                   help="seconds for the probe to finish on a host (120)")
-    p.add_argument("--known-hosts", metavar="FILE", help="known_hosts file")
-    p.add_argument("--accept-new-host-keys", action="store_true",
-                   help="record unknown host keys (a changed key is always refused)")
+    add_connection_options(p)
 
 
 def _values(path: Path) -> dict[str, str]:

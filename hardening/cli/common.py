@@ -156,3 +156,32 @@ def inventory_hosts(args: argparse.Namespace) -> list[Host]:
     if not hosts:
         raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
     return hosts
+
+
+def add_connection_options(p: argparse.ArgumentParser) -> None:
+    """Forks, timeouts and host-key policy: the same words for every command that connects."""
+    p.add_argument("-f", "--forks", type=int, default=10, help="hosts audited at once (10)")
+    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
+                   help="seconds to connect to a host (10)")
+    p.add_argument("--command-timeout", type=float, default=120.0, metavar="S",
+                   help="seconds for the probe to finish on a host (120)")
+    p.add_argument("--known-hosts", metavar="FILE",
+                   help="known_hosts file (default: the inventory's UserKnownHostsFile, "
+                        "else ~/.ssh/known_hosts)")
+    p.add_argument("--accept-new-host-keys", action="store_true",
+                   help="record unknown host keys instead of refusing them "
+                        "(a changed key is always refused)")
+
+
+def transport_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings the SSH transport takes from the command line."""
+    from hardening.transports.ssh import KeyCache  # lazily: --local never loads paramiko
+
+    if args.forks < 1:
+        raise UsageError("--forks must be at least 1")
+    return {
+        "known_hosts": args.known_hosts,
+        "accept_new": args.accept_new_host_keys,
+        "connect_timeout": args.connect_timeout,
+        "key_cache": KeyCache(),  # each key file is read (and parsed) once per run
+    }
