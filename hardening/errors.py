@@ -90,10 +90,6 @@ class SudoPasswordRequired(TransportError):
     """``sudo -n`` refused because the account needs a password."""
 
 
-class OutputLimitError(TransportError):
-    """The host printed more than the output cap."""
-
-
 class ProbeError(HostError):
     """The probe output is malformed: missing or forged frames, unparsable sections."""
 

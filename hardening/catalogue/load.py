@@ -10,8 +10,6 @@ from hardening.catalogue.yamlload import LDict, YamlError, load
 from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import Control
 
-BENCHMARKS_ENV = "HARDENING_BENCHMARKS"
-
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -26,7 +26,6 @@ from hardening.cli.common import (
 from hardening.cli.progress import HostProgress
 from hardening.cloud.options import add_cloud_options, cloud_hooks
 from hardening.collect import CollectOptions
-from hardening.errors import UsageError
 from hardening.model.control import Role
 from hardening.model.host import Host
 from hardening.reports.terminal import render_console
@@ -78,8 +77,6 @@ def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
 
 def run(args: argparse.Namespace) -> int:
     """Audit, print the summary, write reports, return the exit code."""
-    if args.forks < 1:
-        raise UsageError("--forks must be at least 1")
     if args.image is not None:
         return run_image(args)
     catalogue = load_catalogue(args)

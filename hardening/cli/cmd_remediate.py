@@ -137,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
     window = _window(args)
     batch_size(args.serial, 1)  # validate before any audit
     if not 0 <= args.max_fail_percent <= 100:
-        raise UsageError(f"--max-fail-percent {args.max_fail_percent}: expected 0-100")
+        raise UsageError(f"--max-fail-percent {args.max_fail_percent}: expected 0-100",
+                         "e.g. --max-fail-percent 20 stops the rollout when a batch loses a fifth")
     if args.apply and window is not None and not window.is_open(datetime.now(UTC)):
         raise UsageError(f"maintenance window {window.text} is closed "
                          f"(now {datetime.now(UTC):%H:%M} UTC); nothing was changed",

@@ -15,7 +15,7 @@ from hardening.errors import UsageError
 from hardening.model.control import Severity
 from hardening.model.host import Host
 from hardening.model.result import RunDocument, Status
-from hardening.reports.registry import REPORTERS, reporter
+from hardening.reports.registry import reporter
 
 DEFAULT_BENCHMARKS = ["cis-1.12", "node-os"]
 
@@ -64,8 +64,6 @@ def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
         dest = getattr(args, name, None)
         if dest is None:
             continue
-        if name not in REPORTERS:
-            raise UsageError(f"--{name}: this build has no {name} reporter")
         try:
             reporter(name).render(doc, dest)
         except OSError as exc:
@@ -158,9 +156,21 @@ def inventory_hosts(args: argparse.Namespace) -> list[Host]:
     return hosts
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1 (``--forks``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: must be at least 1 (try the default, 10)")
+    return value
+
+
 def add_connection_options(p: argparse.ArgumentParser) -> None:
     """Forks, timeouts and host-key policy: the same words for every command that connects."""
-    p.add_argument("-f", "--forks", type=int, default=10, help="hosts audited at once (10)")
+    p.add_argument("-f", "--forks", type=positive_int, default=10,
+                   help="hosts audited at once (10)")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
                    help="seconds to connect to a host (10)")
     p.add_argument("--command-timeout", type=float, default=120.0, metavar="S",
@@ -177,8 +187,6 @@ def transport_options(args: argparse.Namespace) -> dict[str, Any]:
     """Settings the SSH transport takes from the command line."""
     from hardening.transports.ssh import KeyCache  # lazily: --local never loads paramiko
 
-    if args.forks < 1:
-        raise UsageError("--forks must be at least 1")
     return {
         "known_hosts": args.known_hosts,
         "accept_new": args.accept_new_host_keys,

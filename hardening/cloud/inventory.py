@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 
-from hardening.cloud.securitygroups import group_ids
 from hardening.errors import UsageError
 
 
@@ -149,8 +148,3 @@ def join(inv: CloudInventory, host_vars: dict[str, Any],
     if inv.runtime_classes is not None:
         facts["runtime_classes"] = inv.runtime_classes
     return facts
-
-
-def group_index(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Group id -> document."""
-    return {gid: d for d in docs for gid in group_ids(d)}

@@ -44,7 +44,8 @@ class LocalTransport:
                 start_new_session=True,
             )
         except OSError as exc:
-            raise ConnectError(f"{self.host.name}: cannot start /bin/sh: {exc}") from exc
+            raise ConnectError(f"{self.host.name}: cannot start /bin/sh: {exc}",
+                               "a local audit needs a POSIX shell at /bin/sh") from exc
         try:
             out, err = proc.communicate(script, timeout=timeout)
         except subprocess.TimeoutExpired as exc:
