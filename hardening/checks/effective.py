@@ -9,6 +9,7 @@ config file key, which overrides the component's documented default.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -61,8 +62,13 @@ def flag_value(argv: tuple[str, ...], flag: str, *, is_bool: bool) -> str | None
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+@functools.lru_cache(maxsize=64)
 def parse_config(text: str) -> Any:
-    """A component config file (YAML or JSON) as data; raises ValueError when neither."""
+    """A component config file (YAML or JSON) as data; raises ValueError when neither.
+
+    Memoised on the text: a node's kubelet config is read by dozens of controls, and a fleet
+    of nodes built alike shares one text. Callers treat the result as read-only.
+    """
     try:
         return json.loads(text)
     except ValueError:

@@ -11,6 +11,7 @@ Needs only POSIX sh, coreutils (stat, head, timeout, tr), awk, find and /proc.
 
 from __future__ import annotations
 
+import posixpath
 import secrets
 import shlex
 from collections.abc import Iterable
@@ -165,15 +166,54 @@ def _command_section(sid: str, req: Command) -> str:
     )
 
 
+def _nested(roots: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """root -> (the nearest other root above it, the directories from it up to that one).
+
+    Only plain absolute roots take part; any other root is always walked on its own.
+    """
+    plain = {posixpath.normpath(r) for r in roots
+             if r.startswith("/") and not any(c in r for c in " \t\n:*?[")}
+    out: dict[str, tuple[str, list[str]]] = {}
+    for root in sorted(plain):
+        chain, up = [], root
+        while up != "/":
+            chain.append(up)
+            up = posixpath.dirname(up)
+            if up in plain:
+                out[root] = (up, chain)
+                break
+    return out
+
+
 def _find_section(roots: list[str]) -> str:
-    words = " ".join(shlex.quote(r) for r in roots)
-    return (
-        "m B find\nCAP=16777217\n"
-        f"rc=$(capped find {words} -xdev -type f "
-        "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\) "
-        f"-exec stat -c '{STAT_FORMAT}' {{}} +)\n"
-        'm E find "$rc"\n'
-    )
+    """One ``find`` pass; a root is dropped when the walk of a root above it reaches it.
+
+    ``find / /usr -xdev`` would walk /usr twice when /usr is on the root filesystem. A
+    root nested under another is kept only if it, or a directory between the two, is not
+    a directory on the upper root's filesystem (a mount point, or a symlink, which ``find``
+    does not follow): one ``stat`` of those paths decides, on the node.
+    """
+    nested = _nested(roots)
+    walk = dict.fromkeys(posixpath.normpath(r) if r.startswith("/") else r for r in roots)
+    words = " ".join(shlex.quote(r) for r in walk if r not in nested)
+    lines = ["m B find", "CAP=16777217", f"set -- {words}"]
+    if nested:
+        paths = sorted({p for up, chain in nested.values() for p in (up, *chain)})
+        lines.append("D=\" $(stat -c '%d/%f:%n' -- "
+                     f"{' '.join(shlex.quote(p) for p in paths)} 2>/dev/null | tr '\\n' ' ')\"")
+        for root, (up, chain) in sorted(nested.items()):
+            q = shlex.quote(up)
+            lines.append(f'case "$D" in *" "*":"{q}" "*) x=${{D%%":"{q}" "*}}; a=${{x##* }} '
+                         ";; *) a=- ;; esac")
+            lines.append("w=")
+            lines += [f'case "$D" in *" ${{a%/*}}/4"???":"{shlex.quote(c)}" "*) ;; *) w=1 ;; esac'
+                      for c in chain]
+            lines.append(f'[ -z "$w" ] || set -- "$@" {shlex.quote(root)}')
+    lines += ['rc=$(capped find "$@" -xdev -type f '
+              "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\) "
+              f"-exec stat -c '{STAT_FORMAT}' {{}} +)",
+              'm E find "$rc"', ""]
+    return "\n".join(lines)
 
 
 def build(requests: Iterable[FactRequest], nonce: str | None = None) -> Script:

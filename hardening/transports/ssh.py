@@ -127,6 +127,9 @@ class SshTransport:
         except OSError as exc:
             raise ConnectError(f"{label}: cannot connect: {exc.strerror or exc}",
                                "check the address, port and that sshd is running") from None
+        # Small SSH packets (channel open, exec, exit status) otherwise wait out Nagle's
+        # algorithm against the peer's delayed ACK, about 40 ms each; OpenSSH sets it too.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sockets.append(sock)
         return sock
 

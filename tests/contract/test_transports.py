@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 
 import pytest
@@ -66,3 +67,14 @@ def test_output_is_capped_and_flagged(connect: Factory) -> None:
 def test_a_hanging_script_times_out(connect: Factory) -> None:
     with connect() as transport, pytest.raises(CommandTimeout, match="did not finish within 1s"):
         transport.run(b"sleep 30\n", timeout=1, max_output=1 << 20)
+
+
+@pytest.mark.lab
+@pytest.mark.slow
+def test_ssh_sockets_send_small_packets_at_once(request: pytest.FixtureRequest) -> None:
+    """Nagle's algorithm would hold each channel open, exec and stdin packet ~40 ms."""
+    with _ssh(request)() as transport:
+        sockets = transport._sockets  # type: ignore[attr-defined]
+        assert sockets
+        assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in sockets)
+        assert transport.run(b"echo ok\n", timeout=30, max_output=100).stdout == b"ok\n"
