@@ -50,8 +50,10 @@ from hardening.checks.registry import KINDS  # noqa: E402
 from hardening.inventory.ansible import load_inventory  # noqa: E402
 from hardening.model.control import Control  # noqa: E402
 from hardening.plan import plan_fleet  # noqa: E402
+from hardening.probe import script  # noqa: E402
 from hardening.probe.requests import Find  # noqa: E402
 from perf import latency, oscap, reportgen, workloads  # noqa: E402
+from perf.tables import print_side_by_side, print_table, print_targets, wall_of  # noqa: E402
 from tests.labkit import procfs  # noqa: E402
 from tests.labkit.lab import Lab, NodeSpec  # noqa: E402
 
@@ -139,6 +141,12 @@ def specs_for(lab: Lab, net: Reach, forks: int, work: Path, baselines: bool, aud
             PY, "-m", "hardening", "audit", "-i", str(net.inventory), "--forks",
             str(forks), "--no-progress", "-q", "--json", str(audit_json), *only]}]},
     }
+    finds = tuple(r for r in plans[0].requests if isinstance(r, Find))
+    if finds:  # the walk alone: what any tool answering these controls pays on the node
+        walk = work / "walk.sh"
+        walk.write_bytes(script.build(finds).data)
+        specs["floor walk"] = {"forks": forks, "jobs": [
+            {"argv": ssh(net, h.address, "sh", "-s"), "stdin": str(walk)} for h in hosts]}
     if baselines:
         playbook, ntasks = workloads.write_ansible_playbook(plans[0], work / "tasks.yml")
         print(f"  {net.label(catalogue)}: ansible: {ntasks} tasks per host; testinfra: "
@@ -233,91 +241,6 @@ def median_of(samples: list[dict[str, float]]) -> dict[str, float]:
     return out
 
 
-def print_table(n: int, catalogue: str, res: dict[str, dict[str, float]], pad: int = 0) -> None:
-    """The per-N table of one catalogue (at one RTT) and its ratios."""
-    print(f"\nN={n} {catalogue} (medians)".ljust(29 + pad)
-          + "wall s    CPU s  peak RSS MB  per host s  failed")
-    for name, f in res.items():
-        if not f:
-            continue
-        print(f"  {name:{25 + pad}s} {f['wall']:8.2f} {f['cpu']:8.2f} {f['rss_mb']:12.1f} "
-              f"{f['wall'] / n:11.3f} {int(f['failed']):7d}")
-    audit = res.get("hardening audit", {}).get("wall")
-    if not audit:
-        return
-    for label, other, inverse in RATIOS:
-        value = res.get(other, {}).get("wall")
-        if value:
-            print(f"  {label:{25 + pad}s} {value / audit if inverse else audit / value:6.2f}x")
-
-
-def print_side_by_side(n: int, res: Results, catalogues: list[str], rtts: list[float]) -> None:
-    """Wall seconds and ratios of each catalogue with one column per RTT."""
-    for cat in catalogues:
-        cols = [cat if not ms else f"{cat} rtt={ms:g}ms" for ms in rtts]
-        print(f"\nN={n} {cat}, wall s by RTT".ljust(33)
-              + "".join(f"{f'{ms:g} ms':>10s}" for ms in rtts))
-        names = list(dict.fromkeys(name for col in cols for name in res.get(col, {})))
-        for name in names:
-            cells = [res.get(col, {}).get(name, {}).get("wall") for col in cols]
-            print(f"  {name:30s}" + "".join(f"{c:10.2f}" if c else f"{'-':>10s}" for c in cells))
-        for label, other, inverse in RATIOS:
-            cells = []
-            for col in cols:
-                audit = res.get(col, {}).get("hardening audit", {}).get("wall")
-                value = res.get(col, {}).get(other, {}).get("wall")
-                cells.append(None if not (audit and value) else
-                             value / audit if inverse else audit / value)
-            if any(cells):
-                print(f"  {label:30s}" + "".join(f"{c:9.2f}x" if c else f"{'-':>10s}"
-                                                  for c in cells))
-
-
-RATIOS = (("audit / floor ssh true", "floor ssh true", False),
-          ("audit / floor raw probe", "floor raw probe", False),
-          ("ansible / audit", "ansible tasks", True),
-          ("testinfra / audit", "testinfra paramiko", True),
-          ("oscap / audit", "oscap-ssh", True))
-
-
-def _wall(results: dict[str, Any], n: int, cat: str, name: str) -> float | None:
-    value: float | None = results.get(str(n), {}).get(cat, {}).get(name, {}).get("wall")
-    return value
-
-
-def print_targets(results: dict[str, Any], sizes: list[int], catalogues: list[str]) -> None:
-    """Every target of the issue next to the measured figure (printed, never asserted)."""
-    print("\ntargets (measured; 'not measured' when this run lacks the N or the row):")
-
-    def line(label: str, value: float | None, ok: bool | None, unit: str = "x") -> None:
-        shown = "not measured" if value is None else f"{value:.2f}{unit}"
-        verdict = "" if ok is None else ("met" if ok else "NOT met")
-        print(f"  {label:52s} {shown:>13s}  {verdict}")
-
-    for cat in catalogues:
-        print(f"  [{cat}]")
-        audit50 = _wall(results, 50, cat, "hardening audit")
-        floor50 = _wall(results, 50, cat, "floor raw probe")
-        r = audit50 / floor50 if audit50 and floor50 else None
-        line("audit / raw probe floor at N=50 <= 1.2x", r, None if r is None else r <= 1.2)
-        audit10 = _wall(results, 10, cat, "hardening audit")
-        for label, row, goal in (("ansible tasks / audit at N=10 >= 10x", "ansible tasks", 10),
-                                 ("testinfra / audit at N=10 >= 3x", "testinfra paramiko", 3)):
-            other = _wall(results, 10, cat, row)
-            r = other / audit10 if other and audit10 else None
-            line(label, r, None if r is None else r >= goal)
-        a100 = _wall(results, 100, cat, "hardening audit")
-        r = (a100 / 100) / (audit10 / 10) if a100 and audit10 else None
-        line("per-host audit cost N=100 / N=10 <= 1.2x", r, None if r is None else r <= 1.2)
-        rss = results.get("100", {}).get(cat, {}).get("hardening audit", {}).get("rss_mb")
-        line("audit peak RSS at N=100 <= 150 MB", rss, None if rss is None else rss <= 150,
-             " MB")
-    reports = results.get("reports")
-    total = sum(f["seconds"] for f in reports.values()) if reports else None
-    line("all reports for 100 hosts < 2 s (json+html+junit)", total,
-         None if total is None else total < 2, " s")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse options, run every N, print the tables and targets, time the reports."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -370,9 +293,9 @@ def main(argv: list[str] | None = None) -> int:
                 print_side_by_side(n, res, args.catalogues, args.rtts)
             all_results[str(n)] = res
         for cat in variants:
-            base = _wall(all_results, sizes[0], cat, "hardening audit")
+            base = wall_of(all_results, sizes[0], cat, "hardening audit")
             for n in sizes[1:]:
-                per = _wall(all_results, n, cat, "hardening audit")
+                per = wall_of(all_results, n, cat, "hardening audit")
                 if base and per:
                     print(f"per-host audit cost {cat} N={n} / N={sizes[0]}: "
                           f"{(per / n) / (base / sizes[0]):.2f}x")

@@ -29,7 +29,7 @@ from hardening.inventory.ansible import load_inventory  # noqa: E402
 from hardening.plan import plan_fleet  # noqa: E402
 from hardening.probe import script  # noqa: E402
 from hardening.probe.requests import Find  # noqa: E402
-from perf.bench import BENCHMARKS, free_subnet, measure, ssh  # noqa: E402
+from perf.bench import BENCHMARKS, Reach, free_subnet, measure, ssh  # noqa: E402
 from tests.labkit.lab import Lab, NodeSpec  # noqa: E402
 
 
@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         lab.start([NodeSpec("w001", f"127.0.{subnet}.1", "worker")])
         try:
             host = load_inventory(str(lab.inventory_path))[0]
+            direct = Reach(0, lab.port, lab.inventory_path, lab.ssh_config, lab.known_hosts)
             plan = plan_fleet([host], load_many(BENCHMARKS, default_root()).controls)[0]
             finds = [r for r in plan.requests if isinstance(r, Find)]
             scripts = {
@@ -54,11 +55,12 @@ def main(argv: list[str] | None = None) -> int:
             }
             print(f"node: 1 worker; plan: {len(plan.requests)} requests, Find roots: "
                   f"{sorted({root for f in finds for root in f.roots})}")
-            specs = {"ssh true": {"forks": 1, "jobs": [{"argv": ssh(lab, host.address, "true")}]}}
+            true = ssh(direct, host.address, "true")
+            specs = {"ssh true": {"forks": 1, "jobs": [{"argv": true}]}}
             for name, reqs in scripts.items():
                 path = work / f"{name.replace(' ', '-')}.sh"
                 path.write_bytes(script.build(reqs).data)
-                specs[name] = {"forks": 1, "jobs": [{"argv": ssh(lab, host.address, "sh", "-s"),
+                specs[name] = {"forks": 1, "jobs": [{"argv": ssh(direct, host.address, "sh", "-s"),
                                                      "stdin": str(path)}]}
             measure(specs["probe find only"], work)  # warm-up: the dentry/inode caches
             walls: dict[str, list[float]] = {name: [] for name in specs}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import selectors
 import socket
 import statistics
@@ -82,10 +83,14 @@ class Proxies:
     async def _start(self) -> None:
         for route in self.routes:
             server = await asyncio.start_server(
-                lambda r, w, route=route: self._track(self._serve(route, r, w)),
+                functools.partial(self._accept, route),
                 route.listen[0], route.listen[1], reuse_address=True)
             self._servers.append(server)
             self.bound.append(server.sockets[0].getsockname()[:2])
+
+    def _accept(self, route: Route, reader: asyncio.StreamReader,
+                writer: asyncio.StreamWriter) -> None:
+        self._track(self._serve(route, reader, writer))
 
     async def _stop(self) -> None:
         for server in self._servers:

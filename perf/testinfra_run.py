@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
-import testinfra
-import testinfra.backend.paramiko
+import testinfra  # type: ignore[import-untyped]
+import testinfra.backend.paramiko  # type: ignore[import-untyped]
 
 PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
 
