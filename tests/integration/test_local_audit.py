@@ -156,3 +156,55 @@ def test_group_role_maps_an_unknown_group(tmp_path: Path) -> None:
     assert host["roles"] == ["worker"] and [r["id"] for r in host["results"]] == ["4.2.1"]
     bad = run_cli("audit", "-i", str(inv), "--group-role", "gpu_pool", "-q")
     assert bad.returncode == 2 and "expected GROUP=ROLE" in bad.stderr
+
+
+WAIVERS = """\
+waivers:
+  - control: "T.2"
+    hosts: ["*"]
+    reason: legacy file, tracked in SEC-1
+    expires: 2999-12-31
+    approved_by: security-team
+  - control: "T.[58]"
+    hosts: ["*"]
+    reason: image rebuild pending
+    expires: 2999-12-31
+    approved_by: security-team
+  - control: "T.4"
+    hosts: ["*"]
+    reason: cannot hide a SKIP
+    expires: 2999-12-31
+    approved_by: security-team
+"""
+
+
+def test_cli_waivers_turn_failures_into_waived(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    bench = tmp_path / "b" / "t"
+    bench.mkdir(parents=True)
+    (bench / "c.yaml").write_text(CATALOGUE.format(d=tmp_path))
+    base = ["audit", "--local", "--benchmark-dir", str(bench.parent), "-b", "t", "-q"]
+    waivers, out = tmp_path / "waivers.yml", tmp_path / "run.json"
+    waivers.write_text(WAIVERS)
+    proc = run_cli(*base, "--waivers", str(waivers), "--json", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # every FAIL is waived
+    doc = json.loads(out.read_text())
+    got = {r["id"]: r for r in doc["hosts"][0]["results"]}
+    assert got["T.2"]["status"] == "WAIVED" and "SEC-1" in got["T.2"]["reason"]
+    assert got["T.2"]["waiver"]["approved_by"] == "security-team"
+    assert got["T.5"]["status"] == got["T.8"]["status"] == "WAIVED"
+    assert got["T.4"]["status"] == "SKIP"  # only FAIL and WARN are ever waived
+    assert got["T.1"]["status"] == "PASS"
+    assert doc["options"]["waivers"]["active"] == 3
+
+    waivers.write_text(WAIVERS.replace("2999-12-31", "2020-01-01", 1))
+    proc = run_cli(*base, "--waivers", str(waivers), "--json", str(out))
+    assert proc.returncode == 1  # the expired waiver no longer covers T.2
+    assert "expired" in proc.stderr and "T.2" in proc.stderr
+    got = {r["id"]: r for r in json.loads(out.read_text())["hosts"][0]["results"]}
+    assert got["T.2"]["status"] == "FAIL" and got["T.5"]["status"] == "WAIVED"
+
+    waivers.write_text(WAIVERS.replace('"T.2"', '"T.99"'))
+    proc = run_cli(*base, "--waivers", str(waivers))
+    assert proc.returncode == 2
+    assert f"{waivers}:2" in proc.stderr and "T.99" in proc.stderr
