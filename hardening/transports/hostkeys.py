@@ -3,7 +3,8 @@
 The file is read with its line numbers (so a mismatch can name the line to remove), with
 OpenSSH's host patterns: plain names, ``[host]:port``, ``*``/``?`` wildcards, ``!`` negation
 and hashed ``|1|salt|hash`` entries. ``@revoked`` keys are refused; ``@cert-authority``
-lines are skipped (we do not do host certificates).
+lines are skipped (we do not do host certificates). Keys recorded under accept-new are
+written hashed, as OpenSSH's ``HashKnownHosts yes`` does, so the file does not list the fleet.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ class KnownKey:
 def host_entry(address: str, port: int) -> str:
     """The name known_hosts uses: ``address`` on port 22, else ``[address]:port``."""
     return address if port == 22 else f"[{address}]:{port}"
+
+
+def hashed_name(name: str, salt: bytes | None = None) -> str:
+    """OpenSSH's hashed host name: ``|1|base64(salt)|base64(HMAC-SHA1(salt, name))``."""
+    salt = os.urandom(20) if salt is None else salt
+    mac = hmac.new(salt, name.encode(), hashlib.sha1).digest()
+    return f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(mac).decode()}"
 
 
 def _hashed_match(pattern: str, name: str) -> bool:
@@ -137,9 +145,9 @@ class KnownHosts:
         self.record(address, port, key_type, blob)
 
     def record(self, address: str, port: int, key_type: str, blob: str) -> None:
-        """Append one line under an exclusive lock (several hosts may be accepted at once)."""
+        """Append one hashed line, under an exclusive lock (hosts may be accepted at once)."""
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        line = f"{host_entry(address, port)} {key_type} {blob}\n".encode("ascii")
+        line = f"{hashed_name(host_entry(address, port))} {key_type} {blob}\n".encode("ascii")
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +133,16 @@ def test_unknown_host_key_refused_then_accepted(fleet: Lab, tmp_path: Path) -> N
     assert not known.exists()
     code, hosts = audit(inv, tmp_path, "--known-hosts", str(known), "--accept-new-host-keys")
     assert code in AUDITED
-    assert known.read_text(encoding="ascii").split()[:2] == [
-        fleet.node("worker1").address, "ssh-ed25519"]
+    name, key_type, _blob = known.read_text(encoding="ascii").split()
+    node = fleet.node("worker1")
+    assert name.startswith("|1|") and node.address not in name and key_type == "ssh-ed25519"
+    # OpenSSH itself accepts the recorded (hashed) entry under strict checking.
+    ssh = subprocess.run(["ssh", "-i", str(fleet.key_path), "-o", "BatchMode=yes",
+                          "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known}",
+                          "-o", "GlobalKnownHostsFile=/dev/null", "-p", str(node.port),
+                          f"auditor@{node.address}", "true"],
+                         capture_output=True, text=True, timeout=60, check=False)
+    assert ssh.returncode == 0, ssh.stderr
     code, hosts = audit(inv, tmp_path, "--known-hosts", str(known))
     assert code in AUDITED
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from hardening.errors import HostKeyError
-from hardening.transports.hostkeys import KnownHosts, host_entry, matches
+from hardening.transports.hostkeys import KnownHosts, hashed_name, host_entry, matches
 
 KEY_A = "AAAAC3NzaC1lZDI1NTE5AAAAIAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 KEY_B = "AAAAC3NzaC1lZDI1NTE5AAAAIBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -66,12 +68,36 @@ def test_unknown_key_refused_by_default(tmp_path: Path) -> None:
     assert not kh.path.exists()
 
 
-def test_unknown_key_recorded_with_accept_new(tmp_path: Path) -> None:
+def test_unknown_key_recorded_hashed_with_accept_new(tmp_path: Path) -> None:
     kh = known(tmp_path, f"10.0.0.2 ssh-ed25519 {KEY_B}", accept_new=True)
     kh.verify("n1", "10.0.0.1", 2222, "ssh-ed25519", KEY_A)
-    assert kh.path.read_text(encoding="ascii").splitlines() == [
-        f"10.0.0.2 ssh-ed25519 {KEY_B}", f"[10.0.0.1]:2222 ssh-ed25519 {KEY_A}"]
+    first, added = kh.path.read_text(encoding="ascii").splitlines()
+    assert first == f"10.0.0.2 ssh-ed25519 {KEY_B}"
+    name, key_type, blob = added.split()
+    assert name.startswith("|1|") and "10.0.0.1" not in added  # the file does not list hosts
+    assert (key_type, blob) == ("ssh-ed25519", KEY_A)
     KnownHosts(kh.path).verify("n1", "10.0.0.1", 2222, "ssh-ed25519", KEY_A)
+    with pytest.raises(HostKeyError, match="line 2"):
+        KnownHosts(kh.path).verify("n1", "10.0.0.1", 2222, "ssh-ed25519", KEY_B)
+    with pytest.raises(HostKeyError, match="is not in"):  # another port is another entry
+        KnownHosts(kh.path).verify("n1", "10.0.0.1", 22, "ssh-ed25519", KEY_A)
+
+
+def test_hashed_name_is_the_openssh_format() -> None:
+    assert hashed_name("[10.0.0.1]:2222", b"0123456789abcdefghij") == hashed("[10.0.0.1]:2222")
+    assert hashed_name("a") != hashed_name("a")  # a fresh salt each time
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs OpenSSH's ssh-keygen")
+def test_openssh_finds_the_hashed_entry(tmp_path: Path) -> None:
+    kh = KnownHosts(tmp_path / "known_hosts", accept_new=True)
+    kh.verify("n1", "10.0.0.1", 2222, "ssh-ed25519", KEY_A)
+    found = subprocess.run(["ssh-keygen", "-F", "[10.0.0.1]:2222", "-f", str(kh.path)],
+                           capture_output=True, text=True, check=False)
+    assert found.returncode == 0 and KEY_A in found.stdout
+    other = subprocess.run(["ssh-keygen", "-F", "10.0.0.1", "-f", str(kh.path)],
+                           capture_output=True, text=True, check=False)
+    assert other.returncode == 1
 
 
 def test_revoked_key_is_refused(tmp_path: Path) -> None:
