@@ -35,10 +35,10 @@ def _norm(arg: str) -> str:
     return arg[1:] if arg.startswith("--") else arg
 
 
-def flag_value(argv: tuple[str, ...], flag: str, *, is_bool: bool) -> str | None:
-    """The value of ``flag`` in ``argv`` (last occurrence wins), or None when not given."""
+def flag_values(argv: tuple[str, ...], flag: str, *, is_bool: bool) -> list[str]:
+    """Every value ``flag`` is given in ``argv``, in order (empty when not given)."""
     want = _norm(flag)
-    found: str | None = None
+    found: list[str] = []
     i = 1
     while i < len(argv):
         arg = argv[i]
@@ -46,16 +46,37 @@ def flag_value(argv: tuple[str, ...], flag: str, *, is_bool: bool) -> str | None
             break
         norm = _norm(arg)
         if norm.startswith(want + "="):
-            found = norm[len(want) + 1 :]
+            found.append(norm[len(want) + 1 :])
         elif norm == want:
             if is_bool:
-                found = "true"
+                found.append("true")
             elif i + 1 < len(argv):
-                found = argv[i + 1]
+                found.append(argv[i + 1])
                 i += 1
             else:
-                found = ""
+                found.append("")
         i += 1
+    return found
+
+
+def flag_value(argv: tuple[str, ...], flag: str, *, is_bool: bool) -> str | None:
+    """The value of ``flag`` in ``argv`` (last occurrence wins), or None when not given."""
+    values = flag_values(argv, flag, is_bool=is_bool)
+    return values[-1] if values else None
+
+
+def map_flag_value(argv: tuple[str, ...], flag: str, key: str) -> str | None:
+    """``key`` of a map flag (``--feature-gates=A=true,B=false``), or None when not named.
+
+    Each occurrence of the flag merges its pairs into one map, so a later occurrence sets a
+    key again only if it names it (component-base's feature-gate and map flags do this).
+    """
+    found: str | None = None
+    for value in flag_values(argv, flag, is_bool=False):
+        for pair in value.split(","):
+            name, eq, val = pair.partition("=")
+            if eq and name.strip() == key:
+                found = val.strip()
     return found
 
 
@@ -101,10 +122,20 @@ def resolve(
     config: tuple[str, Any] | None,
     key: str | None,
     default: str | None,
+    flag_key: str | None = None,
 ) -> Setting:
-    """Resolve flag > config key > default, recording the sources that lost."""
+    """Resolve flag > config key > default, recording the sources that lost.
+
+    With ``flag_key`` the flag is a map flag and only that key of it counts: a flag that does
+    not name the key leaves the config file's value (kubelet merges its ``--feature-gates``
+    over the file's ``featureGates`` key by key).
+    """
     candidates: list[tuple[str, str, str]] = []
-    if flag:
+    if flag and flag_key:
+        v = map_flag_value(argv, flag, flag_key)
+        if v is not None:
+            candidates.append(("flag", v, f"{argv_source}: {flag}: {flag_key}={v}"))
+    elif flag:
         v = flag_value(argv, flag, is_bool=is_bool)
         if v is not None:
             shown = flag if is_bool and v == "true" and flag in argv else f"{flag}={v}"

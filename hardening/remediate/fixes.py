@@ -149,7 +149,13 @@ def _unit_flag_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, A
 
 
 def _component_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, Any]]:
-    flag_won = _flag_won(result.evidence.source, p.flag)
+    if p.flag_key:  # one KEY=VALUE pair of a map flag: rewriting the flag would drop the rest
+        if f": {p.flag}: {p.flag_key}=" in result.evidence.source or not p.config_key:
+            raise NoFix(f"{p.flag_key} is set in {p.flag} on the {p.component} command line; "
+                        f"edit that pair by hand (the flag carries other keys too)")
+        flag_won = False
+    else:
+        flag_won = _flag_won(result.evidence.source, p.flag)
     if p.config_key and not flag_won:
         default = p.config_path or ("/var/lib/kubelet/config.yaml" if p.component == "kubelet"
                                     else "")

@@ -2,7 +2,9 @@
 
 The component's argv comes from its running process (or, in an image, its unit or
 manifest). ``config_key`` is looked up in the file named by ``config_flag`` (kubelet
-``--config``), or in ``config_path`` when the flag is not given.
+``--config``), or in ``config_path`` when the flag is not given. ``flag_key`` makes ``flag`` a
+map flag (``--feature-gates=A=true,B=false``): only that key counts, merged over every
+occurrence, and a flag that does not name it leaves the config file's value in force.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Params:
     component: str
     op: str
     flag: str | None = None
+    flag_key: str | None = None
     config_key: str | None = None
     config_flag: str = "--config"
     config_path: str = ""
@@ -35,6 +38,9 @@ class Params:
     def __post_init__(self) -> None:
         if not self.flag and not self.config_key:
             raise ParamError("flag", "give a flag, a config_key or both")
+        if self.flag_key and (not self.flag or self.type == "bool"):
+            raise ParamError("flag_key", "needs a string-valued flag (a map flag such as "
+                                         "--feature-gates)")
         if self.type not in ("string", "bool"):
             raise ParamError("type", f"unknown type '{self.type}' (expected string or bool)")
         err = check_op(self.op, self.value)
@@ -71,7 +77,7 @@ def _config(p: Params, comp: Component) -> tuple[tuple[str, Any] | None, Outcome
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Resolve the effective value and compare it."""
     comp = facts.get(_request(p))
-    name = p.flag or p.config_key or ""
+    name = f"{p.flag}: {p.flag_key}" if p.flag and p.flag_key else p.flag or p.config_key or ""
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
     assert isinstance(comp, Component)
@@ -80,7 +86,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return early
     setting = resolve(
         argv=comp.argv, argv_source=comp.origin, flag=p.flag, is_bool=p.type == "bool",
-        config=config, key=p.config_key, default=p.default,
+        config=config, key=p.config_key, default=p.default, flag_key=p.flag_key,
     )
     ok, expected = compare(p.op, setting.value, p.value, name)
     details = tuple(f"overridden: {s}" for s in setting.shadowed) + ((note,) if note else ())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hardening.checks.effective import flag_value, resolve
+from hardening.checks.effective import flag_value, map_flag_value, resolve
 from hardening.checks.ops import canonical, check_op, compare, number
 
 
@@ -66,6 +66,38 @@ def test_resolve_records_winner_and_shadowed() -> None:
                 config=("/c.yaml", {"readOnlyPort": 0}), key="readOnlyPort", default="10255")
     assert (s.value, s.origin) == ("10255", "flag")
     assert s.shadowed == ("/c.yaml: readOnlyPort: 0", "documented default: 10255")
+
+
+FG = "--feature-gates"
+
+
+@pytest.mark.parametrize(("argv", "want"), [
+    (("kubelet",), None),
+    (("kubelet", "--feature-gates=A=true,RotateKubeletServerCertificate=false"), "false"),
+    (("kubelet", "--feature-gates", "RotateKubeletServerCertificate=true, B=false"), "true"),
+    # occurrences merge key by key: a later flag that does not name the key keeps it
+    (("kubelet", "--feature-gates=RotateKubeletServerCertificate=false",
+      "--feature-gates=B=true"), "false"),
+    (("kubelet", "--feature-gates=RotateKubeletServerCertificate=false",
+      "--feature-gates=RotateKubeletServerCertificate=true"), "true"),
+    (("kubelet", "--feature-gates=XRotateKubeletServerCertificate=false"), None),
+    (("kubelet", "--feature-gates=RotateKubeletServerCertificate"), None),  # no '=': no value
+])
+def test_map_flag_value(argv: tuple[str, ...], want: str | None) -> None:
+    assert map_flag_value(argv, FG, "RotateKubeletServerCertificate") == want
+
+
+def test_map_flag_key_wins_over_the_config_key_only_when_named() -> None:
+    config = ("/c.yaml", {"featureGates": {"RotateKubeletServerCertificate": False}})
+    args = {"argv_source": "process 1", "flag": FG, "is_bool": False, "config": config,
+            "key": "featureGates.RotateKubeletServerCertificate", "default": None,
+            "flag_key": "RotateKubeletServerCertificate"}
+    s = resolve(argv=("kubelet", "--feature-gates=Other=true"), **args)
+    assert (s.value, s.origin) == ("false", "config")
+    s = resolve(argv=("kubelet", "--feature-gates=RotateKubeletServerCertificate=true"), **args)
+    assert (s.value, s.origin) == ("true", "flag")
+    assert s.source == "process 1: --feature-gates: RotateKubeletServerCertificate=true"
+    assert s.shadowed == ("/c.yaml: featureGates.RotateKubeletServerCertificate: false",)
 
 
 def test_canonical_never_shows_secret_values() -> None:

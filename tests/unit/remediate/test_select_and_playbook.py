@@ -104,3 +104,31 @@ def test_event_data_is_redacted_and_diffs_render() -> None:
     text = diff_text({"diff": {"before": {"mode": "0666"}, "after": {"mode": "0600"}}})
     assert text.startswith("--- before\n+++ after\n")
     assert '- "mode": "0666"' in text and '+ "mode": "0600"' in text
+
+
+def test_a_map_flag_pair_is_never_rewritten_as_a_whole_flag() -> None:
+    gate = component_setting.Params(
+        "kubelet", "eq", flag="--feature-gates", flag_key="RotateKubeletServerCertificate",
+        config_key="featureGates.RotateKubeletServerCertificate", value="true")
+    cm_gate = component_setting.Params(
+        "kube-controller-manager", "eq", flag="--feature-gates",
+        flag_key="RotateKubeletServerCertificate", value="true")
+    controls = [control("g1", "component_setting", gate),
+                control("g2", "component_setting", gate),
+                control("g3", "component_setting", cm_gate)]
+    run = doc(
+        result("g1", Status.FAIL, Evidence(
+            source="/var/lib/kubelet/config.yaml: featureGates.RotateKubeletServerCertificate: "
+                   "false")),
+        result("g2", Status.FAIL, Evidence(
+            source="process 7: --feature-gates: RotateKubeletServerCertificate=false")),
+        result("g3", Status.FAIL, Evidence(
+            source="process 9: --feature-gates: RotateKubeletServerCertificate=false")),
+    )
+    sel = select(run, controls)
+    (fix,) = sel.fixes["w2"]
+    assert fix.control_id == "g1" and fix.fix == "kubelet_config"
+    assert fix.vars["set"] == {"featureGates": {"RotateKubeletServerCertificate": True}}
+    manual = {m.control_id: m.reason for m in sel.manual}
+    assert set(manual) == {"g2", "g3"}
+    assert all("edit that pair by hand" in reason for reason in manual.values())
