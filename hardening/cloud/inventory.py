@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from hardening.cloud.securitygroups import aws_rule_groups
 from hardening.errors import UsageError
 
 
@@ -40,6 +41,14 @@ class CloudInventory:
         elif isinstance(doc.get("SecurityGroups"), list):
             for g in doc["SecurityGroups"]:
                 self.groups[str(g.get("GroupId"))] = g
+        elif isinstance(doc.get("SecurityGroupRules"), list):
+            for gid, group in aws_rule_groups(doc["SecurityGroupRules"]).items():
+                known = self.groups.get(gid)
+                if known is None:
+                    self.groups[gid] = group
+                elif "SecurityGroupRules" in known:  # rows of one group in several files
+                    known["SecurityGroupRules"] += group["SecurityGroupRules"]
+                # else a describe-security-groups document already describes the group
         elif "Permissions" in doc and doc.get("SecurityGroupId"):
             self.groups[str(doc["SecurityGroupId"])] = doc
         elif isinstance(doc.get("Reservations"), list):

@@ -3,8 +3,9 @@
 Alibaba (``DescribeSecurityGroupAttribute``): the rules of every group on the node are pooled
 and ordered by Priority (1-100, lower first); at the same priority Drop wins. ``ALL`` with
 ``-1/-1`` is every port; ``-1/-1`` on ICMP or GRE is no port range at all.
-AWS (``describe-security-groups``): allow-only, so the union of the rules decides;
-``IpProtocol "-1"`` is every protocol and carries no ports.
+AWS (``describe-security-groups``, or the rows of ``describe-security-group-rules``):
+allow-only, so the union of the rules decides; ``IpProtocol "-1"`` is every protocol and
+carries no ports (``-1``/``-1`` in a rule row).
 The Internet is a source of ``0.0.0.0/0`` (IPv4) or ``::/0`` (IPv6). A rule whose source is a
 prefix list, or whose ports are a port list, is not expanded: it makes the answer unevaluable.
 """
@@ -122,35 +123,64 @@ def alibaba_rules(group: Mapping[str, Any]) -> list[Rule]:
     return out
 
 
+def _aws_base(gid: str, rid: str, p: Mapping[str, Any]) -> Rule:
+    raw = str(p.get("IpProtocol", "-1")).strip().lower()
+    proto = _AWS_PROTO.get(raw, raw)
+    if proto in (ALL, *PORTLESS) or proto not in ("tcp", "udp"):
+        lo, hi = (1, 65535) if proto == ALL else (0, 0)
+    else:
+        lo, hi = int(p.get("FromPort", 0)), int(p.get("ToPort", 65535))
+        lo, hi = (1, 65535) if (lo, hi) == (-1, -1) else (max(lo, 1), min(hi, 65535))
+    return Rule("aws", gid, rid, proto, lo, hi, "")
+
+
+def _prefix_list(base: Rule, pl: str) -> Rule:
+    return replace(base, source=f"prefix list {pl}",
+                   unevaluable=f"prefix list {pl} is not expanded")
+
+
 def aws_rules(group: Mapping[str, Any]) -> list[Rule]:
-    """The ingress rules of one ``describe-security-groups`` group."""
+    """The ingress rules of one ``describe-security-groups`` group, or of the rows that
+    ``describe-security-group-rules`` gives for one group (``SecurityGroupRules``)."""
     gid = str(group.get("GroupId", "?"))
     out: list[Rule] = []
+    for row in group.get("SecurityGroupRules") or []:
+        if row.get("IsEgress"):
+            continue
+        base = _aws_base(gid, str(row.get("SecurityGroupRuleId") or "?"), row)
+        for key in ("CidrIpv4", "CidrIpv6"):
+            if str(row.get(key) or "").strip():
+                out.append(replace(base, source=str(row[key]).strip()))
+        if row.get("PrefixListId"):
+            out.append(_prefix_list(base, str(row["PrefixListId"])))
     for i, p in enumerate(group.get("IpPermissions") or []):
-        raw = str(p.get("IpProtocol", "-1")).strip().lower()
-        proto = _AWS_PROTO.get(raw, raw)
-        if proto in (ALL, *PORTLESS) or proto not in ("tcp", "udp"):
-            lo, hi = (1, 65535) if proto == ALL else (0, 0)
-        else:
-            lo, hi = int(p.get("FromPort", 0)), int(p.get("ToPort", 65535))
-            lo, hi = max(lo, 1), min(hi, 65535)
-        rid = f"IpPermissions[{i}]"
-        base = Rule("aws", gid, rid, proto, lo, hi, "")
+        base = _aws_base(gid, f"IpPermissions[{i}]", p)
         for r in p.get("IpRanges") or []:
             out.append(replace(base, source=str(r.get("CidrIp", ""))))
         for r in p.get("Ipv6Ranges") or []:
             out.append(replace(base, source=str(r.get("CidrIpv6", ""))))
         for r in p.get("PrefixListIds") or []:
-            pl = str(r.get("PrefixListId", "?"))
-            out.append(replace(base, source=f"prefix list {pl}",
-                               unevaluable=f"prefix list {pl} is not expanded"))
+            out.append(_prefix_list(base, str(r.get("PrefixListId", "?"))))
     return out
+
+
+def aws_rule_groups(rows: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``describe-security-group-rules`` rows, one document per group for ``aws_rules``."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        gid = str(row.get("GroupId") or "?")
+        groups.setdefault(gid, {"GroupId": gid, "SecurityGroupRules": []})
+        groups[gid]["SecurityGroupRules"].append(row)
+    return groups
 
 
 def group_rules(doc: Mapping[str, Any]) -> list[Rule]:
     """Rules of a group document of either shape (a ``SecurityGroups`` list is expanded)."""
     if isinstance(doc.get("SecurityGroups"), list):
         return [r for g in doc["SecurityGroups"] for r in aws_rules(g)]
+    if isinstance(doc.get("SecurityGroupRules"), list) and "GroupId" not in doc:
+        return [r for g in aws_rule_groups(doc["SecurityGroupRules"]).values()
+                for r in aws_rules(g)]
     if "IpPermissions" in doc or "GroupId" in doc:
         return aws_rules(doc)
     if "Permissions" in doc or "SecurityGroupId" in doc:
@@ -163,6 +193,8 @@ def group_ids(doc: Mapping[str, Any]) -> list[str]:
     """The group ids a document describes."""
     if isinstance(doc.get("SecurityGroups"), list):
         return [str(g.get("GroupId", "")) for g in doc["SecurityGroups"]]
+    if isinstance(doc.get("SecurityGroupRules"), list) and "GroupId" not in doc:
+        return list(aws_rule_groups(doc["SecurityGroupRules"]))
     return [str(doc.get("SecurityGroupId") or doc.get("GroupId") or "")]
 
 

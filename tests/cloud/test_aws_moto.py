@@ -118,3 +118,41 @@ def test_unknown_instance_is_an_error_result(moto_url: str) -> None:
     facts = _facts(moto_url, {"instance_id": "i-00000000000000000"})
     out = security_group_exposure.evaluate(security_group_exposure.Params(ports="22"), facts)
     assert out.status is Status.ERROR and "aws:" in out.reason
+
+
+def test_rule_rows_export_reads_like_the_groups_export(moto_url: str, tmp_path: Any) -> None:
+    """The same group exported both ways (describe-security-groups and
+    describe-security-group-rules, as the CLI writes them) gives the same answers."""
+    from pathlib import Path
+
+    from hardening.cloud.inventory import load_dir
+    from hardening.cloud.securitygroups import exposure, group_rules
+
+    ec2, _iam = AwsSource(REGION, None, moto_url).clients()
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    sg = ec2.create_security_group(GroupName="rows", Description="rows", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+         "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}]},
+        {"IpProtocol": "tcp", "FromPort": 30000, "ToPort": 32767,
+         "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+        {"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
+        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+    ])
+    groups = ec2.describe_security_groups(GroupIds=[sg])
+    rows = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [sg]}])
+    answers = []
+    for name, doc in (("groups", groups), ("rules", rows)):
+        doc.pop("ResponseMetadata", None)
+        d = Path(tmp_path) / name
+        d.mkdir()
+        (d / "sg.json").write_text(json.dumps(doc), encoding="utf-8")
+        rules = group_rules(load_dir(d).groups[sg])
+        answers.append({(proto, lo, hi): sorted(label for label, _ in exposure(
+            rules, proto, lo, hi).exposed)
+            for proto, lo, hi in (("tcp", 22, 22), ("tcp", 443, 443), ("udp", 53, 53),
+                                  ("tcp", 30000, 32767), ("icmp", 0, 0))})
+    assert any(not r.get("IsEgress") for r in rows["SecurityGroupRules"])
+    assert answers[0] == answers[1]
+    assert answers[1][("tcp", 22, 22)] == ["IPv4 tcp 22", "IPv6 tcp 22"]
+    assert answers[1][("udp", 53, 53)] == ["IPv6 udp 53"]  # 10/8 is not the Internet

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from hardening.checks.kinds import security_group_exposure as sge
+from hardening.cloud import securitygroups as sg
 from hardening.cloud.securitygroups import alibaba_rules, aws_rules, exposure, group_rules
 from hardening.model.facts import Facts
 from hardening.model.result import Status
@@ -197,3 +198,29 @@ def test_missing_facts_are_absent_not_pass() -> None:
 def test_bad_params_are_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         sge.Params(**bad)
+
+
+def test_rule_rows_of_describe_security_group_rules() -> None:
+    doc = {"SecurityGroupRules": [
+        {"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-a", "IsEgress": False,
+         "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIpv4": "0.0.0.0/0"},
+        {"SecurityGroupRuleId": "sgr-2", "GroupId": "sg-a", "IsEgress": True,
+         "IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "CidrIpv4": "0.0.0.0/0"},
+        {"SecurityGroupRuleId": "sgr-3", "GroupId": "sg-b", "IsEgress": False,
+         "IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "CidrIpv6": "::/0"},
+        {"SecurityGroupRuleId": "sgr-4", "GroupId": "sg-b", "IsEgress": False,
+         "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListId": "pl-1"},
+        {"SecurityGroupRuleId": "sgr-5", "GroupId": "sg-b", "IsEgress": False,
+         "IpProtocol": "tcp", "FromPort": 10250, "ToPort": 10250,
+         "ReferencedGroupInfo": {"GroupId": "sg-c"}},
+    ]}
+    assert sg.group_ids(doc) == ["sg-a", "sg-b"]
+    rules = sg.group_rules(doc)
+    assert [(r.group_id, r.rule_id, r.protocol, r.lo, r.hi, r.source) for r in rules] == [
+        ("sg-a", "sgr-1", "tcp", 22, 22, "0.0.0.0/0"),
+        ("sg-b", "sgr-3", "all", 1, 65535, "::/0"),
+        ("sg-b", "sgr-4", "tcp", 443, 443, "prefix list pl-1"),
+    ]  # the egress row and the group reference are not Internet ingress
+    ssh = sg.exposure(rules, "tcp", 22, 22)
+    assert [label for label, _ in ssh.exposed] == ["IPv4 tcp 22", "IPv6 tcp 22"]
+    assert [r.rule_id for r in sg.exposure(rules, "tcp", 443, 443).unevaluable] == ["sgr-4"]
