@@ -3,11 +3,14 @@
 Layers are applied in order into one in-memory index, with OCI whiteouts: ``.wh.NAME``
 deletes NAME from the layers below, ``.wh..wh..opq`` empties its directory of what the
 layers below put there. Nothing is extracted to disk. Blob references are checked
-(``sha256:`` + 64 hex digits) before they are turned into paths.
+(``sha256:`` + 64 hex digits) before they are turned into paths, and every blob is hashed
+and compared with its digest before it is used (a ``docker save`` layer against the config's
+``rootfs.diff_ids``), so an altered layer is an error, never an audited filesystem.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import posixpath
@@ -154,6 +157,51 @@ def _blob(digest: Any, where: str) -> str:
     return "blobs/sha256/" + digest.split(":", 1)[1]
 
 
+def _sha256(store: _Store, name: str) -> str:
+    h = hashlib.sha256()
+    try:
+        with store.opener(name)() as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except (OSError, tarfile.TarError, EOFError) as exc:
+        raise SourceError(f"{store.path}: blob '{name[:120]}' cannot be read ({exc})",
+                          "the image is corrupt; build or save it again") from None
+    return h.hexdigest()
+
+
+def verify(store: _Store, name: str, digest: str) -> None:
+    """SourceError unless the bytes of blob ``name`` hash to ``digest`` (``sha256:...``)."""
+    if not DIGEST.match(digest) or _sha256(store, name) != digest.split(":", 1)[1]:
+        raise SourceError(f"{store.path}: '{name[:120]}' does not match its digest "
+                          f"{digest[:19]}...", "the image was altered or damaged after it "
+                          "was built; pull or save it again and compare digests")
+
+
+def _by_name(name: str) -> str | None:
+    """The digest a content-addressed name states (``blobs/sha256/HEX``, ``HEX.json``)."""
+    hexpart = posixpath.basename(name).removesuffix(".json")
+    return f"sha256:{hexpart}" if DIGEST.match(f"sha256:{hexpart}") else None
+
+
+def _verify_blobs(store: _Store, config_name: str, config: dict[str, Any],
+                  layer_names: list[str]) -> None:
+    """Every blob against its digest: by name where the name is one, else ``diff_ids``."""
+    want = _by_name(config_name)
+    if want is None:
+        raise SourceError(f"{store.path}: config '{config_name[:120]}' is not named by its "
+                          "digest", "save the image again")
+    verify(store, config_name, want)
+    diff_ids = (config.get("rootfs") or {}).get("diff_ids") or []
+    for i, name in enumerate(layer_names):
+        want = _by_name(name)
+        if want is None:  # a docker save layer.tar: uncompressed, so its diff_id
+            if len(diff_ids) != len(layer_names) or not isinstance(diff_ids[i], str):
+                raise SourceError(f"{store.path}: the config's rootfs.diff_ids do not list "
+                                  f"its {len(layer_names)} layers", "save the image again")
+            want = diff_ids[i]
+        verify(store, name, want)
+
+
 def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
     """(config blob, layer blobs) of the first image manifest of an OCI layout."""
     where = str(store.path)
@@ -165,7 +213,9 @@ def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
                               "the layout holds no image; build it again")
         first = next((m for m in manifests if isinstance(m, dict)
                       and (m.get("platform") or {}).get("os", "linux") == "linux"), manifests[0])
-        doc = store.json(_blob(first.get("digest"), where))
+        name = _blob(first.get("digest"), where)
+        verify(store, name, str(first.get("digest")))
+        doc = store.json(name)
         if doc.get("mediaType") not in INDEX_TYPES and "layers" in doc:
             break
     config = _blob((doc.get("config") or {}).get("digest"), where)
@@ -230,6 +280,7 @@ def open_container(path: Path) -> ContainerImage:
     if not isinstance(config, dict):
         raise SourceError(f"{path}: the image config is not a JSON object",
                           "the image is corrupt; build it again")
+    _verify_blobs(store, config_name, config, layer_names)
     openers = [store.opener(n) for n in layer_names]
     entries: dict[str, Entry] = {}
     for tag, opener in enumerate(openers):

@@ -5,8 +5,10 @@ Every test hashes the host paths the archive aims at before and after the audit.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
+import json
 import subprocess
 import tarfile
 from pathlib import Path
@@ -17,7 +19,7 @@ from hardening.errors import SourceError
 from hardening.model.facts import Absent, FileContent
 from hardening.probe.requests import Read, Stat
 from hardening.sources.image import answer, open_image
-from tests.images.builders import Member, oci_archive, write_tar
+from tests.images.builders import Member, docker_save, oci_archive, oci_layout, write_tar
 from tests.images.cli import gate
 
 pytestmark = pytest.mark.slow
@@ -152,3 +154,54 @@ def test_hardlink_out_of_the_root_is_refused(tmp_path: Path) -> None:
     write_tar(image, [Member("etc/shadow", "hardlink", link="../../../etc/shadow")])
     with pytest.raises(SourceError, match="points outside the image root"):
         open_image(image)
+
+
+def _tamper(blob: bytes) -> bytes:
+    """The same layer with one file's content changed (a valid tar, a different hash)."""
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(blob) if blob[:2] == b"\x1f\x8b"
+                                         else blob)) as tf:
+        members = [(ti, tf.extractfile(ti).read() if ti.isfile() else None)  # type: ignore[union-attr]
+                   for ti in tf.getmembers()]
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tf:
+        for ti, data in members:
+            if data is not None and ti.name.endswith("passwd"):
+                data = data.replace(b"1000", b"0000")
+                ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+    return out.getvalue()
+
+
+LAYERS = [[Member("etc", "dir", mode=0o755),
+           Member("etc/passwd", data=b"root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n")]]
+
+
+def test_an_altered_oci_layer_is_refused(tmp_path: Path) -> None:
+    good = oci_layout(tmp_path / "good", LAYERS, {"User": "1000"})
+    open_image(good)  # the untouched layout opens
+    index = json.loads((good / "index.json").read_text())
+    manifest_blob = good / "blobs" / "sha256" / index["manifests"][0]["digest"].split(":")[1]
+    layer = json.loads(manifest_blob.read_text())["layers"][0]["digest"].split(":")[1]
+    path = good / "blobs" / "sha256" / layer
+    path.write_bytes(_tamper(path.read_bytes()))
+    with pytest.raises(SourceError, match=f"blobs/sha256/{layer}' does not match its digest"):
+        open_image(good)
+    run = gate(good, tmp_path, "--fail-on", "high")
+    assert run.rc == 3 and "does not match its digest" in run.junit
+
+
+def test_an_altered_docker_save_layer_is_refused(tmp_path: Path) -> None:
+    image = docker_save(tmp_path / "img.tar", LAYERS, {"User": "1000"})
+    open_image(image)
+    with tarfile.open(image) as tf:
+        members = [(ti, tf.extractfile(ti).read() if ti.isfile() else None)  # type: ignore[union-attr]
+                   for ti in tf.getmembers()]
+    altered = tmp_path / "altered.tar"
+    with tarfile.open(altered, "w") as tf:
+        for ti, data in members:
+            if data is not None and ti.name.endswith("layer.tar"):
+                data = _tamper(data)
+                ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data) if data is not None else None)
+    with pytest.raises(SourceError, match="layer.tar' does not match its digest"):
+        open_image(altered)
