@@ -11,6 +11,7 @@ from hardening.checks.kinds import (
     config_key,
     file_mode,
     file_owner,
+    image_build,
     image_env_secrets,
     image_size,
     image_tools,
@@ -41,4 +42,5 @@ KINDS: dict[str, CheckKind] = {
     "image_tools": image_tools.KIND,
     "image_env_secrets": image_env_secrets.KIND,
     "image_size": image_size.KIND,
+    "image_build": image_build.KIND,
 }

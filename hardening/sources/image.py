@@ -92,19 +92,28 @@ def image_name(path: Path) -> str:
     return name
 
 
+def words_of(value: Any) -> tuple[str, ...]:
+    """A config list (or one string) as a tuple of strings; () when unset."""
+    value = value or ()
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else (str(value),)
+
+
 def _container_config(img: oci.ContainerImage) -> Any:
     cfg = img.config.get("config") or {}
     cfg = cfg if isinstance(cfg, dict) else {}
 
     def words(key: str) -> tuple[str, ...]:
-        value = cfg.get(key) or ()
-        return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+        return words_of(cfg.get(key))
 
     return MappingProxyType({
         "kind": "container", "user": str(cfg.get("User") or ""),
         "entrypoint": words("Entrypoint"), "cmd": words("Cmd"), "env": words("Env"),
         "layers": img.layers, "size": img.size, "files_size": img.files_size,
         "healthcheck": bool(cfg.get("Healthcheck")),
+        "healthcheck_test": words_of((cfg.get("Healthcheck") or {}).get("Test")
+                                     if isinstance(cfg.get("Healthcheck"), dict) else None),
+        "history": tuple(str(h.get("created_by") or "") for h in img.config.get("history") or ()
+                         if isinstance(h, dict)),
         "os": str(img.config.get("os", "")),
         "architecture": str(img.config.get("architecture", "")),
     })

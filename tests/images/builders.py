@@ -164,8 +164,10 @@ def _blob(blobs: dict[str, bytes], data: bytes) -> dict[str, object]:
 
 
 def oci_blobs(layers: list[list[Member]], config: dict[str, object],
-              gzip_layers: bool = True) -> tuple[dict[str, bytes], dict[str, object], str]:
-    """(blobs by digest, index.json, config digest) of an OCI image."""
+              gzip_layers: bool = True,
+              history: list[str] | None = None) -> tuple[dict[str, bytes], dict[str, object], str]:
+    """(blobs by digest, index.json, config digest) of an OCI image; ``history`` gives the
+    config's build steps (``created_by``)."""
     blobs: dict[str, bytes] = {}
     descs = []
     diff_ids = []
@@ -177,8 +179,10 @@ def oci_blobs(layers: list[list[Member]], config: dict[str, object],
         kind = "tar+gzip" if gzip_layers else "tar"
         descs.append({"mediaType": f"application/vnd.oci.image.layer.v1.{kind}",
                       **_blob(blobs, data)})
-    cfg = {"architecture": "amd64", "os": "linux", "config": config,
-           "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+    cfg: dict[str, object] = {"architecture": "amd64", "os": "linux", "config": config,
+                              "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+    if history is not None:
+        cfg["history"] = [{"created_by": step} for step in history]
     cfg_desc = _blob(blobs, json.dumps(cfg).encode())
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                 "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **cfg_desc},
@@ -190,9 +194,10 @@ def oci_blobs(layers: list[list[Member]], config: dict[str, object],
     return blobs, index, str(cfg_desc["digest"])
 
 
-def oci_layout(dest: Path, layers: list[list[Member]], config: dict[str, object]) -> Path:
+def oci_layout(dest: Path, layers: list[list[Member]], config: dict[str, object],
+               history: list[str] | None = None) -> Path:
     """Write an OCI image layout directory."""
-    blobs, index, _ = oci_blobs(layers, config)
+    blobs, index, _ = oci_blobs(layers, config, history=history)
     (dest / "blobs" / "sha256").mkdir(parents=True)
     (dest / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
     (dest / "index.json").write_text(json.dumps(index))
@@ -201,9 +206,10 @@ def oci_layout(dest: Path, layers: list[list[Member]], config: dict[str, object]
     return dest
 
 
-def oci_archive(dest: Path, layers: list[list[Member]], config: dict[str, object]) -> Path:
+def oci_archive(dest: Path, layers: list[list[Member]], config: dict[str, object],
+                history: list[str] | None = None) -> Path:
     """Write an OCI archive (the layout as one tar)."""
-    blobs, index, _ = oci_blobs(layers, config)
+    blobs, index, _ = oci_blobs(layers, config, history=history)
     files = [Member("oci-layout", data=b'{"imageLayoutVersion": "1.0.0"}'),
              Member("index.json", data=json.dumps(index).encode()),
              Member("blobs", "dir", mode=0o755), Member("blobs/sha256", "dir", mode=0o755)]
@@ -213,9 +219,9 @@ def oci_archive(dest: Path, layers: list[list[Member]], config: dict[str, object
 
 
 def docker_save(dest: Path, layers: list[list[Member]], config: dict[str, object],
-                tag: str = "app:test") -> Path:
+                history: list[str] | None = None, tag: str = "app:test") -> Path:
     """Write a ``docker save`` style archive (manifest.json, config, layer.tar each)."""
-    blobs, _, cfg_digest = oci_blobs(layers, config, gzip_layers=False)
+    blobs, _, cfg_digest = oci_blobs(layers, config, gzip_layers=False, history=history)
     files: list[Member] = []
     layer_paths = []
     cfg_name = cfg_digest.split(":")[1] + ".json"

@@ -16,6 +16,12 @@ SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCY-do-not-print"
 PASSWD = b"root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001::/app:/sbin/nologin\n"
 
 
+GOOD_HISTORY = ["/bin/sh -c #(nop) ADD file:5d3d2a8f4c1b in / ", "COPY server /app/ # buildkit",
+                "USER app"]
+BAD_HISTORY = ["ADD alpine-minirootfs.tar.gz / # buildkit",
+               "ADD https://example.com/tools.tgz /usr/bin/ # buildkit"]
+
+
 def _good() -> tuple[list[list[Member]], dict[str, object]]:
     base = [Member("etc", "dir", mode=0o755), Member("etc/passwd", data=PASSWD),
             Member("usr/bin", "dir", mode=0o755), Member("usr/bin/curl", data=b"\x7fELF"),
@@ -23,7 +29,8 @@ def _good() -> tuple[list[list[Member]], dict[str, object]]:
     app = [Member("app/server", data=b"\x7fELF", mode=0o755),
            Member("usr/bin/.wh.curl")]  # the build stage's curl is deleted in the top layer
     config = {"User": "app", "Entrypoint": ["/app/server"],
-              "Env": ["PATH=/usr/bin", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D"]}
+              "Env": ["PATH=/usr/bin", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D"],
+              "Healthcheck": {"Test": ["CMD", "/app/server", "-healthcheck"]}}
     return [base, app], config
 
 
@@ -46,20 +53,23 @@ def test_compliant_container_image_passes(tmp_path: Path, writer) -> None:
     dest = tmp_path / ("good" if writer is oci_layout else "good.tar")
     if writer is oci_layout:
         dest.mkdir()
-    image = writer(dest, layers, config)
+    image = writer(dest, layers, config, GOOD_HISTORY)
     run = gate(image, tmp_path, "--fail-on", "high")
     assert run.rc == 0, (run.stdout, run.stderr)
     assert run.failed == {}
-    assert {"IMG-1", "IMG-2", "IMG-3", "IMG-4", "IMG-5", "IMG-6"} <= run.passed
+    assert {f"IMG-{i}" for i in range(1, 9)} <= run.passed
 
 
 @pytest.mark.parametrize("writer", [oci_archive, docker_save])
 def test_noncompliant_container_image_fails_like_dockle(tmp_path: Path, writer) -> None:
     layers, config = _bad()
-    image = writer(tmp_path / "bad.tar", layers, config)
+    image = writer(tmp_path / "bad.tar", layers, config, BAD_HISTORY)
     run = gate(image, tmp_path, "--fail-on", "high")
     assert run.rc == 1, (run.stdout, run.stderr)
-    assert {"IMG-1", "IMG-2", "IMG-3", "IMG-4", "IMG-5"} <= set(run.failed), run.failed
+    assert {f"IMG-{i}" for i in (1, 2, 3, 4, 5, 7, 8)} <= set(run.failed), run.failed
+    assert "no HEALTHCHECK" in run.failed["IMG-7"]  # CIS-DI-0006
+    assert "https://example.com/tools.tgz" in run.failed["IMG-8"]  # CIS-DI-0009
+    assert "alpine-minirootfs" not in run.failed["IMG-8"]  # the base rootfs step
     assert "User not set" in run.failed["IMG-1"]  # CIS-DI-0001
     assert "/usr/bin/passwd" in run.failed["IMG-2"]  # CIS-DI-0008 lists the files
     assert "/usr/bin/nc" in run.failed["IMG-3"] and "/usr/bin/wget" in run.failed["IMG-3"]
