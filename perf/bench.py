@@ -49,7 +49,7 @@ from hardening.catalogue.load import default_root, load_many  # noqa: E402
 from hardening.checks.registry import KINDS  # noqa: E402
 from hardening.inventory.ansible import load_inventory  # noqa: E402
 from hardening.model.control import Control  # noqa: E402
-from hardening.plan import plan_fleet  # noqa: E402
+from hardening.plan import Plan, plan_fleet  # noqa: E402
 from hardening.probe import script  # noqa: E402
 from hardening.probe.requests import Find  # noqa: E402
 from perf import latency, oscap, reportgen, workloads  # noqa: E402
@@ -116,7 +116,7 @@ def ssh(net: Reach, address: str, *command: str) -> list[str]:
 
 
 def specs_for(lab: Lab, net: Reach, forks: int, work: Path, baselines: bool, audit_json: Path,
-              catalogue: str) -> dict[str, dict[str, Any]]:
+              catalogue: str, by_control: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Every workload to measure on this lab for one catalogue and RTT, as measure.py specs."""
     every = load_many(BENCHMARKS, default_root()).controls
     controls = select(catalogue, tuple(every))
@@ -148,19 +148,37 @@ def specs_for(lab: Lab, net: Reach, forks: int, work: Path, baselines: bool, aud
         specs["floor walk"] = {"forks": forks, "jobs": [
             {"argv": ssh(net, h.address, "sh", "-s"), "stdin": str(walk)} for h in hosts]}
     if baselines:
-        playbook, ntasks = workloads.write_ansible_playbook(plans[0], work / "tasks.yml")
-        print(f"  {net.label(catalogue)}: ansible: {ntasks} tasks per host; testinfra: "
-              f"{len(plans[0].requests)} requests per host", flush=True)
-        specs["ansible tasks"] = {"forks": 1, "jobs": [{"argv": [
-            "ansible-playbook", "-i", str(net.inventory), "-f", str(forks),
-            str(playbook)]}]}
-        reqs = work / "requests.json"
-        reqs.write_text(json.dumps(workloads.requests_doc(plans[0])), encoding="utf-8")
-        hosts_file = work / "hosts.json"
-        hosts_file.write_text(json.dumps(addresses), encoding="utf-8")
-        specs["testinfra paramiko"] = {"forks": 1, "jobs": [{"argv": [
-            PY, str(ROOT / "perf" / "testinfra_run.py"), str(hosts_file), str(reqs),
-            str(forks), str(net.ssh_config), str(net.known_hosts)]}]}
+        specs.update(baseline_specs(plans[0], net, forks, work, addresses, catalogue, by_control))
+    return specs
+
+
+def baseline_specs(plan: Plan, net: Reach, forks: int, work: Path, addresses: list[str],
+                   catalogue: str, by_control: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Ansible and testinfra asking the audit's requests; and, for the tools in
+    ``by_control``, asking each control's requests in turn (``... (by control)`` rows)."""
+    specs: dict[str, dict[str, Any]] = {}
+    hosts_file = work / "hosts.json"
+    hosts_file.write_text(json.dumps(addresses), encoding="utf-8")
+    for shared in (True, False):
+        suffix = "" if shared else " (by control)"
+        if not shared and not by_control:
+            break
+        tag = "" if shared else "-by-control"
+        playbook, ntasks = workloads.write_ansible_playbook(plan, work / f"tasks{tag}.yml",
+                                                            by_control=not shared)
+        doc = workloads.requests_doc(plan, by_control=not shared)
+        print(f"  {net.label(catalogue)}: ansible{suffix}: {ntasks} tasks per host; "
+              f"testinfra{suffix}: {len(doc)} requests per host", flush=True)
+        if shared or "ansible" in by_control:
+            specs[f"ansible tasks{suffix}"] = {"forks": 1, "jobs": [{"argv": [
+                "ansible-playbook", "-i", str(net.inventory), "-f", str(forks),
+                str(playbook)]}]}
+        if shared or "testinfra" in by_control:
+            reqs = work / f"requests{tag}.json"
+            reqs.write_text(json.dumps(doc), encoding="utf-8")
+            specs[f"testinfra paramiko{suffix}"] = {"forks": 1, "jobs": [{"argv": [
+                PY, str(ROOT / "perf" / "testinfra_run.py"), str(hosts_file), str(reqs),
+                str(forks), str(net.ssh_config), str(net.known_hosts)]}]}
     return specs
 
 
@@ -211,7 +229,8 @@ def _measure_lab(lab: Lab, n: int, reps: int, args: argparse.Namespace, work: Pa
     nets = reaches(lab, args.rtts, work / f"net{n}", stack)
     baselines = n <= args.baseline_max
     todo = {net.label(cat): specs_for(lab, net, args.forks, work / f"w{n}-{net.label(cat)}",
-                                      baselines, work / f"audit{n}-{net.label(cat)}.json", cat)
+                                      baselines, work / f"audit{n}-{net.label(cat)}.json", cat,
+                                      args.by_control)
             for net in nets for cat in args.catalogues}
     runs: dict[str, dict[str, list[dict[str, float]]]] = {
         var: {name: [] for name in todo[var]} for var in todo}
@@ -256,8 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--report-hosts", type=int, default=100, help="hosts in the report test")
     p.add_argument("--rtt-ms", default="0",
                    help="network round-trip times to emulate, comma separated ms (0 = direct)")
+    p.add_argument("--by-control", default="",
+                   help="also run these baselines asking each control's requests in turn, "
+                        "as a suite of one task/test per control does: ansible,testinfra")
     p.add_argument("--json", type=Path, help="also write every figure to this file")
     args = p.parse_args(argv)
+    args.by_control = tuple(t for t in args.by_control.split(",") if t)
+    if set(args.by_control) - {"ansible", "testinfra"}:
+        p.error(f"--by-control: {args.by_control}: choose from ansible, testinfra")
     args.report_source = None
     sizes = [int(x) for x in args.nodes.split(",")]
     reps = [int(x) for x in args.reps.split(",")]
@@ -278,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
           f"{platform.platform()}, Python {platform.python_version()}; forks={args.forks}, "
           f"reps={args.reps}, catalogues={','.join(args.catalogues)}, "
+          f"by_control={','.join(args.by_control) or '-'}, "
           f"rtt_ms={','.join(f'{r:g}' for r in args.rtts)}")
     variants = [cat if not ms else f"{cat} rtt={ms:g}ms"
                 for ms in args.rtts for cat in args.catalogues]

@@ -2,7 +2,9 @@
 
 - the raw probe scripts (exactly what ``hardening audit`` sends to each host);
 - an Ansible playbook with one ``stat``/``slurp``/``command`` task per FactRequest;
-- the testinfra (paramiko backend) run of the same requests, in ``perf/testinfra_run.py``.
+- the testinfra (paramiko backend) run of the same requests, in ``perf/testinfra_run.py``;
+- both again "by control": each control's own requests in turn, nothing shared, as a suite
+  written one task or test per control asks them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from hardening.checks.registry import KINDS
 from hardening.plan import Plan
 from hardening.probe import script
 from hardening.probe.requests import Command, ComponentReq, FactRequest, Find, Read, Stat, is_glob
@@ -64,10 +67,29 @@ def ansible_task(req: FactRequest) -> list[dict[str, Any]]:
     return []  # ImageConfig: nothing to ask a live node
 
 
-def write_ansible_playbook(plan: Plan, dest: Path) -> tuple[Path, int]:
-    """A playbook of one task per request of ``plan`` (the fleet's hosts share one plan)."""
+def per_control(plan: Plan) -> list[tuple[str, FactRequest]]:
+    """(control id, request) for each control of ``plan`` in catalogue order, nothing shared:
+    what a suite with one task or test per control asks (ansible-lockdown, a testinfra
+    suite), where the audit asks each distinct request once."""
+    out = []
+    for control in plan.controls:
+        if control.check is not None:
+            kind = KINDS[control.check.kind]
+            out += [(control.id, req) for req in kind.needs(control.check.params)]
+    return out
+
+
+def _requests(plan: Plan, by_control: bool) -> list[FactRequest]:
+    if by_control:
+        return [req for _cid, req in per_control(plan)]
+    return sorted(plan.requests, key=repr)
+
+
+def write_ansible_playbook(plan: Plan, dest: Path, by_control: bool = False) -> tuple[Path, int]:
+    """A playbook of one task per request of ``plan`` (the fleet's hosts share one plan), or
+    with ``by_control`` the tasks of each control in turn."""
     tasks: list[dict[str, Any]] = []
-    for req in sorted(plan.requests, key=repr):
+    for req in _requests(plan, by_control):
         for task in ansible_task(req):
             task.pop("failed_when", None)  # a denied or missing file is data, not a stop
             tasks.append({"name": f"probe {len(tasks)}", **task, "changed_when": False,
@@ -78,10 +100,11 @@ def write_ansible_playbook(plan: Plan, dest: Path) -> tuple[Path, int]:
     return dest, len(tasks)
 
 
-def requests_doc(plan: Plan) -> list[dict[str, Any]]:
-    """The plan's requests as JSON-ready items for perf/testinfra_run.py."""
+def requests_doc(plan: Plan, by_control: bool = False) -> list[dict[str, Any]]:
+    """The plan's requests (or each control's, with ``by_control``) as JSON-ready items for
+    perf/testinfra_run.py."""
     out: list[dict[str, Any]] = []
-    for req in sorted(plan.requests, key=repr):
+    for req in _requests(plan, by_control):
         if isinstance(req, Stat | Read):
             out.append({"kind": type(req).__name__.lower(), "path": req.path})
         elif isinstance(req, ComponentReq):
