@@ -188,3 +188,49 @@ def test_an_emitted_playbook_run_by_ansible_playbook_equals_apply(
              "sudo grep -v -e ListenAddress /etc/ssh/sshd_config | sha256sum"
     assert ssh(lab, "plain", config) == ssh(lab, "viacli", config)
     assert ssh(lab, "plain", f"sudo cat {RESTARTS}") == ssh(lab, "viacli", f"sudo cat {RESTARTS}")
+
+
+KERNEL = {"NODE-3.1": ("vm.overcommit_memory", "1"), "NODE-3.3": ("kernel.panic", "10"),
+          "NODE-3.4": ("kernel.panic_on_oops", "1")}
+
+
+def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_untouched(
+        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The sysctl fix writes one file per parameter and loads exactly that file. The lab
+    shares the host's kernel, so the loader is a stand-in that records its argument, and the
+    re-audit must say the live values are still wrong, never that they were fixed."""
+    live = {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key, _ in
+            KERNEL.values()}
+    wrong = {cid for cid, (key, want) in KERNEL.items() if live[key].strip() != want}
+    if not wrong:
+        pytest.fail("this host already has every NODE-3 value the test fixes; pick others")
+    host_sysctl = sorted(p.name for p in Path("/etc/sysctl.d").iterdir())
+    lab = start(lab_factory, "worker2")
+    inv = inventory(lab, tmp_path)
+    doc = yaml.safe_load(inv.read_text(encoding="utf-8"))
+    doc["all"]["vars"]["hardening_sysctl_load"] = ["sh", "-c", f"echo load $0 >> {RESTARTS}"]
+    inv.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    code = main(["remediate", "-i", str(inv), "--control", "NODE-3.*", "--apply",
+                 "--json", str(tmp_path / "run.json")])
+    out = capsys.readouterr()
+    assert code == 1, out.out + out.err  # the live values cannot change here: still failing
+    for cid in wrong:
+        key, want = KERNEL[cid]
+        conf = f"/etc/sysctl.d/60-hardening-{key}.conf"
+        assert ssh(lab, "worker2", f"sudo cat {conf}") == f"{key} = {want}\n"
+        assert ssh(lab, "worker2", f"sudo stat -c '%a %U' {conf}").strip() == "644 root"
+    loads = ssh(lab, "worker2", f"sudo cat {RESTARTS}").split("\n")
+    assert sorted(filter(None, loads)) == sorted(
+        f"load /etc/sysctl.d/60-hardening-{KERNEL[c][0]}.conf" for c in wrong)
+    summary = json.loads((tmp_path / "run.remediation.json").read_text(encoding="utf-8"))
+    outcomes = {v["id"]: v["outcome"] for v in summary["verification"]}
+    assert {c: outcomes[c] for c in wrong} == {c: "still failing" for c in wrong}
+    # Nothing reached the host: its kernel values and its /etc/sysctl.d are as they were.
+    assert {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key in live} == live
+    assert sorted(p.name for p in Path("/etc/sysctl.d").iterdir()) == host_sysctl
+    # A second apply finds the files in place and loads nothing again.
+    code = main(["remediate", "-i", str(inv), "--control", "NODE-3.*", "--apply"])
+    capsys.readouterr()
+    assert code == 1
+    assert ssh(lab, "worker2", f"sudo cat {RESTARTS}").split("\n") == loads
