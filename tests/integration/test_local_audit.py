@@ -125,12 +125,17 @@ def test_cli_broken_catalogue_exits_2_with_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "unknown op 'noteqx'" in proc.stdout
 
 
-def test_cli_fail_gates(tmp_path: Path) -> None:
+def local_catalogue(tmp_path: Path) -> list[str]:
+    """The test tree and catalogue under ``tmp_path``; the CLI words that audit them."""
     make_tree(tmp_path)
     bench = tmp_path / "b" / "t"
     bench.mkdir(parents=True)
     (bench / "c.yaml").write_text(CATALOGUE.format(d=tmp_path))
-    base = ["audit", "--local", "--benchmark-dir", str(bench.parent), "-b", "t", "-q"]
+    return ["audit", "--local", "--benchmark-dir", str(bench.parent), "-b", "t", "-q"]
+
+
+def test_cli_fail_gates(tmp_path: Path) -> None:
+    base = local_catalogue(tmp_path)
     assert run_cli(*base).returncode == 1
     assert run_cli(*base, "--fail-on", "critical").returncode == 0
     assert run_cli(*base, "--fail-on", "medium").returncode == 1
@@ -179,11 +184,7 @@ waivers:
 
 
 def test_cli_waivers_turn_failures_into_waived(tmp_path: Path) -> None:
-    make_tree(tmp_path)
-    bench = tmp_path / "b" / "t"
-    bench.mkdir(parents=True)
-    (bench / "c.yaml").write_text(CATALOGUE.format(d=tmp_path))
-    base = ["audit", "--local", "--benchmark-dir", str(bench.parent), "-b", "t", "-q"]
+    base = local_catalogue(tmp_path)
     waivers, out = tmp_path / "waivers.yml", tmp_path / "run.json"
     waivers.write_text(WAIVERS)
     proc = run_cli(*base, "--waivers", str(waivers), "--json", str(out))
