@@ -189,9 +189,10 @@ def _find_section(roots: list[str]) -> str:
     """One ``find`` pass; a root is dropped when the walk of a root above it reaches it.
 
     ``find / /usr -xdev`` would walk /usr twice when /usr is on the root filesystem. A
-    root nested under another is kept only if it, or a directory between the two, is not
-    a directory on the upper root's filesystem (a mount point, or a symlink, which ``find``
-    does not follow): one ``stat`` of those paths decides, on the node.
+    root nested under another is dropped only when the upper root, the nested one and every
+    directory between them are directories on the upper root's filesystem; a mount point or
+    a symlink (``find`` follows neither) keeps it. One ``stat`` of those paths decides, on
+    the node.
     """
     nested = _nested(roots)
     walk = dict.fromkeys(posixpath.normpath(r) if r.startswith("/") else r for r in roots)
@@ -205,6 +206,7 @@ def _find_section(roots: list[str]) -> str:
             q = shlex.quote(up)
             lines.append(f'case "$D" in *" "*":"{q}" "*) x=${{D%%":"{q}" "*}}; a=${{x##* }} '
                          ";; *) a=- ;; esac")
+            lines.append('case "${a#*/}" in 4???) ;; *) a=- ;; esac')  # find -P stops at a link
             lines.append("w=")
             lines += [f'case "$D" in *" ${{a%/*}}/4"???":"{shlex.quote(c)}" "*) ;; *) w=1 ;; esac'
                       for c in chain]

@@ -93,3 +93,13 @@ def test_nested_root_on_another_filesystem_is_walked(tmp_path: Path) -> None:
     values, _meta = parse.parse(out, probe, "me")
     assert paths(values[sub]) == [str(mnt / "ww")]
     assert not (mnt / "ww").exists()  # the mount lived only in the private namespace
+
+
+def test_a_nested_root_under_a_symlinked_root_is_still_walked(tmp_path: Path) -> None:
+    tree(tmp_path)
+    # find -P does not descend a starting point that is a symlink, so the root under it
+    # must be walked on its own even though it is on the same filesystem.
+    link, under = Find((str(tmp_path / "link"),)), Find((str(tmp_path / "link" / "in"),))
+    probe = script.build([link, under])
+    values, _meta = parse.parse(run(probe), probe, "me")
+    assert paths(values[under]) == [str(tmp_path / "link" / "in" / "ww2")]
