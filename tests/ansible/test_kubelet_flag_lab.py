@@ -48,7 +48,8 @@ def computed(lab: Lab, node: str) -> list[str]:
 
 
 def run(capsys: pytest.CaptureFixture[str], inv: Path, *extra: str) -> tuple[int, str]:
-    code = main(["remediate", "-i", str(inv), *KUBELET_CONTROLS, *extra])
+    work = [] if "--workdir" in extra else ["--workdir", str(inv.parent / "work")]
+    code = main(["remediate", "-i", str(inv), *KUBELET_CONTROLS, *work, *extra])
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -141,7 +142,7 @@ def test_a_flag_in_the_drop_in_is_fixed_there_and_systemd_rereads_its_units(
     assert "--anonymous-auth" in kubelet(lab, "worker2")[1]
     inv = inventory(lab, tmp_path)
     code = main(["remediate", "-i", str(inv), "--control", "4.2.1", "--apply", "--json",
-                 str(tmp_path / "run.json")])
+                 str(tmp_path / "run.json"), "--workdir", str(tmp_path / "work")])
     out = capsys.readouterr()
     assert code == 0, out.out + out.err
     assert statuses(tmp_path / "run.reaudit.json", "worker2")["4.2.1"] == "PASS"

@@ -74,7 +74,8 @@ def fingerprint(lab: Lab, node: str) -> str:
 
 
 def remediate(capsys: pytest.CaptureFixture[str], inv: Path, *extra: str) -> tuple[int, str]:
-    code = main(["remediate", "-i", str(inv), *CONTROLS, *extra])
+    work = [] if "--workdir" in extra else ["--workdir", str(inv.parent / "work")]
+    code = main(["remediate", "-i", str(inv), *CONTROLS, *work, *extra])
     out = capsys.readouterr()
     return code, out.out + out.err
 
@@ -212,7 +213,7 @@ def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_unto
     doc["all"]["vars"]["hardening_sysctl_load"] = ["sh", "-c", f"echo load $0 >> {RESTARTS}"]
     inv.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     code = main(["remediate", "-i", str(inv), "--control", "NODE-3.*", "--apply",
-                 "--json", str(tmp_path / "run.json")])
+                 "--json", str(tmp_path / "run.json"), "--workdir", str(tmp_path / "w1")])
     out = capsys.readouterr()
     assert code == 1, out.out + out.err  # the live values cannot change here: still failing
     for cid in wrong:
@@ -230,7 +231,8 @@ def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_unto
     assert {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key in live} == live
     assert sorted(p.name for p in Path("/etc/sysctl.d").iterdir()) == host_sysctl
     # A second apply finds the files in place and loads nothing again.
-    code = main(["remediate", "-i", str(inv), "--control", "NODE-3.*", "--apply"])
+    code = main(["remediate", "-i", str(inv), "--control", "NODE-3.*", "--apply",
+                 "--workdir", str(tmp_path / "w2")])
     capsys.readouterr()
     assert code == 1
     assert ssh(lab, "worker2", f"sudo cat {RESTARTS}").split("\n") == loads
