@@ -73,7 +73,7 @@ def computed_argv() -> list[str]:
             if section != "Service":
                 continue
             if key == "Environment":
-                env.update(a.split("=", 1) for a in shlex.split(value) if "=" in a)
+                env.update(a.partition("=")[::2] for a in shlex.split(value) if "=" in a)
             elif key == "EnvironmentFile":
                 env_files.append(value)
             elif key == "ExecStart":
