@@ -23,6 +23,14 @@ from hardening.probe.requests import Command, ComponentReq, FactRequest, Find, R
 FIND_PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
 
 
+def find_command(roots: tuple[str, ...], prune: tuple[str, ...], fmt: str) -> str:
+    """The one-request ``find`` a per-check tool runs: the probe's walk, its prunes included."""
+    skip = ("\\( " + " -o ".join(f"-path {shlex.quote(x)}" for x in prune) + " \\) -prune -o "
+            if prune else "")
+    return (f"find {' '.join(shlex.quote(r) for r in roots)} -xdev {skip}-type f {FIND_PERMS} "
+            f"-exec stat -c '{fmt}' {{}} +")
+
+
 def write_probe_scripts(plans: list[Plan], dest: Path) -> dict[str, Path]:
     """host name -> the probe script the audit would send it (fresh nonce, same text)."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -60,9 +68,7 @@ def ansible_task(req: FactRequest) -> list[dict[str, Any]]:
         return [{"ansible.builtin.command": {"argv": ["sh", "-c", req.script]},
                  "failed_when": False}]
     if isinstance(req, Find):
-        roots = " ".join(shlex.quote(r) for r in req.roots)
-        return [{"ansible.builtin.shell": f"find {roots} -xdev -type f {FIND_PERMS} "
-                                          "-exec stat -c '%f %u %g %U %G %n' {} +",
+        return [{"ansible.builtin.shell": find_command(req.roots, req.prune, "%f %u %g %U %G %n"),
                  "failed_when": False}]
     return []  # ImageConfig: nothing to ask a live node
 
@@ -113,5 +119,6 @@ def requests_doc(plan: Plan, by_control: bool = False) -> list[dict[str, Any]]:
         elif isinstance(req, Command):
             out.append({"kind": "command", "script": req.script})
         elif isinstance(req, Find):
-            out.append({"kind": "find", "roots": list(req.roots)})
+            out.append({"kind": "find", "command": find_command(req.roots, req.prune,
+                                                                "%f %U %G %n")})
     return out

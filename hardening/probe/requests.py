@@ -59,9 +59,14 @@ class Command:
 @dataclass(frozen=True)
 class Find:
     """Regular files under ``roots`` (one filesystem each) that are setuid, setgid or
-    world-writable. Answered by one ``find`` pass, whatever asked for it."""
+    world-writable. Answered by one ``find`` pass, whatever asked for it.
+
+    ``prune`` names directories (``find -path`` patterns) the asker does not want: the pass
+    skips those every Find of the host prunes, and the asker drops the rest itself.
+    """
 
     roots: tuple[str, ...] = ("/",)
+    prune: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,7 @@ def _nested(roots: list[str]) -> dict[str, tuple[str, list[str]]]:
     return out
 
 
-def _find_section(roots: list[str]) -> str:
+def _find_section(roots: list[str], prune: list[str] | None = None) -> str:
     """One ``find`` pass; a root is dropped when the walk of a root above it reaches it.
 
     ``find / /usr -xdev`` would walk /usr twice when /usr is on the root filesystem. A
@@ -211,7 +211,11 @@ def _find_section(roots: list[str]) -> str:
             lines += [f'case "$D" in *" ${{a%/*}}/4"???":"{shlex.quote(c)}" "*) ;; *) w=1 ;; esac'
                       for c in chain]
             lines.append(f'[ -z "$w" ] || set -- "$@" {shlex.quote(root)}')
-    lines += ['rc=$(capped find "$@" -xdev -type f '
+    skip = ""
+    if prune:  # directories every asker prunes: not walked at all
+        skip = ("\\( " + " -o ".join(f"-path {shlex.quote(x)}" for x in prune)
+                + " \\) -prune -o ")
+    lines += [f'rc=$(capped find "$@" -xdev {skip}-type f '
               "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\) "
               f"-exec stat -c '{STAT_FORMAT}' {{}} +)",
               'm E find "$rc"', ""]
@@ -246,7 +250,9 @@ def build(requests: Iterable[FactRequest], nonce: str | None = None) -> Script:
         script.sections[f"c{i}"] = [c]
     finds = [r for r in reqs if isinstance(r, Find)]
     if finds:
-        parts.append(_find_section(sorted({root for f in finds for root in f.roots})))
+        prune = set.intersection(*(set(f.prune) for f in finds))
+        parts.append(_find_section(sorted({root for f in finds for root in f.roots}),
+                                   sorted(x for x in prune if "\n" not in x)))
         script.sections["find"] = list(finds)
     images = [r for r in reqs if isinstance(r, ImageConfig)]
     if images:  # no shell: only an image source answers these; parse marks them absent

@@ -103,3 +103,16 @@ def test_a_nested_root_under_a_symlinked_root_is_still_walked(tmp_path: Path) ->
     probe = script.build([link, under])
     values, _meta = parse.parse(run(probe), probe, "me")
     assert paths(values[under]) == [str(tmp_path / "link" / "in" / "ww2")]
+
+
+def test_a_directory_every_asker_prunes_is_not_walked(tmp_path: Path) -> None:
+    tree(tmp_path)
+    snap = str(tmp_path / "real")  # stands for a container snapshot directory
+    both = [Find((str(tmp_path),), (snap,)), Find((str(tmp_path / "sub"),), (snap,))]
+    probe = script.build(both)
+    assert str(tmp_path / "real" / "in" / "ww2") not in walked_roots(probe, run(probe))
+    # One asker that wants the directory keeps it in the walk; the other drops it itself.
+    mixed = [Find((str(tmp_path),), (snap,)), Find((str(tmp_path),))]
+    probe = script.build(mixed)
+    values, _meta = parse.parse(run(probe), probe, "me")
+    assert str(tmp_path / "real" / "in" / "ww2") in paths(values[mixed[1]])
