@@ -25,8 +25,7 @@ FIND_PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
 
 def find_command(roots: tuple[str, ...], prune: tuple[str, ...], fmt: str) -> str:
     """The one-request ``find`` a per-check tool runs: the probe's walk, its prunes included."""
-    skip = ("\\( " + " -o ".join(f"-path {shlex.quote(x)}" for x in prune) + " \\) -prune -o "
-            if prune else "")
+    skip = script.prune_clause(prune)
     return (f"find {' '.join(shlex.quote(r) for r in roots)} -xdev {skip}-type f {FIND_PERMS} "
             f"-exec stat -c '{fmt}' {{}} +")
 

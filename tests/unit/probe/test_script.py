@@ -31,3 +31,16 @@ def test_hostile_paths_and_commands_are_quoted() -> None:
 def test_glob_left_bare_only_when_safe() -> None:
     s = script.build([Stat("/etc/kubernetes/pki/*.key"), Stat("/tmp/a b/*")])
     assert "for p in /etc/kubernetes/pki/*.key '/tmp/a b/*';" in s.text
+
+
+def test_prune_clause_guards_the_patterns_with_their_common_directory() -> None:
+    assert script.prune_clause([]) == ""
+    clause = script.prune_clause(["/var/lib/kubelet/pods",
+                                  "/var/lib/containerd/io.containerd.snapshotter.v1.*"])
+    assert clause == ("-type d -path '/var/lib/*' \\( -path /var/lib/kubelet/pods -o -path "
+                      "'/var/lib/containerd/io.containerd.snapshotter.v1.*' \\) -prune -o ")
+    # A pattern naming the guard's own level keeps a guard above it; unrelated trees, none.
+    assert script.prune_clause(["/var/lib"]).startswith("-type d -path '/var/*' ")
+    assert script.prune_clause(["/a/x", "/b/y"]).startswith("-type d \\( -path /a/x")
+    assert script.prune_clause(["/srv/it's"]) == (
+        "-type d -path '/srv/*' \\( -path '/srv/it'\"'\"'s' \\) -prune -o ")
