@@ -324,3 +324,12 @@ def test_a_failed_start_tears_down_what_it_started(tmp_path: Path) -> None:
     assert not procfs.port_open(started.address, 22)
     assert not root.exists()
     assert procfs.mounts_under(root) == []
+
+
+def test_a_fresh_lab_object_stops_the_nodes_its_dir_lists(lab_factory: LabFactory) -> None:
+    started = lab_factory(["worker1"])
+    node = started.node("worker1")
+    stranger = Lab(started.root)  # knows no node of its own
+    stranger.stop()
+    assert not procfs.is_alive(node.pid1) and not procfs.is_alive(node.unshare_pid)
+    assert not started.root.exists()

@@ -170,8 +170,18 @@ class Lab:
         ]
 
     def stop(self) -> None:
-        """Stop every node, check nothing is mounted under the lab dir, remove it; idempotent."""
+        """Stop every node, check nothing is mounted under the lab dir, remove it; idempotent.
+
+        Nodes lab.json lists but this object did not start (another process's, or a fresh
+        ``Lab(root)``) are stopped too, so the dir is never removed under running nodes.
+        """
         errors = []
+        if self.state_path.exists():
+            try:
+                for name, node in Lab.load(self.root).nodes.items():
+                    self.nodes.setdefault(name, node)
+            except (ValueError, KeyError, OSError) as exc:
+                errors.append(f"{self.state_path}: unreadable, nodes it lists may run on: {exc}")
         for node in list(self.nodes.values()):
             try:
                 node.stop()
