@@ -224,11 +224,13 @@ def _find_section(roots: list[str], prune: list[str] | None = None) -> str:
         paths = sorted({p for up, chain in nested.values() for p in (up, *chain)})
         lines.append("D=\" $(stat -c '%d/%f:%n' -- "
                      f"{' '.join(shlex.quote(p) for p in paths)} 2>/dev/null | tr '\\n' ' ')\"")
-        for root, (up, chain) in sorted(nested.items()):
-            q = shlex.quote(up)
-            lines.append(f'case "$D" in *" "*":"{q}" "*) x=${{D%%":"{q}" "*}}; a=${{x##* }} '
-                         ";; *) a=- ;; esac")
-            lines.append('case "${a#*/}" in 4???) ;; *) a=- ;; esac')  # find -P stops at a link
+        last = ""
+        for root, (up, chain) in sorted(nested.items(), key=lambda kv: (kv[1][0], kv[0])):
+            if up != last:  # the upper root's "dev/mode", once per upper root
+                q, last = shlex.quote(up), up
+                lines.append(f'case "$D" in *" "*":"{q}" "*) x=${{D%%":"{q}" "*}}; '
+                             "a=${x##* } ;; *) a=- ;; esac")
+                lines.append('case "${a#*/}" in 4???) ;; *) a=- ;; esac')  # find -P: no link
             lines.append("w=")
             lines += [f'case "$D" in *" ${{a%/*}}/4"???":"{shlex.quote(c)}" "*) ;; *) w=1 ;; esac'
                       for c in chain]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hardening.cli.main import main
 from hardening.remediate.unitflags import memory_tree
 from hardening.sources.units import unit_argv
+from tests.ansible.cli import remediate
 from tests.ansible.test_remediate_lab import (
     RESTART_KUBELET,
     RESTARTS,
@@ -48,10 +48,7 @@ def computed(lab: Lab, node: str) -> list[str]:
 
 
 def run(capsys: pytest.CaptureFixture[str], inv: Path, *extra: str) -> tuple[int, str]:
-    work = [] if "--workdir" in extra else ["--workdir", str(inv.parent / "work")]
-    code = main(["remediate", "-i", str(inv), *KUBELET_CONTROLS, *work, *extra])
-    out = capsys.readouterr()
-    return code, out.out + out.err
+    return remediate(capsys, inv, *KUBELET_CONTROLS, *extra)
 
 
 def flag_failures(path: Path, host: str) -> dict[str, str]:
@@ -141,10 +138,9 @@ def test_a_flag_in_the_drop_in_is_fixed_there_and_systemd_rereads_its_units(
                         f"{dropin} && sudo {RESTART_KUBELET}")
     assert "--anonymous-auth" in kubelet(lab, "worker2")[1]
     inv = inventory(lab, tmp_path)
-    code = main(["remediate", "-i", str(inv), "--control", "4.2.1", "--apply", "--json",
-                 str(tmp_path / "run.json"), "--workdir", str(tmp_path / "work")])
-    out = capsys.readouterr()
-    assert code == 0, out.out + out.err
+    code, out = remediate(capsys, inv, "--control", "4.2.1", "--apply", "--json",
+                          str(tmp_path / "run.json"))
+    assert code == 0, out
     assert statuses(tmp_path / "run.reaudit.json", "worker2")["4.2.1"] == "PASS"
     text = ssh(lab, "worker2", f"sudo cat {dropin}")
     assert "ExecStart=/usr/bin/kubelet --anonymous-auth=false $KUBELET_KUBECONFIG_ARGS" in text

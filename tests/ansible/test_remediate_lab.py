@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from hardening.cli.main import main
+from tests.ansible import cli
 from tests.labkit.fixtures import HostSnapshot, LabFactory
 from tests.labkit.lab import Lab, NodeSpec
 
@@ -74,10 +75,7 @@ def fingerprint(lab: Lab, node: str) -> str:
 
 
 def remediate(capsys: pytest.CaptureFixture[str], inv: Path, *extra: str) -> tuple[int, str]:
-    work = [] if "--workdir" in extra else ["--workdir", str(inv.parent / "work")]
-    code = main(["remediate", "-i", str(inv), *CONTROLS, *work, *extra])
-    out = capsys.readouterr()
-    return code, out.out + out.err
+    return cli.remediate(capsys, inv, *CONTROLS, *extra)
 
 
 def statuses(path: Path, host: str) -> dict[str, str]:
@@ -212,10 +210,9 @@ def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_unto
     doc = yaml.safe_load(inv.read_text(encoding="utf-8"))
     doc["all"]["vars"]["hardening_sysctl_load"] = ["sh", "-c", f"echo load $0 >> {RESTARTS}"]
     inv.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    code = main(["remediate", "-i", str(inv), "--control", "NODE-3.*", "--apply",
-                 "--json", str(tmp_path / "run.json"), "--workdir", str(tmp_path / "w1")])
-    out = capsys.readouterr()
-    assert code == 1, out.out + out.err  # the live values cannot change here: still failing
+    code, out = cli.remediate(capsys, inv, "--control", "NODE-3.*", "--apply",
+                              "--json", str(tmp_path / "run.json"))
+    assert code == 1, out  # the live values cannot change here: still failing
     for cid in wrong:
         key, want = KERNEL[cid]
         conf = f"/etc/sysctl.d/60-hardening-{key}.conf"
@@ -231,8 +228,6 @@ def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_unto
     assert {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key in live} == live
     assert sorted(p.name for p in Path("/etc/sysctl.d").iterdir()) == host_sysctl
     # A second apply finds the files in place and loads nothing again.
-    code = main(["remediate", "-i", str(inv), "--control", "NODE-3.*", "--apply",
-                 "--workdir", str(tmp_path / "w2")])
-    capsys.readouterr()
+    code, _out = cli.remediate(capsys, inv, "--control", "NODE-3.*", "--apply")
     assert code == 1
     assert ssh(lab, "worker2", f"sudo cat {RESTARTS}").split("\n") == loads

@@ -11,16 +11,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
-import ipaddress
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from tests.support.loopback_http import serve_loopback
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cloud"
 AK_ID = "LTAI5tTestOnlyKeyId0001"
@@ -176,14 +176,6 @@ def _handler(api: AliyunApi) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serve(api: AliyunApi, host: str = "127.0.0.1") -> Iterator[AliyunApi]:
     """Serve ``api`` on a free port of a loopback address (asserted loopback)."""
-    assert ipaddress.ip_address(host).is_loopback, "the test API must listen on loopback"
-    server = ThreadingHTTPServer((host, 0), _handler(api))
-    api.url = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_loopback(_handler(api), host, "the test API") as url:
+        api.url = url
         yield api
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -6,13 +6,13 @@ It serves identifiers and, like the real one, credential bodies under
 
 from __future__ import annotations
 
-import ipaddress
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from tests.support.loopback_http import serve_loopback
 
 TOKEN = "tok-0123456789"
 SECRET = "SECRET-SHOULD-NEVER-BE-READ"
@@ -80,14 +80,6 @@ def _handler(state: Imds) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serve(state: Imds, host: str = "127.0.0.1") -> Iterator[Imds]:
     """Serve ``state`` on a free port of a loopback address (asserted loopback)."""
-    assert ipaddress.ip_address(host).is_loopback, "the test metadata service must be loopback"
-    server = ThreadingHTTPServer((host, 0), _handler(state))
-    state.url = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_loopback(_handler(state), host, "the test metadata service") as url:
+        state.url = url
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -9,7 +9,6 @@ worker2 is not (0644 drop-in and kubelet.conf, 0666 config.yaml owned by auditor
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,10 @@ import yaml
 
 from hardening.cli.main import main
 from tests.labkit.fixtures import LabFactory
+from tests.support.kubebench_cfg import kubebench_cfg
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(600)]
 
-CFG = Path(__file__).resolve().parents[2] / ".." / "shared" / "anchors" / "kube-bench" / "cfg"
 
 CIS_112 = {
     "worker1": {
@@ -79,11 +78,7 @@ ACK = {
 
 @pytest.fixture(scope="module")
 def cfg() -> Path:
-    if not (CFG / "config.yaml").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"kube-bench reference cfg missing at {CFG}")
-        pytest.skip(f"kube-bench reference cfg not present at {CFG} (shared/ is beside the repo)")
-    return CFG
+    return kubebench_cfg()
 
 
 def become_inventory(lab: Any, tmp_path: Path) -> Path:

@@ -27,9 +27,15 @@ class Params:
     exclude: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        bad = [x for x in self.exclude if not x.startswith("/") or "\n" in x]
-        if bad:
-            raise ParamError("exclude", f"'{bad[0]}' is not an absolute path pattern")
+        check_exclude(self.exclude)
+
+
+def check_exclude(exclude: tuple[str, ...]) -> None:
+    """ParamError unless every ``exclude`` pattern is an absolute path on one line."""
+    bad = [x for x in exclude if not x.startswith("/") or "\n" in x]
+    if bad:
+        raise ParamError("exclude", f"'{bad[0]}' is not an absolute path pattern; write it "
+                                    "as /dir or /dir/prefix*")
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:

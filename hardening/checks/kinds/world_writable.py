@@ -21,7 +21,7 @@ class Params:
     exclude: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        suid_inventory.Params(exclude=self.exclude)  # the same checks on the patterns
+        suid_inventory.check_exclude(self.exclude)
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,12 @@ from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import Control, Role
 from hardening.model.host import Host
 from hardening.plan import plan_host
-
-CFG = Path(__file__).resolve().parents[3] / ".." / "shared" / "anchors" / "kube-bench" / "cfg"
+from tests.support.kubebench_cfg import kubebench_cfg
 
 
 @pytest.fixture(scope="module")
 def cfg() -> Path:
-    if not (CFG / "config.yaml").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"kube-bench reference cfg missing at {CFG}")
-        pytest.skip(f"kube-bench reference cfg not present at {CFG} (shared/ is beside the repo)")
-    return CFG
+    return kubebench_cfg()
 
 
 def by_id(controls: tuple[Control, ...]) -> dict[str, Control]:
