@@ -57,9 +57,13 @@ def _zstd_reader(raw: IO[bytes], name: str) -> IO[bytes]:
 def decompressed(opener: Opener, name: str, stack: ExitStack) -> IO[bytes]:
     """Open the blob and undo gzip or zstd compression, chosen by magic bytes; every
     stream opened is closed with ``stack``."""
-    with opener() as probe:
-        magic = probe.read(4)
     raw = stack.enter_context(opener())
+    peek = getattr(raw, "peek", None)
+    if peek is not None:  # a buffered stream: read the magic without opening the blob twice
+        magic = peek(4)[:4]
+    else:
+        with opener() as probe:
+            magic = probe.read(4)
     if magic.startswith(GZIP_MAGIC):
         gz: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
         return stack.enter_context(gz)

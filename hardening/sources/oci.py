@@ -3,9 +3,9 @@
 Layers are applied in order into one in-memory index, with OCI whiteouts: ``.wh.NAME``
 deletes NAME from the layers below, ``.wh..wh..opq`` empties its directory of what the
 layers below put there. Nothing is extracted to disk. Blob references are checked
-(``sha256:`` + 64 hex digits) before they are turned into paths, and every blob is hashed
-and compared with its digest before it is used (a ``docker save`` layer against the config's
-``rootfs.diff_ids``), so an altered layer is an error, never an audited filesystem.
+(``sha256:`` + 64 hex digits) before they are turned into paths. The manifest and config are
+hashed before use, each layer as it is read (a ``docker save`` layer against the config's
+``rootfs.diff_ids``), so an altered blob is an error, never an audited filesystem.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tarfile
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from hardening.errors import SourceError
 from hardening.sources.archive import (
@@ -183,23 +183,63 @@ def _by_name(name: str) -> str | None:
     return f"sha256:{hexpart}" if DIGEST.match(f"sha256:{hexpart}") else None
 
 
-def _verify_blobs(store: _Store, config_name: str, config: dict[str, Any],
-                  layer_names: list[str]) -> None:
-    """Every blob against its digest: by name where the name is one, else ``diff_ids``."""
+def _layer_digests(store: _Store, config_name: str, config: dict[str, Any],
+                   layer_names: list[str]) -> list[str]:
+    """Check the config against its digest; each layer's expected digest, by name where the
+    name is one, else the config's ``rootfs.diff_ids`` (a docker save ``layer.tar``)."""
     want = _by_name(config_name)
     if want is None:
         raise SourceError(f"{store.path}: config '{config_name[:120]}' is not named by its "
                           "digest", "save the image again")
     verify(store, config_name, want)
     diff_ids = (config.get("rootfs") or {}).get("diff_ids") or []
+    out = []
     for i, name in enumerate(layer_names):
-        want = _by_name(name)
-        if want is None:  # a docker save layer.tar: uncompressed, so its diff_id
-            if len(diff_ids) != len(layer_names) or not isinstance(diff_ids[i], str):
-                raise SourceError(f"{store.path}: the config's rootfs.diff_ids do not list "
-                                  f"its {len(layer_names)} layers", "save the image again")
-            want = diff_ids[i]
-        verify(store, name, want)
+        by_name = _by_name(name)
+        if by_name is None and (len(diff_ids) != len(layer_names)
+                                or not isinstance(diff_ids[i], str)):
+            raise SourceError(f"{store.path}: the config's rootfs.diff_ids do not list "
+                              f"its {len(layer_names)} layers", "save the image again")
+        out.append(by_name or str(diff_ids[i]))
+    return out
+
+
+class _Hashing(io.RawIOBase):
+    """A blob stream that hashes every byte; closing it hashes the rest, so the digest covers
+    the whole blob however much of it the tar reader needed."""
+
+    def __init__(self, f: IO[bytes], digest: Any) -> None:
+        super().__init__()
+        self._f, self._digest = f, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf: Any) -> int:
+        data = self._f.read(len(buf))
+        self._digest.update(data)
+        buf[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                while chunk := self._f.read(1 << 20):
+                    self._digest.update(chunk)
+            finally:
+                self._f.close()
+        super().close()
+
+
+def _apply_checked(entries: dict[str, Entry], store: _Store, name: str, opener: Opener,
+                   want: str, where: str, tag: int) -> None:
+    """Apply one layer, hashing it on the way; SourceError if it is not the blob ``want``."""
+    digest = hashlib.sha256()
+    apply_layer(entries, lambda: io.BufferedReader(_Hashing(opener(), digest)), where, tag)
+    if not DIGEST.match(want) or digest.hexdigest() != want.split(":", 1)[1]:
+        raise SourceError(f"{store.path}: '{name[:120]}' does not match its digest "
+                          f"{want[:19]}...", "the image was altered or damaged after it was "
+                          "built; pull or save it again and compare digests")
 
 
 def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
@@ -280,11 +320,12 @@ def open_container(path: Path) -> ContainerImage:
     if not isinstance(config, dict):
         raise SourceError(f"{path}: the image config is not a JSON object",
                           "the image is corrupt; build it again")
-    _verify_blobs(store, config_name, config, layer_names)
+    wants = _layer_digests(store, config_name, config, layer_names)
     openers = [store.opener(n) for n in layer_names]
     entries: dict[str, Entry] = {}
     for tag, opener in enumerate(openers):
-        apply_layer(entries, opener, f"{path}:{layer_names[tag]}", tag)
+        _apply_checked(entries, store, layer_names[tag], opener, wants[tag],
+                       f"{path}:{layer_names[tag]}", tag)
 
     def fetch(locs: list[Hashable], cap: int) -> dict[Hashable, bytes]:
         out: dict[Hashable, bytes] = {}
