@@ -49,6 +49,7 @@ from hardening.catalogue.load import default_root, load_many  # noqa: E402
 from hardening.checks.registry import KINDS  # noqa: E402
 from hardening.inventory.ansible import load_inventory  # noqa: E402
 from hardening.model.control import Control  # noqa: E402
+from hardening.model.host import Host  # noqa: E402
 from hardening.plan import Plan, plan_fleet  # noqa: E402
 from hardening.probe import script  # noqa: E402
 from hardening.probe.requests import Find  # noqa: E402
@@ -115,6 +116,15 @@ def ssh(net: Reach, address: str, *command: str) -> list[str]:
             *command]
 
 
+def remote_sh(host: Host) -> list[str]:
+    """The remote command the audit itself runs (``SshTransport.command``): ``/bin/sh -s``,
+    under ``sudo -n -u USER --`` when the inventory says become. A floor run without it walks
+    the node as the login user, which is not the audit's work."""
+    if host.become:
+        return ["sudo", "-n", "-u", host.become_user, "--", "/bin/sh", "-s"]
+    return ["/bin/sh", "-s"]
+
+
 def specs_for(lab: Lab, net: Reach, forks: int, work: Path, baselines: bool, audit_json: Path,
               catalogue: str, by_control: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Every workload to measure on this lab for one catalogue and RTT, as measure.py specs."""
@@ -135,7 +145,7 @@ def specs_for(lab: Lab, net: Reach, forks: int, work: Path, baselines: bool, aud
         "floor ssh true": {"forks": forks, "jobs": [
             {"argv": ssh(net, h.address, "true")} for h in hosts]},
         "floor raw probe": {"forks": forks, "jobs": [
-            {"argv": ssh(net, h.address, "sh", "-s"), "stdin": str(scripts[h.name])}
+            {"argv": ssh(net, h.address, *remote_sh(h)), "stdin": str(scripts[h.name])}
             for h in hosts]},
         "hardening audit": {"forks": 1, "ok_codes": [0, 1], "jobs": [{"argv": [
             PY, "-m", "hardening", "audit", "-i", str(net.inventory), "--forks",
@@ -146,7 +156,7 @@ def specs_for(lab: Lab, net: Reach, forks: int, work: Path, baselines: bool, aud
         walk = work / "walk.sh"
         walk.write_bytes(script.build(finds).data)
         specs["floor walk"] = {"forks": forks, "jobs": [
-            {"argv": ssh(net, h.address, "sh", "-s"), "stdin": str(walk)} for h in hosts]}
+            {"argv": ssh(net, h.address, *remote_sh(h)), "stdin": str(walk)} for h in hosts]}
     if baselines:
         specs.update(baseline_specs(plans[0], net, forks, work, addresses, catalogue, by_control))
     return specs
