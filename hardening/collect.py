@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardening.errors import HostError, ProbeError
+from hardening.errors import HostError
 from hardening.model.facts import Facts
 from hardening.plan import Plan
 from hardening.probe import parse, script
@@ -55,12 +55,8 @@ def collect_host(plan: Plan, options: CollectOptions, progress: Progress = _noop
         with transport_for(host, **options.transport_options) as transport:
             out = transport.run(probe.data, timeout=options.command_timeout,
                                 max_output=options.max_output)
-        values, meta = parse.parse(out.stdout, probe, host.name)
-        if meta.get("sections_seen") == "0":
-            tail = out.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-            raise ProbeError(f"{host.name}: no probe output came back (exit {out.rc}"
-                             f"{': ' + tail[0][:200] if tail[0] else ''})",
-                             "check that the account can run /bin/sh on the node")
+        # A probe that did not reach its final frame raises ProbeError: the host errors.
+        values, meta = parse.parse(out.stdout, probe, host.name, rc=out.rc, stderr=out.stderr)
         if out.truncated:
             meta["truncated"] = f"output cut at {options.max_output} bytes"
         meta["elapsed"] = f"{out.elapsed:.3f}"

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from hardening.checks.registry import KINDS
+from hardening.facts.find import prune_clause
 from hardening.plan import Plan
 from hardening.probe import script
 from hardening.probe.requests import Command, ComponentReq, FactRequest, Find, Read, Stat, is_glob
@@ -25,7 +26,7 @@ FIND_PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
 
 def find_command(roots: tuple[str, ...], prune: tuple[str, ...], fmt: str) -> str:
     """The one-request ``find`` a per-check tool runs: the probe's walk, its prunes included."""
-    skip = script.prune_clause(prune)
+    skip = prune_clause(prune)
     return (f"find {' '.join(shlex.quote(r) for r in roots)} -xdev {skip}-type f {FIND_PERMS} "
             f"-exec stat -c '{fmt}' {{}} +")
 

@@ -7,9 +7,22 @@ distinct value, never an empty one: "file missing" and "file empty" must not loo
 from __future__ import annotations
 
 import stat as statmod
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
+
+F = TypeVar("F")
+
+
+class Request(Generic[F]):
+    """Base of every fact request: a frozen, hashable value whose answer has type ``F``.
+
+    Each request type lives in its own module of ``hardening/facts/`` with its parts (sh
+    fragment, parser, root-filesystem answer); ``Facts.get`` returns ``F | Absent``, so a
+    check kind gets a typed fact without asserting what it got.
+    """
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -22,7 +35,12 @@ class Absent:
 
 @dataclass(frozen=True)
 class FileStat:
-    """``stat -L`` of one path: type and permission bits, numeric and named owner."""
+    """``stat -L`` of one path: type and permission bits, numeric and named owner.
+
+    ``path`` is lossless: the node's bytes decoded as ``os.fsdecode`` does (UTF-8 with
+    ``surrogateescape``), so a name that is not valid UTF-8 keeps its bytes
+    (``os.fsencode(path)`` gives them back); renderers must escape it.
+    """
 
     path: str
     mode: int  # st_mode with type bits
@@ -61,7 +79,7 @@ class FileStat:
 
 @dataclass(frozen=True)
 class FileContent:
-    """The bytes of one file (capped) and whether the cap cut it."""
+    """The bytes of one file (capped) and whether the cap cut it (``path`` as in FileStat)."""
 
     path: str
     data: bytes
@@ -125,9 +143,6 @@ class CommandOutput:
         return self.stdout.decode("utf-8", errors="replace")
 
 
-Fact = Any  # one of the classes above, a list of them, or Absent
-
-
 @dataclass(frozen=True)
 class Facts:
     """Every fact gathered for one host, keyed by FactRequest.
@@ -137,12 +152,16 @@ class Facts:
     """
 
     host: str
-    values: Mapping[Hashable, Fact]
+    values: Mapping[Request[Any], object]
     meta: Mapping[str, str] = field(default_factory=dict)
     cloud: Mapping[str, Any] = field(default_factory=dict)
 
-    def get(self, request: Hashable) -> Fact:
-        """The fact for ``request``, or Absent when the probe did not gather it."""
+    def get(self, request: Request[F]) -> F | Absent:
+        """The fact for ``request``, or Absent when the probe did not gather it.
+
+        Every source stores the answer the request's own module gives, so the value is an
+        ``F`` or an ``Absent`` (tests/unit/facts checks each source against the registry).
+        """
         if request in self.values:
-            return self.values[request]
+            return cast("F | Absent", self.values[request])
         return Absent(f"fact {request!r} was not gathered", is_error=True)

@@ -1,50 +1,29 @@
-"""An image as a fact source: answers the probe's FactRequests from a root filesystem.
+"""An image as a fact source: answers fact requests from a root filesystem.
 
 A node image (a directory, or a ``.tar``/``.tar.gz``/``.tar.zst`` of a root filesystem)
 or a container image (OCI layout, OCI archive, ``docker save``) is read in place and
 gives the same facts dict the probe parser gives, so ``audit.run_audit(gather=...)``
-evaluates it like a live node. Nothing runs: a command is "not applicable to an image",
-except ``sshd -T``, answered from sshd_config (see sources/sshd.py).
+evaluates it like a live node. Each request's own module answers it (its ``from_root``,
+through the registry) from ``ImageRoot``. Nothing runs: a command is "not applicable to an
+image", except ``sshd -T``, answered from sshd_config (see sources/sshd.py).
 """
 
 from __future__ import annotations
 
-import stat as statmod
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
-from hardening.checks.effective import flag_value
 from hardening.collect import HostOutcome
 from hardening.errors import HostError, SourceError
-from hardening.model.facts import (
-    Absent,
-    CommandOutput,
-    Component,
-    ComponentFile,
-    Facts,
-    FileContent,
-    FileStat,
-)
+from hardening.facts.registry import by_spec
+from hardening.model.facts import Absent, CommandOutput, Facts, FileStat, Request
 from hardening.plan import Plan
-from hardening.probe.requests import (
-    Command,
-    ComponentReq,
-    FactRequest,
-    Find,
-    ImageConfig,
-    Read,
-    Stat,
-    is_glob,
-)
 from hardening.sources import archive, oci, sshd, units
-from hardening.sources.rootfs import Entry, LinkLoopError, Tree, clean
-
-NOT_APPLICABLE = "not applicable to an image"
-SETID_OR_WW = statmod.S_ISUID | statmod.S_ISGID | statmod.S_IWOTH
+from hardening.sources.rootfs import Entry, LinkLoopError, Tree
 
 
 @dataclass
@@ -152,108 +131,60 @@ def file_stat(src: ImageSource, path: str, entry: Entry) -> FileStat:
                     groups.get(entry.gid) or entry.gname or "UNKNOWN")
 
 
-def _paths(tree: Tree, pattern: str) -> list[str]:
-    return tree.glob(pattern) if is_glob(pattern) else [pattern]
+class ImageRoot:
+    """An opened image as the ``Root`` every request module's ``from_root`` answers from."""
 
+    def __init__(self, src: ImageSource) -> None:
+        self.src = src
 
-def _stat(src: ImageSource, req: Stat) -> Any:
-    found: list[FileStat] = []
-    for p in _paths(src.tree, req.path):
-        entry = _resolve(src.tree, p)
-        if isinstance(entry, Absent):
-            if not is_glob(req.path):
-                return entry
-            continue
-        found.append(file_stat(src, p, entry))
-    return found
+    def entry(self, path: str) -> Entry | Absent:
+        """The entry at ``path``, symlinks followed inside the image."""
+        return _resolve(self.src.tree, path)
 
+    def glob(self, pattern: str) -> list[str]:
+        """The image paths a shell glob matches."""
+        return self.src.tree.glob(pattern)
 
-def _content(src: ImageSource, path: str, limit: int) -> FileContent | Absent:
-    entry = _resolve(src.tree, path)
-    if isinstance(entry, Absent):
-        return entry
-    if not entry.is_file:
-        return Absent(f"{path}: not readable or not a regular file", is_error=True)
-    data = src.tree.read(entry, limit)
-    return FileContent(path, data[:limit], truncated=len(data) > limit)
+    def walk(self) -> Iterable[Entry]:
+        """Every entry of the image, in path order."""
+        return self.src.tree.walk()
 
+    def read(self, entry: Any, limit: int) -> bytes:
+        """Up to ``limit`` + 1 bytes of a regular file."""
+        return self.src.tree.read(entry, limit)
 
-def _read(src: ImageSource, req: Read) -> Any:
-    out: list[FileContent] = []
-    for p in _paths(src.tree, req.path):
-        got = _content(src, p, req.limit)
-        if isinstance(got, Absent):
-            if not is_glob(req.path):
-                return got
-            continue
-        out.append(got)
-    return out
+    def prefetch(self, entries: Iterable[Any]) -> None:
+        """Load these files in one pass over the archive."""
+        self.src.tree.prefetch(entries)
 
+    def file_stat(self, path: str, entry: Any) -> FileStat:
+        """A FileStat named with the image's own users and groups."""
+        return file_stat(self.src, path, entry)
 
-def _component(src: ImageSource, req: ComponentReq) -> Any:
-    found = units.component_argv(src.tree, req.name)
-    if found is None:
-        return Absent(f"no systemd unit or static pod manifest for '{req.name}' in the image")
-    argv, origin = found
-    files: dict[str, ComponentFile] = {}
-    for flag, default in req.files:
-        given = flag_value(argv, flag, is_bool=False)
-        path = given or default
-        if not path:
-            continue
-        path = clean(path)  # systemd and the kubelet run with / as working directory
-        entry = _resolve(src.tree, path)
-        st = entry if isinstance(entry, Absent) else file_stat(src, path, entry)
-        files[flag] = ComponentFile(flag, path, bool(given), st,
-                                    _content(src, path, 1 << 20))
-    return Component(req.name, argv, origin, files)
+    def component_argv(self, name: str) -> tuple[tuple[str, ...], str] | None:
+        """The argv a systemd unit or static pod manifest gives the component."""
+        return units.component_argv(self.src.tree, name)
 
-
-def _command(src: ImageSource, req: Command) -> Any:
-    if sshd.is_sshd_dump(req.script):
-        out = sshd.dump(src.tree)
+    def emulate(self, script: str) -> CommandOutput | Absent | None:
+        """``sshd -T`` from sshd_config; nothing else runs on an image."""
+        if not sshd.is_sshd_dump(script):
+            return None
+        out = sshd.dump(self.src.tree)
         if out is None:
             return Absent("sshd is not configured in the image (no /etc/ssh/sshd_config)")
-        return CommandOutput(0, out[: req.limit], len(out) > req.limit)
-    return Absent(NOT_APPLICABLE)
+        return CommandOutput(0, out)
+
+    def config(self) -> Mapping[str, Any] | Absent:
+        """The container image's config, or Absent for a node image."""
+        return cast("Mapping[str, Any] | Absent", self.src.config)
 
 
-def _find(src: ImageSource, req: Find) -> Any:
-    roots = tuple(r.rstrip("/") + "/" for r in req.roots)
-    return [file_stat(src, e.path, e) for e in src.tree.walk()
-            if e.is_file and e.mode & SETID_OR_WW
-            and ("/" in req.roots or e.path.startswith(roots))]
-
-
-def _prefetch(src: ImageSource, requests: Iterable[FactRequest]) -> None:
-    """Load every file a Read names in one pass over the archive."""
-    wanted: list[Entry] = []
-    for req in requests:
-        if isinstance(req, Read):
-            for p in _paths(src.tree, req.path):
-                entry = _resolve(src.tree, p)
-                if isinstance(entry, Entry):
-                    wanted.append(entry)
-    src.tree.prefetch(wanted)
-
-
-def answer(src: ImageSource, requests: Sequence[FactRequest]) -> dict[Hashable, Any]:
+def answer(src: ImageSource, requests: Sequence[Request[Any]]) -> dict[Request[Any], object]:
     """The fact for each request, as the probe parser would give it."""
-    _prefetch(src, requests)
-    facts: dict[Hashable, Any] = {}
-    for req in requests:
-        if isinstance(req, Stat):
-            facts[req] = _stat(src, req)
-        elif isinstance(req, Read):
-            facts[req] = _read(src, req)
-        elif isinstance(req, ComponentReq):
-            facts[req] = _component(src, req)
-        elif isinstance(req, Command):
-            facts[req] = _command(src, req)
-        elif isinstance(req, Find):
-            facts[req] = _find(src, req)
-        elif isinstance(req, ImageConfig):
-            facts[req] = src.config
+    root = ImageRoot(src)
+    facts: dict[Request[Any], object] = {}
+    for spec, reqs in by_spec(requests):
+        facts.update(spec.from_root(reqs, root))
     return facts
 
 

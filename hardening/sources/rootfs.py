@@ -131,7 +131,7 @@ class Tree:
 
     def glob(self, pattern: str) -> list[str]:
         """Index paths matching a shell glob where ``*`` does not cross ``/``."""
-        from hardening.probe.parse import glob_match
+        from hardening.facts.base import glob_match
 
         want = clean(pattern)
         depth = want.count("/")

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from hardening.facts.base import stat_records
+from hardening.facts.find import Find
 from hardening.probe import parse, script
-from hardening.probe.requests import Find
 from hardening.probe.script import Script
 
 
@@ -39,8 +40,7 @@ def run(probe: Script, *wrap: str) -> bytes:
 def walked_roots(probe: Script, stdout: bytes) -> list[str]:
     """The paths each matching file was listed under, from the raw find section."""
     sections = parse.split_sections(stdout, probe, "me")
-    lines = sections["find"].body.decode().splitlines()
-    return [line.split(" ", 5)[5] for line in lines if line]
+    return [s.path for s in stat_records(sections["find"].body, "me")]
 
 
 def paths(facts: object) -> list[str]:

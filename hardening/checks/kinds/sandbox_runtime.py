@@ -54,7 +54,9 @@ def _files(p: Params, facts: Facts) -> tuple[FileContent | Absent, list[FileCont
         got = facts.get(Read(g))
         if isinstance(got, list):
             extra.update({f.path: f for f in got if f.path != p.config})
-    return (main[0] if isinstance(main, list) and main else main), list(extra.values())
+    first = main if isinstance(main, Absent) else (
+        main[0] if main else Absent(f"{p.config}: no such file"))
+    return first, list(extra.values())
 
 
 def _shims(p: Params, facts: Facts) -> dict[str, FileStat]:

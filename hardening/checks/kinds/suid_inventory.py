@@ -12,8 +12,8 @@ import stat
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
+from hardening.facts.base import glob_match
 from hardening.model.facts import Absent, Facts, FileStat
-from hardening.probe.parse import glob_match
 from hardening.probe.requests import FactRequest, Find
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from hardening.errors import ProbeError
+from hardening.facts.base import glob_match
 from hardening.model.facts import Absent, CommandOutput, Component
 from hardening.probe import parse, script
 from hardening.probe.requests import Command, ComponentReq, Find, Read, Stat
@@ -29,28 +32,32 @@ def probe() -> script.Script:
     return script.build(REQS, nonce=NONCE)
 
 
-def full_output(probe: script.Script, command_out: bytes = b"10\n") -> bytes:
-    sid = {type(r[0]).__name__ + (r[0].path if isinstance(r[0], Read) else ""): s
-           for s, r in probe.sections.items()}
-    cmd_sid = next(s for s, r in probe.sections.items() if isinstance(r[0], Command))
-    comp_sid = next(s for s, r in probe.sections.items()
-                    if isinstance(r[0], ComponentReq) and s != "procs")
-    read_sid = sid["Read/etc/hostname"]
+def sid_of(probe: script.Script, kind: type) -> str:
+    return next(s for s, r in probe.sections.items() if r and isinstance(r[0], kind)
+                and s != "procs")
+
+
+def full_output(probe: script.Script, command_out: bytes = b"10\n",
+                stat_body: bytes | None = None, find_body: bytes | None = None) -> bytes:
+    cmd_sid, comp_sid, read_sid = (sid_of(probe, k) for k in (Command, ComponentReq, Read))
     return b"".join([
-        m("B", "meta"), b"hostname=node1\nuid=0\n", m("E", "meta 0"),
+        m("B", "meta"), b"hostname=node1\0uid=0\0", m("E", "meta 0"),
         m("B", "stat"),
-        b"8180 0 0 root root /etc/kubernetes/kubelet.conf\n"
-        b"8180 0 0 root root /etc/kubernetes/pki/ca.key\n"
-        b"81a4 0 0 root root /etc/kubernetes/pki/sa.key\n",
+        b"8180 0 0 root root /etc/kubernetes/kubelet.conf\0"
+        b"8180 0 0 root root /etc/kubernetes/pki/ca.key\0"
+        b"81a4 0 0 root root /etc/kubernetes/pki/sa.key\0" if stat_body is None else stat_body,
         m("E", "stat 0"),
-        m("B", "procs"), m("F", "proc ok - 812"), b"/usr/bin/kubelet\0--config\0/etc/k.yaml\0",
+        m("B", "procs"), m("F", "proc ok 812"), b"/usr/bin/kubelet\0--config\0/etc/k.yaml\0",
         m("E", "procs 0"),
-        m("B", comp_sid), m("F", "pid ok - 812"), m("F", "stat ok flag:--config /etc/k.yaml"),
-        b"8180 0 0 root root\n", m("F", "file ok flag:--config /etc/k.yaml"), b"readOnlyPort: 0\n",
+        m("B", comp_sid), m("F", "pid ok 812"), m("F", "stat ok flag:0"),
+        b"/etc/k.yaml\0" b"8180 0 0 root root -\0", m("F", "file ok flag:0"),
+        b"/etc/k.yaml\0readOnlyPort: 0\n",
         m("E", f"{comp_sid} 0"),
-        m("B", read_sid), m("F", "file ok - /etc/hostname"), b"node1\n", m("E", f"{read_sid} 0"),
+        m("B", read_sid), m("F", "file ok -"), b"/etc/hostname\0node1\n", m("E", f"{read_sid} 0"),
         m("B", cmd_sid), command_out, m("E", f"{cmd_sid} 0"),
-        m("B", "find"), b"89ed 0 0 root root /usr/bin/sudo\n", m("E", "find 0"),
+        m("B", "find"),
+        b"89ed 0 0 root root /usr/bin/sudo\0" if find_body is None else find_body,
+        m("E", "find 0"),
         m("B", "done"), m("E", "done 0"),
     ])
 
@@ -74,7 +81,7 @@ def test_full_output_parses(probe: script.Script) -> None:
 
 
 def test_missing_file_is_absent_not_empty(probe: script.Script) -> None:
-    out = full_output(probe).replace(b"8180 0 0 root root /etc/kubernetes/kubelet.conf\n", b"")
+    out = full_output(probe).replace(b"8180 0 0 root root /etc/kubernetes/kubelet.conf\0", b"")
     facts, _ = parse.parse(out, probe, "node1")
     assert isinstance(facts[REQS[0]], Absent) and not facts[REQS[0]].is_error
 
@@ -96,13 +103,43 @@ def test_unknown_section_is_probe_error(probe: script.Script) -> None:
         parse.parse(m("B", "evil") + m("E", "evil 0"), probe, "node1")
 
 
-def test_truncated_output_keeps_complete_sections(probe: script.Script) -> None:
+@pytest.mark.parametrize("cut_at", [b"find 0", b"done 0", b"@@", b"k0 0", b"readOnly"])
+def test_output_cut_before_the_final_frame_is_a_probe_error(probe: script.Script,
+                                                            cut_at: bytes) -> None:
     out = full_output(probe)
-    cut = out[: out.index(b"find 0") - 40]
-    facts, meta = parse.parse(cut, probe, "node1")
-    assert facts[REQS[0]][0].octal == "600"
-    assert isinstance(facts[REQS[5]], Absent) and facts[REQS[5]].is_error
-    assert meta["hostname"] == "node1"
+    with pytest.raises(ProbeError, match="ended before its final frame") as err:
+        parse.parse(out[: out.rindex(cut_at) - 1], probe, "node1", rc=-1, stderr=b"x\ncut\n")
+    assert "node1" in str(err.value) and "meta" in str(err.value)  # what did arrive
+    assert "exit -1: cut" in str(err.value)
+
+
+def test_stat_record_needs_its_nul(probe: script.Script) -> None:
+    # A name holding a newline and a whole forged record is one name, not two records.
+    forged = b"81b6 1000 1000 u u /tmp/a\n81ed 0 0 root root /usr/bin/sudo\nb/f\0"
+    out = full_output(probe, find_body=b"89ed 0 0 root root /usr/bin/sudo\0" + forged)
+    facts, _ = parse.parse(out, probe, "node1")
+    paths = {f.path: f.octal for f in facts[REQS[5]]}
+    assert paths == {"/usr/bin/sudo": "4755",
+                     "/tmp/a\n81ed 0 0 root root /usr/bin/sudo\nb/f": "666"}
+
+
+def test_malformed_stat_record_is_a_probe_error_not_skipped(probe: script.Script) -> None:
+    out = full_output(probe, find_body=b"89ed 0 0 root root /usr/bin/sudo\0garbage\0")
+    with pytest.raises(ProbeError, match="malformed stat record"):
+        parse.parse(out, probe, "node1")
+
+
+def test_names_are_lossless(probe: script.Script) -> None:
+    out = full_output(probe, find_body=b"89ed 0 0 root root /usr/bin/\xff\xfesu\0")
+    facts, _ = parse.parse(out, probe, "node1")
+    [found] = facts[REQS[5]]
+    assert os.fsencode(found.path) == b"/usr/bin/\xff\xfesu"
+
+
+def test_entry_without_its_name_is_a_probe_error(probe: script.Script) -> None:
+    out = full_output(probe).replace(b"/etc/hostname\0node1", b"/etc/hostname node1")
+    with pytest.raises(ProbeError, match="has no name"):
+        parse.parse(out, probe, "node1")
 
 
 def test_invalid_utf8_survives(probe: script.Script) -> None:
@@ -111,20 +148,19 @@ def test_invalid_utf8_survives(probe: script.Script) -> None:
     assert "<script>" in facts[REQS[4]].text
 
 
-def test_junk_without_frames_yields_no_sections(probe: script.Script) -> None:
-    facts, meta = parse.parse(b"\0\xff" * 100000, probe, "n")
-    assert meta["sections_seen"] == "0"
-    assert all(isinstance(v, Absent) and v.is_error for v in facts.values())
+def test_junk_without_frames_is_no_probe_output(probe: script.Script) -> None:
+    with pytest.raises(ProbeError, match="no probe output came back"):
+        parse.parse(b"\0\xff" * 100000, probe, "n")
 
 
 def test_component_not_running(probe: script.Script) -> None:
     out = full_output(probe)
-    start = out.index(m("F", "pid ok - 812"))
+    start = out.index(m("F", "pid ok 812"))
     end = out.index(m("E", "k0 0"))
     facts, _ = parse.parse(out[:start] + out[end:], probe, "n")
     assert isinstance(facts[REQS[3]], Absent) and "no process named" in facts[REQS[3]].reason
 
 
 def test_glob_match_does_not_cross_slash() -> None:
-    assert parse.glob_match("/etc/*.conf", "/etc/a.conf")
-    assert not parse.glob_match("/etc/*.conf", "/etc/sub/a.conf")
+    assert glob_match("/etc/*.conf", "/etc/a.conf")
+    assert not glob_match("/etc/*.conf", "/etc/sub/a.conf")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hardening.facts.find import prune_clause
 from hardening.probe import script
 from hardening.probe.requests import Command, ComponentReq, Read, Stat
 
@@ -34,13 +35,13 @@ def test_glob_left_bare_only_when_safe() -> None:
 
 
 def test_prune_clause_guards_the_patterns_with_their_common_directory() -> None:
-    assert script.prune_clause([]) == ""
-    clause = script.prune_clause(["/var/lib/kubelet/pods",
+    assert prune_clause([]) == ""
+    clause = prune_clause(["/var/lib/kubelet/pods",
                                   "/var/lib/containerd/io.containerd.snapshotter.v1.*"])
     assert clause == ("-type d -path '/var/lib/*' \\( -path /var/lib/kubelet/pods -o -path "
                       "'/var/lib/containerd/io.containerd.snapshotter.v1.*' \\) -prune -o ")
     # A pattern naming the guard's own level keeps a guard above it; unrelated trees, none.
-    assert script.prune_clause(["/var/lib"]).startswith("-type d -path '/var/*' ")
-    assert script.prune_clause(["/a/x", "/b/y"]).startswith("-type d \\( -path /a/x")
-    assert script.prune_clause(["/srv/it's"]) == (
+    assert prune_clause(["/var/lib"]).startswith("-type d -path '/var/*' ")
+    assert prune_clause(["/a/x", "/b/y"]).startswith("-type d \\( -path /a/x")
+    assert prune_clause(["/srv/it's"]) == (
         "-type d -path '/srv/*' \\( -path '/srv/it'\"'\"'s' \\) -prune -o ")
