@@ -1,34 +1,20 @@
-"""The effective value of a component setting, with the precedence the component uses.
+"""Reading a component's command line and config files as the component reads them.
 
 Kubernetes components parse flags with pflag: the LAST occurrence of a flag wins, a value
 may follow ``=`` or be the next argument, and a boolean flag never takes the next argument
 (``--anonymous-auth false`` sets true and leaves ``false`` positional). Go's ``flag``
-package (etcd) also accepts a single dash. A flag set on the command line overrides the
-config file key, which overrides the component's documented default.
+package (etcd) also accepts a single dash. How the layers combine is ``layers.resolve``.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from hardening.checks.ops import canonical
-
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A resolved setting: its canonical value ("" when unset) and which source won."""
-
-    value: str
-    source: str
-    origin: str  # "flag" | "config" | "default" | "unset"
-    shadowed: tuple[str, ...] = ()
 
 
 def _norm(arg: str) -> str:
@@ -111,44 +97,3 @@ def config_value(doc: Any, key: str) -> Any:
         else:
             return _MISSING
     return node
-
-
-def resolve(
-    *,
-    argv: tuple[str, ...],
-    argv_source: str,
-    flag: str | None,
-    is_bool: bool,
-    config: tuple[str, Any] | None,
-    key: str | None,
-    default: str | None,
-    flag_key: str | None = None,
-) -> Setting:
-    """Resolve flag > config key > default, recording the sources that lost.
-
-    With ``flag_key`` the flag is a map flag and only that key of it counts: a flag that does
-    not name the key leaves the config file's value (kubelet merges its ``--feature-gates``
-    over the file's ``featureGates`` key by key).
-    """
-    candidates: list[tuple[str, str, str]] = []
-    if flag and flag_key:
-        v = map_flag_value(argv, flag, flag_key)
-        if v is not None:
-            candidates.append(("flag", v, f"{argv_source}: {flag}: {flag_key}={v}"))
-    elif flag:
-        v = flag_value(argv, flag, is_bool=is_bool)
-        if v is not None:
-            shown = flag if is_bool and v == "true" and flag in argv else f"{flag}={v}"
-            candidates.append(("flag", v, f"{argv_source}: {shown}"))
-    if config is not None and key:
-        path, doc = config
-        v2 = config_value(doc, key)
-        if v2 is not _MISSING:
-            candidates.append(("config", canonical(v2), f"{path}: {key}: {canonical(v2)}"))
-    if default is not None:
-        candidates.append(("default", default, f"documented default: {default}"))
-    if not candidates:
-        return Setting("", "not set on the command line, in the config file or by default",
-                       "unset")
-    origin, value, source = candidates[0]
-    return Setting(value, source, origin, tuple(c[2] for c in candidates[1:]))

@@ -1,10 +1,16 @@
-"""component_setting: a component's effective setting, flag > config file key > default.
+"""component_setting: a component's effective setting, computed as the component computes it.
 
 The component's argv comes from its running process (or, in an image, its unit or
-manifest). ``config_key`` is looked up in the file named by ``config_flag`` (kubelet
-``--config``), or in ``config_path`` when the flag is not given. ``flag_key`` makes ``flag`` a
-map flag (``--feature-gates=A=true,B=false``): only that key counts, merged over every
-occurrence, and a flag that does not name it leaves the config file's value in force.
+manifest). The layers and defaults come from the component's table in
+``hardening/checks/components`` (kubelet: command line over ``--config-dir`` drop-ins over
+the ``--config`` file over the KubeletConfiguration v1beta1 defaults, or over the
+command-line defaults when no config file is given; etcd: a ``--config-file`` replaces flags
+and ``ETCD_*`` variables; kube-proxy: ``--config`` replaces its flags). A config file is read
+only when the component's flag names it: a file at ``config_path`` that the component is not
+told to read changes nothing, and the evidence says so. ``default`` is only for a setting the
+tables do not know. ``flag_key`` makes ``flag`` a map flag (``--feature-gates=A=true,B=false``):
+only that key counts, merged over every occurrence, and a flag that does not name it leaves
+the config file's value in force.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.effective import parse_config, resolve
+from hardening.checks.component_view import component_layers, component_request, dropins_unknown
+from hardening.checks.components.registry import MODELS
+from hardening.checks.layers import Layers, resolve
 from hardening.checks.ops import check_op, compare
 from hardening.model.facts import Absent, Component, Facts
-from hardening.model.result import Status
-from hardening.probe.requests import ComponentReq, FactRequest
+from hardening.probe.requests import FactRequest
 
 
 @dataclass(frozen=True)
@@ -43,35 +50,25 @@ class Params:
                                          "--feature-gates)")
         if self.type not in ("string", "bool"):
             raise ParamError("type", f"unknown type '{self.type}' (expected string or bool)")
+        model = MODELS.get(self.component)
+        entry = model.entry(self.flag, self.config_key, self.flag_key) if model else None
+        if entry is not None and self.default is not None:
+            raise ParamError("default", f"the {self.component} defaults table gives "
+                             f"{self.flag or self.config_key} its default in each mode "
+                             f"({entry.source}); remove default")
         err = check_op(self.op, self.value)
         if err:
             raise ParamError("op", err)
 
 
-def _request(p: Params) -> ComponentReq:
-    files = ((p.config_flag, p.config_path),) if p.config_key else ()
-    return ComponentReq(p.component, files)
+def _request(p: Params) -> FactRequest:
+    return component_request(p.component, p.config_flag, p.config_path,
+                             reads_config=bool(p.config_key))
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
-    """The component (argv, and the config file when a config key is read)."""
+    """The component (argv, and the config file and drop-ins its flags name)."""
     return (_request(p),)
-
-
-def _config(p: Params, comp: Component) -> tuple[tuple[str, Any] | None, Outcome | None, str]:
-    """The parsed config file (or None), an early Outcome if it cannot be read, and a note."""
-    cf = comp.files.get(p.config_flag) if p.config_key else None
-    if cf is None:
-        return None, None, ""
-    if isinstance(cf.content, Absent):
-        if cf.content.is_error:
-            return None, Outcome.absent(cf.content, source=cf.path), ""
-        note = f"{cf.path} named by {p.config_flag} is missing" if cf.from_flag else ""
-        return None, None, note
-    try:
-        return (cf.path, parse_config(cf.content.text)), None, ""
-    except ValueError as exc:
-        return None, Outcome(Status.ERROR, source=cf.path, reason=f"{cf.path}: {exc}"), ""
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
@@ -81,18 +78,25 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
     assert isinstance(comp, Component)
-    config, early, note = _config(p, comp)
-    if early is not None:
-        return early
-    setting = resolve(
-        argv=comp.argv, argv_source=comp.origin, flag=p.flag, is_bool=p.type == "bool",
-        config=config, key=p.config_key, default=p.default, flag_key=p.flag_key,
-    )
+    layers = component_layers(comp, p.config_flag, reads_config=bool(p.config_key))
+    if isinstance(layers, Outcome):
+        return layers
+    setting = resolve(layers.layers, flag=p.flag, key=p.config_key, is_bool=p.type == "bool",
+                      default=p.default, flag_key=p.flag_key)
+    unknown = dropins_unknown(layers, setting, p.component)
+    if unknown is not None:
+        return unknown
     ok, expected = compare(p.op, setting.value, p.value, name)
-    details = tuple(f"overridden: {s}" for s in setting.shadowed) + ((note,) if note else ())
-    shown = p.config_key if setting.origin == "config" and p.config_key else name
+    details = setting.shadowed + layers.notes
+    key = p.config_key or _table_key(p, layers.layers)
+    shown = key if setting.origin in ("config", "dropin") and key else name
     observed = f"{shown}={setting.value}" if setting.origin != "unset" else f"{name} not set"
     return Outcome(pass_fail(ok), observed, expected, setting.source, details=details)
+
+
+def _table_key(p: Params, layers: Layers) -> str:
+    entry = layers.model.entry(p.flag, p.config_key, p.flag_key) if layers.model else None
+    return entry.key if entry else ""
 
 
 KIND = CheckKind("component_setting", Params, needs, evaluate, __doc__ or "")

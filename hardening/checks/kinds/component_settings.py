@@ -1,9 +1,9 @@
 """component_settings: several settings of one component must ALL satisfy the same op.
 
 For controls that pair settings, such as "--tls-cert-file and --tls-private-key-file are
-set". Each entry of ``flags`` is resolved like component_setting (last flag occurrence >
-``config_keys`` entry at the same position in the file named by ``config_flag`` >
-unset); ``config_keys`` is empty or as long as ``flags`` ("" for no key).
+set". Each entry of ``flags`` is resolved like component_setting, through the component's
+own layers and defaults table; ``config_keys`` is empty or as long as ``flags`` ("" for no
+key; the table supplies a key it knows, such as etcd's ``client-transport-security.*``).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.effective import parse_config, resolve
+from hardening.checks.component_view import component_layers, component_request, dropins_unknown
+from hardening.checks.layers import resolve
 from hardening.checks.ops import check_op, compare
 from hardening.model.facts import Absent, Component, Facts
-from hardening.model.result import Status
-from hardening.probe.requests import ComponentReq, FactRequest
+from hardening.probe.requests import FactRequest
 
 
 @dataclass(frozen=True)
@@ -42,25 +42,14 @@ class Params:
             raise ParamError("op", err)
 
 
-def _request(p: Params) -> ComponentReq:
-    return ComponentReq(p.component, ((p.config_flag, p.config_path),) if p.config_keys else ())
+def _request(p: Params) -> FactRequest:
+    return component_request(p.component, p.config_flag, p.config_path,
+                             reads_config=bool(p.config_keys))
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
-    """The component (and its config file when config keys are given)."""
+    """The component (and the config file its table or ``config_keys`` name)."""
     return (_request(p),)
-
-
-def _config(p: Params, comp: Component) -> tuple[str, Any] | Outcome | None:
-    cf = comp.files.get(p.config_flag) if p.config_keys else None
-    if cf is None or isinstance(cf.content, Absent):
-        if cf is not None and isinstance(cf.content, Absent) and cf.content.is_error:
-            return Outcome.absent(cf.content, source=cf.path)
-        return None
-    try:
-        return cf.path, parse_config(cf.content.text)
-    except ValueError as exc:
-        return Outcome(Status.ERROR, source=cf.path, reason=f"{cf.path}: {exc}")
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
@@ -69,14 +58,16 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
     assert isinstance(comp, Component)
-    config = _config(p, comp)
-    if isinstance(config, Outcome):
-        return config
+    view = component_layers(comp, p.config_flag, reads_config=bool(p.config_keys))
+    if isinstance(view, Outcome):
+        return view
     keys = p.config_keys or ("",) * len(p.flags)
     observed, sources, expected, bad = [], [], [], []
     for flag, key in zip(p.flags, keys, strict=True):
-        s = resolve(argv=comp.argv, argv_source=comp.origin, flag=flag, is_bool=False,
-                    config=config, key=key or None, default=None)
+        s = resolve(view.layers, flag=flag, key=key or None)
+        unknown = dropins_unknown(view, s, p.component)
+        if unknown is not None:
+            return unknown
         ok, exp = compare(p.op, s.value, p.value, flag)
         observed.append(f"{flag}={s.value}" if s.origin != "unset" else f"{flag} not set")
         sources.append(s.source)
@@ -84,7 +75,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         if not ok:
             bad.append(f"{flag}: {s.source}")
     return Outcome(pass_fail(not bad), "; ".join(observed), " and ".join(expected),
-                   "; ".join(sources), details=tuple(bad))
+                   "; ".join(sources), details=tuple(bad) + view.notes)
 
 
 KIND = CheckKind("component_settings", Params, needs, evaluate, __doc__ or "")

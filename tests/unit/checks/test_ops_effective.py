@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hardening.checks.effective import flag_value, map_flag_value, resolve
+from hardening.checks.components.registry import MODELS
+from hardening.checks.effective import flag_value, map_flag_value
+from hardening.checks.layers import Layers, resolve
 from hardening.checks.ops import canonical, check_op, compare, number
 
 
@@ -61,11 +63,12 @@ def test_flag_value(argv: tuple[str, ...], is_bool: bool, want: str | None) -> N
 
 
 def test_resolve_records_winner_and_shadowed() -> None:
-    s = resolve(argv=("kubelet", "--read-only-port=10255"), argv_source="process 1",
-                flag="--read-only-port", is_bool=False,
-                config=("/c.yaml", {"readOnlyPort": 0}), key="readOnlyPort", default="10255")
+    layers = Layers(("kubelet", "--read-only-port=10255"), "process 1", MODELS["kubelet"],
+                    ("/c.yaml", {"readOnlyPort": 0}))
+    s = resolve(layers, flag="--read-only-port", key="readOnlyPort")
     assert (s.value, s.origin) == ("10255", "flag")
-    assert s.shadowed == ("/c.yaml: readOnlyPort: 0", "documented default: 10255")
+    assert s.shadowed[0] == "overridden: /c.yaml: readOnlyPort: 0"
+    assert s.shadowed[1].startswith("overridden: KubeletConfiguration v1beta1 default")
 
 
 FG = "--feature-gates"
@@ -89,15 +92,19 @@ def test_map_flag_value(argv: tuple[str, ...], want: str | None) -> None:
 
 def test_map_flag_key_wins_over_the_config_key_only_when_named() -> None:
     config = ("/c.yaml", {"featureGates": {"RotateKubeletServerCertificate": False}})
-    args = {"argv_source": "process 1", "flag": FG, "is_bool": False, "config": config,
-            "key": "featureGates.RotateKubeletServerCertificate", "default": None,
+    args = {"flag": FG, "key": "featureGates.RotateKubeletServerCertificate",
             "flag_key": "RotateKubeletServerCertificate"}
-    s = resolve(argv=("kubelet", "--feature-gates=Other=true"), **args)
+
+    def layers(*argv: str) -> Layers:
+        return Layers(argv, "process 1", MODELS["kubelet"], config)
+
+    s = resolve(layers("kubelet", "--feature-gates=Other=true"), **args)
     assert (s.value, s.origin) == ("false", "config")
-    s = resolve(argv=("kubelet", "--feature-gates=RotateKubeletServerCertificate=true"), **args)
+    s = resolve(layers("kubelet", "--feature-gates=RotateKubeletServerCertificate=true"), **args)
     assert (s.value, s.origin) == ("true", "flag")
     assert s.source == "process 1: --feature-gates: RotateKubeletServerCertificate=true"
-    assert s.shadowed == ("/c.yaml: featureGates.RotateKubeletServerCertificate: false",)
+    assert s.shadowed[0] == ("overridden: /c.yaml: featureGates.RotateKubeletServerCertificate: "
+                             "false")
 
 
 def test_canonical_never_shows_secret_values() -> None:

@@ -114,7 +114,7 @@ def test_a_flag_no_file_sets_and_a_unit_without_exec_start_are_refused() -> None
 
 
 PARAMS = component_setting.Params("kubelet", "eq", flag="--anonymous-auth", type="bool",
-                                  config_key="authentication.anonymous.enabled", default="true",
+                                  config_key="authentication.anonymous.enabled",
                                   value="false")
 CONTROL = Control("4.2.1", "anon", "s", "b", 1, Severity.HIGH, frozenset({Role.ANY}), True,
                   CheckSpec("component_setting", PARAMS), playbook_tag="cis-4.2.1")

@@ -1,0 +1,80 @@
+"""A component fact as its layers: which files it reads, by its own rules, for the setting kinds.
+
+``component_request`` asks for the files the component's table names (its config file flag,
+its drop-in directory flag); ``component_layers`` turns the answer into ``Layers``: the config
+file only when the component's flag names it (a file at the catalogue's default path that the
+component is not told to read changes nothing, and a note says so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hardening.checks.base import Outcome
+from hardening.checks.components.registry import MODELS
+from hardening.checks.effective import flag_value, parse_config
+from hardening.checks.layers import Layers, Setting
+from hardening.model.facts import Absent, Component
+from hardening.model.result import Status
+from hardening.probe.requests import ComponentReq
+
+
+@dataclass(frozen=True)
+class View:
+    """The layers of one component, notes for the evidence, and a drop-in directory the
+    component reads that the facts do not show ("" when none)."""
+
+    layers: Layers
+    notes: tuple[str, ...] = ()
+    unread_dropins: str = ""
+
+
+def config_flag_of(component: str, config_flag: str, reads_config: bool) -> str:
+    """The flag naming the component's config file: the table's, else the catalogue's."""
+    model = MODELS.get(component)
+    if model is not None:
+        return model.config_flag
+    return config_flag if reads_config else ""
+
+
+def component_request(component: str, config_flag: str, config_path: str, *,
+                      reads_config: bool) -> ComponentReq:
+    """The request for the component and the config file its table (or the check) names."""
+    flag = config_flag_of(component, config_flag, reads_config)
+    return ComponentReq(component, ((flag, config_path),) if flag else ())
+
+
+def component_layers(comp: Component, config_flag: str, *, reads_config: bool
+                     ) -> View | Outcome:
+    """The component's layers, or an ERROR/SKIP Outcome when its config cannot be read."""
+    model = MODELS.get(comp.name)
+    flag = config_flag_of(comp.name, config_flag, reads_config)
+    notes: list[str] = []
+    config = None
+    cf = comp.files.get(flag) if flag else None
+    if cf is not None and not cf.from_flag:
+        if not isinstance(cf.content, Absent):
+            notes.append(f"{cf.path} is not read: {comp.name} is not given {flag}")
+    elif cf is not None and isinstance(cf.content, Absent):
+        if cf.content.is_error:
+            return Outcome.absent(cf.content, source=cf.path)
+        notes.append(f"{cf.path} named by {flag} is missing")
+    elif cf is not None and not isinstance(cf.content, Absent):
+        try:
+            config = (cf.path, parse_config(cf.content.text))
+        except ValueError as exc:
+            return Outcome(Status.ERROR, source=cf.path, reason=f"{cf.path}: {exc}")
+    unread = ""
+    if model is not None and model.dropin_flag:
+        unread = flag_value(comp.argv, model.dropin_flag, is_bool=False) or ""
+    return View(Layers(comp.argv, comp.origin, model, config), tuple(notes), unread)
+
+
+def dropins_unknown(view: View, setting: Setting, component: str) -> Outcome | None:
+    """ERROR when a drop-in directory the facts do not show could change the setting."""
+    if not view.unread_dropins or setting.origin == "flag":
+        return None
+    return Outcome(Status.ERROR, source=view.layers.argv_source,
+                   reason=f"{component} reads drop-ins from {view.unread_dropins} "
+                          "(--config-dir), which this probe does not list; the effective "
+                          "value cannot be decided without them")
