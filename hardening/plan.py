@@ -20,8 +20,8 @@ from typing import Any
 from hardening.checks.registry import KINDS
 from hardening.errors import InventoryError
 from hardening.model.control import CheckSpec, Control
+from hardening.model.facts import FactRequest
 from hardening.model.host import Host
-from hardening.probe.requests import FactRequest
 
 
 @dataclass(frozen=True)

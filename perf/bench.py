@@ -47,12 +47,12 @@ sys.path.insert(0, str(ROOT))
 
 from hardening.catalogue.load import default_root, load_many  # noqa: E402
 from hardening.checks.registry import KINDS  # noqa: E402
+from hardening.facts.find import Find  # noqa: E402
 from hardening.inventory.ansible import load_inventory  # noqa: E402
 from hardening.model.control import Control  # noqa: E402
 from hardening.model.host import Host  # noqa: E402
 from hardening.plan import Plan, plan_fleet  # noqa: E402
 from hardening.probe import script  # noqa: E402
-from hardening.probe.requests import Find  # noqa: E402
 from perf import latency, oscap, reportgen, workloads  # noqa: E402
 from perf.tables import print_side_by_side, print_table, print_targets, wall_of  # noqa: E402
 from tests.labkit import procfs  # noqa: E402

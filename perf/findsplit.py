@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hardening.catalogue.load import default_root, load_many  # noqa: E402
+from hardening.facts.find import Find  # noqa: E402
 from hardening.inventory.ansible import load_inventory  # noqa: E402
 from hardening.plan import plan_fleet  # noqa: E402
 from hardening.probe import script  # noqa: E402
-from hardening.probe.requests import Find  # noqa: E402
 from perf.bench import BENCHMARKS, Reach, free_subnet, measure, ssh  # noqa: E402
 from tests.labkit.lab import Lab, NodeSpec  # noqa: E402
 

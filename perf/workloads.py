@@ -16,10 +16,15 @@ from typing import Any
 import yaml
 
 from hardening.checks.registry import KINDS
-from hardening.facts.find import prune_clause
+from hardening.facts.base import is_glob
+from hardening.facts.command import Command
+from hardening.facts.component import ComponentReq
+from hardening.facts.find import Find, prune_clause
+from hardening.facts.read import Read
+from hardening.facts.stat import Stat
+from hardening.model.facts import FactRequest
 from hardening.plan import Plan
 from hardening.probe import script
-from hardening.probe.requests import Command, ComponentReq, FactRequest, Find, Read, Stat, is_glob
 
 FIND_PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
 

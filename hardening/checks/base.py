@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hardening.model.facts import Absent, Facts
+from hardening.model.facts import Absent, FactRequest, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import FactRequest
 
 
 class ParamError(ValueError):

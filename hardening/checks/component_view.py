@@ -14,9 +14,9 @@ from hardening.checks.base import Outcome
 from hardening.checks.components.registry import MODELS
 from hardening.checks.effective import flag_value, parse_config
 from hardening.checks.layers import Layers, Setting
+from hardening.facts.component import ComponentReq
 from hardening.model.facts import Absent, Component
 from hardening.model.result import Status
-from hardening.probe.requests import ComponentReq
 
 
 @dataclass(frozen=True)

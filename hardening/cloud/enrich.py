@@ -15,9 +15,9 @@ from hardening.cloud import metadata
 from hardening.cloud.inventory import CloudInventory, join
 from hardening.collect import HostOutcome
 from hardening.errors import HardeningError
+from hardening.facts.command import Command
 from hardening.model.facts import CommandOutput
 from hardening.plan import Plan
-from hardening.probe.requests import Command
 
 # Live sources fill the inventory for one node on demand: (inventory, instance) -> None.
 Fetch = Callable[[CloudInventory, dict[str, Any]], None]

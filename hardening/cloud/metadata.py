@@ -11,7 +11,7 @@ import shlex
 from urllib.parse import urlsplit
 
 from hardening.errors import UsageError
-from hardening.probe.requests import Command
+from hardening.facts.command import Command
 
 PROVIDERS = ("aws", "alibaba")
 _TOKEN = {

@@ -165,3 +165,7 @@ class Facts:
         if request in self.values:
             return cast("F | Absent", self.values[request])
         return Absent(f"fact {request!r} was not gathered", is_error=True)
+
+
+FactRequest = Request[Any]
+"""Any fact request (its answer's type unknown here); the types are in hardening/facts/."""

@@ -7,10 +7,10 @@ import pytest
 from hardening.catalogue.load import load_benchmark
 from hardening.checks.kinds.component_setting import Params as SettingParams
 from hardening.errors import InventoryError
+from hardening.facts.component import ComponentReq
 from hardening.model.control import CheckSpec, Control, Role, Severity
 from hardening.model.host import Host
 from hardening.plan import plan_host, substitute_text
-from hardening.probe.requests import ComponentReq
 
 WORKER = frozenset({Role.WORKER})
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from hardening.errors import SourceError
+from hardening.facts.read import Read
+from hardening.facts.stat import Stat
 from hardening.model.facts import Absent, FileContent
-from hardening.probe.requests import Read, Stat
 from hardening.sources.image import answer, open_image
 from tests.images.builders import Member, docker_save, oci_archive, oci_layout, write_tar
 from tests.images.cli import gate

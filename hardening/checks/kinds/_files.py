@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hardening.model.facts import Absent, Component, Facts, FileStat
-from hardening.probe.requests import ComponentReq, FactRequest, Stat
+from hardening.facts.component import ComponentReq
+from hardening.facts.stat import Stat
+from hardening.model.facts import Absent, FactRequest, Facts, FileStat
 
 
 def path_request(path: str, component: str | None, flag: str | None) -> FactRequest:
@@ -19,20 +18,20 @@ def stats_of(
     facts: Facts, path: str, component: str | None, flag: str | None
 ) -> tuple[list[FileStat] | Absent, str]:
     """The stats a file check looks at, and the source to cite."""
-    fact: Any = facts.get(path_request(path, component, flag))
     if component and flag:
-        if isinstance(fact, Absent):
-            return fact, f"{component} not running"
-        assert isinstance(fact, Component)
-        cf = fact.files.get(flag)
+        comp = facts.get(ComponentReq(component, ((flag, path),)))
+        if isinstance(comp, Absent):
+            return comp, f"{component} not running"
+        cf = comp.files.get(flag)
         if cf is None:
-            return Absent(f"{component} has no {flag} and no default path"), fact.origin
-        how = f"{flag} of {fact.origin}" if cf.from_flag else f"default path for {flag}"
+            return Absent(f"{component} has no {flag} and no default path"), comp.origin
+        how = f"{flag} of {comp.origin}" if cf.from_flag else f"default path for {flag}"
         if isinstance(cf.stat, Absent):
             return cf.stat, f"{cf.path} ({how})"
         return [cf.stat], f"{cf.path} ({how})"
-    if isinstance(fact, Absent):
-        return fact, path
-    if not fact:
+    found = facts.get(Stat(path))
+    if isinstance(found, Absent):
+        return found, path
+    if not found:
         return Absent(f"no file matches {path}"), path
-    return list(fact), path
+    return list(found), path

@@ -15,9 +15,9 @@ from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.checks.ops import check_op, compare
-from hardening.model.facts import Absent, CommandOutput, Facts
+from hardening.facts.command import Command
+from hardening.model.facts import Absent, FactRequest, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import Command, FactRequest
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = f"$ {p.command}"
     if isinstance(out, Absent):
         return Outcome.absent(out, source=source)
-    assert isinstance(out, CommandOutput)
     if out.rc == 127:
         return Outcome.absent(Absent("command not found on the node (exit 127)"), source=source)
     if out.rc == 126:

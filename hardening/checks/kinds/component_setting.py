@@ -23,8 +23,7 @@ from hardening.checks.component_view import component_layers, component_request,
 from hardening.checks.components.registry import MODELS
 from hardening.checks.layers import Layers, resolve
 from hardening.checks.ops import check_op, compare
-from hardening.model.facts import Absent, Component, Facts
-from hardening.probe.requests import FactRequest
+from hardening.model.facts import Absent, FactRequest, Facts
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     name = f"{p.flag}: {p.flag_key}" if p.flag and p.flag_key else p.flag or p.config_key or ""
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
-    assert isinstance(comp, Component)
     layers = component_layers(comp, p.config_flag, reads_config=bool(p.config_key))
     if isinstance(layers, Outcome):
         return layers

@@ -15,8 +15,7 @@ from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.checks.component_view import component_layers, component_request, dropins_unknown
 from hardening.checks.layers import resolve
 from hardening.checks.ops import check_op, compare
-from hardening.model.facts import Absent, Component, Facts
-from hardening.probe.requests import FactRequest
+from hardening.model.facts import Absent, FactRequest, Facts
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     comp = facts.get(_request(p))
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
-    assert isinstance(comp, Component)
     view = component_layers(comp, p.config_flag, reads_config=bool(p.config_keys))
     if isinstance(view, Outcome):
         return view

@@ -13,9 +13,9 @@ from typing import Any
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.checks.effective import _MISSING, config_value, parse_config
 from hardening.checks.ops import canonical, check_op, compare
-from hardening.model.facts import Absent, Facts, FileContent
+from hardening.facts.read import Read
+from hardening.model.facts import Absent, FactRequest, Facts, FileContent
 from hardening.model.result import Status
-from hardening.probe.requests import FactRequest, Read
 
 FORMATS = ("yaml", "keyword", "sysctl")
 

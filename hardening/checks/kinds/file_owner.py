@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.checks.kinds._files import path_request, stats_of
-from hardening.model.facts import Absent, Facts
-from hardening.probe.requests import FactRequest
+from hardening.model.facts import Absent, FactRequest, Facts
 
 
 @dataclass(frozen=True)

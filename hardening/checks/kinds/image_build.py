@@ -11,13 +11,12 @@ whose config has no history is WARN: nothing can be said about how it was built.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.model.facts import Absent, Facts
+from hardening.facts.image_config import ImageConfig
+from hardening.model.facts import Absent, FactRequest, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import FactRequest, ImageConfig
 
 RULES = ("healthcheck", "no_add")
 _ADD = re.compile(r"^\s*(?:\S*/bin/sh -c #\(nop\)\s*)?ADD\s+(?:--\S+\s+)*(\S+)\s+(?:in\s+)?(\S+)")
@@ -58,7 +57,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     cfg = facts.get(ImageConfig())
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source="image config")
-    assert isinstance(cfg, Mapping)
     if p.rule == "healthcheck":
         test = [str(t) for t in cfg.get("healthcheck_test") or ()]
         ok = bool(test) and test[0].upper() != "NONE"

@@ -11,13 +11,12 @@ in evidence: only the names are listed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from hardening.checks.base import CheckKind, Outcome, pass_fail
-from hardening.model.facts import Absent, Facts
-from hardening.probe.requests import FactRequest, ImageConfig
+from hardening.facts.image_config import ImageConfig
+from hardening.model.facts import Absent, FactRequest, Facts
 
 WORDS = ("PASSWORD", "PASSWD", "PASS", "SECRET", "SECRETS", "TOKEN", "KEY", "APIKEY",
          "CREDENTIAL", "CREDENTIALS", "PRIVATE", "AUTH")
@@ -55,7 +54,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = "image config: Env"
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source=source)
-    assert isinstance(cfg, Mapping)
     bad: list[str] = []
     for item in cfg.get("env", ()):
         name, _, value = str(item).partition("=")

@@ -7,12 +7,11 @@ It FAILs only past ``max_layers`` or ``max_size_mb`` (stored size); 0 means no l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, pass_fail
-from hardening.model.facts import Absent, Facts
-from hardening.probe.requests import FactRequest, ImageConfig
+from hardening.facts.image_config import ImageConfig
+from hardening.model.facts import Absent, FactRequest, Facts
 
 MB = 1024 * 1024
 
@@ -36,7 +35,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = "image manifest and layers"
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source=source)
-    assert isinstance(cfg, Mapping)
     layers = int(str(cfg.get("layers", 0)))
     size = int(str(cfg.get("size", 0)))
     files = int(str(cfg.get("files_size", 0)))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, pass_fail
-from hardening.model.facts import Facts, FileStat
-from hardening.probe.requests import FactRequest, Stat
+from hardening.facts.stat import Stat
+from hardening.model.facts import FactRequest, Facts, FileStat
 
 TOOLS = ("nc", "ncat", "netcat", "socat", "curl", "wget", "telnet", "ssh", "scp", "sftp",
          "ftp", "tftp", "nmap")

@@ -8,14 +8,14 @@ the runtime would refuse to start the container, so nothing runs as root, but it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, pass_fail
-from hardening.model.facts import Absent, Facts, FileContent
+from hardening.facts.image_config import ImageConfig
+from hardening.facts.read import Read
+from hardening.model.facts import Absent, FactRequest, Facts, FileContent
 from hardening.model.result import Status
-from hardening.probe.requests import FactRequest, ImageConfig, Read
 
 PASSWD = "/etc/passwd"
 
@@ -49,7 +49,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = "image config: User"
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source=source)
-    assert isinstance(cfg, Mapping)
     user = str(cfg.get("user", "")).strip()
     expected = f"a User whose uid is not {', '.join(p.forbid_uids)}"
     if not user:

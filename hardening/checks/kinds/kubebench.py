@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from hardening.checks.base import CheckKind, Outcome
 from hardening.checks.kubebench_semantics import BinOpError, CheckItem, Outputs, execute
-from hardening.model.facts import Absent, CommandOutput, Facts
+from hardening.facts.command import Command
+from hardening.model.facts import Absent, FactRequest, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import Command, FactRequest
 
 TIMEOUT_RC = 124  # coreutils timeout
 
@@ -98,7 +98,6 @@ def _run(p: Params, cmd: str, text: str, facts: Facts) -> str:
     fact = facts.get(Command(cmd, p.timeout))
     if isinstance(fact, Absent):
         raise _NoFact(Outcome.absent(Absent(fact.reason, is_error=True), source=_source(p)))
-    assert isinstance(fact, CommandOutput)
     if fact.rc == TIMEOUT_RC:
         raise _NoFact(Outcome(Status.ERROR, source=_source(p),
                               reason=f"audit timed out after {p.timeout}s: {text.strip()[:200]}"))

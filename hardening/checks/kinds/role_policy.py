@@ -25,9 +25,8 @@ from hardening.cloud.policies import (
     not_action_allows,
     parse_policy,
 )
-from hardening.model.facts import Facts
+from hardening.model.facts import FactRequest, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import FactRequest
 
 RULES = ("admin", "not_action", "escalation", "baseline")
 EXPECTED = {

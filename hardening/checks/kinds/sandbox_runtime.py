@@ -20,9 +20,11 @@ from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome
 from hardening.cloud.containerd import Handler, load_handlers, sandbox_kind, shim_name
-from hardening.model.facts import Absent, CommandOutput, Facts, FileContent, FileStat
+from hardening.facts.command import Command
+from hardening.facts.read import Read
+from hardening.facts.stat import Stat
+from hardening.model.facts import Absent, CommandOutput, FactRequest, Facts, FileContent, FileStat
 from hardening.model.result import Status
-from hardening.probe.requests import Command, FactRequest, Read, Stat
 
 VERSION_RE = re.compile(r"\bv?(\d+)\.(\d+)\.(\d+)")
 

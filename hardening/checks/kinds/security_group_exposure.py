@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from hardening.checks.base import CheckKind, Outcome, ParamError
 from hardening.checks.kinds._cloud import cloud_fact
 from hardening.cloud.securitygroups import PORTLESS, Rule, exposure, group_ids, group_rules
-from hardening.model.facts import Facts
+from hardening.model.facts import FactRequest, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import FactRequest
 
 PROTOCOLS = ("tcp", "udp", "icmp", "icmpv6", "gre")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.facts.base import glob_match
-from hardening.model.facts import Absent, Facts, FileStat
-from hardening.probe.requests import FactRequest, Find
+from hardening.facts.find import Find
+from hardening.model.facts import Absent, FactRequest, Facts, FileStat
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from hardening.checks.base import CheckKind, Outcome, pass_fail
 from hardening.checks.kinds import suid_inventory
 from hardening.checks.kinds.suid_inventory import allowed
-from hardening.model.facts import Absent, Facts
-from hardening.probe.requests import FactRequest, Find
+from hardening.facts.find import Find
+from hardening.model.facts import Absent, FactRequest, Facts
 
 
 @dataclass(frozen=True)

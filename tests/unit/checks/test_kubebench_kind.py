@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hardening.checks.kinds.kubebench import Params, Scripts, evaluate, needs
 from hardening.checks.kubebench_semantics import CheckItem
+from hardening.facts.command import Command
 from hardening.model.facts import CommandOutput, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import Command
 
 ITEM = (CheckItem(flag="--anonymous-auth", path="{.authentication.anonymous.enabled}",
                   op="eq", value="false"),)

@@ -8,9 +8,13 @@ import pytest
 
 from hardening.errors import ProbeError
 from hardening.facts.base import glob_match
-from hardening.model.facts import Absent, CommandOutput, Component
+from hardening.facts.command import Command
+from hardening.facts.component import ComponentReq
+from hardening.facts.find import Find
+from hardening.facts.read import Read
+from hardening.facts.stat import Stat
+from hardening.model.facts import Absent, CommandOutput
 from hardening.probe import parse, script
-from hardening.probe.requests import Command, ComponentReq, Find, Read, Stat
 
 NONCE = "0123456789abcdef0123456789abcdef"
 REQS = [
@@ -71,7 +75,6 @@ def test_full_output_parses(probe: script.Script) -> None:
                                                 "/etc/kubernetes/pki/sa.key"]
     assert facts[REQS[2]][0].text == "node1\n"
     comp = facts[REQS[3]]
-    assert isinstance(comp, Component)
     assert comp.argv == ("/usr/bin/kubelet", "--config", "/etc/k.yaml")
     cfg = comp.files["--config"]
     assert cfg.from_flag and cfg.path == "/etc/k.yaml" and not isinstance(cfg.content, Absent)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hardening.facts.command import Command
+from hardening.facts.component import ComponentReq
 from hardening.facts.find import prune_clause
+from hardening.facts.read import Read
+from hardening.facts.stat import Stat
 from hardening.probe import script
-from hardening.probe.requests import Command, ComponentReq, Read, Stat
 
 
 def test_requests_are_deduplicated() -> None:
