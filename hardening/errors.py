@@ -96,3 +96,8 @@ class ProbeError(HostError):
 
 class SourceError(HostError):
     """An offline fact source (an image, an archive) cannot be read."""
+
+
+class ClusterError(HostError):
+    """The cluster's objects cannot be read at all (no kubeconfig, 401, unreachable API
+    server, unreadable exports directory); the cluster target becomes ERROR."""
