@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from hardening.cluster.project import project, sort_key
-from hardening.model.cluster import RESOURCES, ClusterList, ClusterObjects, Resource
-from hardening.model.facts import Absent, Facts
+from hardening.facts.cluster_list import ClusterList, project, sort_key
+from hardening.model.cluster import RESOURCES, ClusterObjects, Resource
+from hardening.model.facts import Absent, Facts, Request
 
 
 class ResourceUnreadable(Exception):
@@ -53,12 +53,13 @@ def read(source: ObjectSource, resource: Resource) -> ClusterObjects | Absent:
     return ClusterObjects(resource.plural, tuple(items), source.label)
 
 
-def gather(source: ObjectSource, requests: Iterable[object], name: str = "cluster") -> Facts:
+def gather(source: ObjectSource, requests: Iterable[Request[Any]],
+           name: str = "cluster") -> Facts:
     """The cluster's Facts: every ClusterList among ``requests`` answered from ``source``.
 
     ``ClusterError`` (nothing readable) propagates to the caller.
     """
-    values: dict[object, Any] = {}
+    values: dict[Request[Any], Any] = {}
     for req in requests:
         if isinstance(req, ClusterList) and req not in values:
             values[req] = read(source, RESOURCES[req.resource])

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from hardening.facts import command, component, find, image_config, read, stat
+from hardening.facts import cluster_list, command, component, find, image_config, read, stat
 from hardening.facts.base import RequestSpec
 from hardening.model.facts import Request
 
@@ -22,6 +22,7 @@ REQUESTS: tuple[RequestSpec[Any], ...] = (
     command.SPEC,
     find.SPEC,
     image_config.SPEC,
+    cluster_list.SPEC,
 )
 """In probe order: the script's sections follow this order (stat first, find last)."""
 

@@ -1,9 +1,8 @@
-"""Cluster objects as facts: the resources the audit lists, the request for one, the answer.
+"""Cluster objects as facts: the resources the audit lists, and the answer for one.
 
-A ``ClusterList`` asks for every object of one resource in every namespace; a source (the
-live API through a kubeconfig, or ``kubectl get -o json`` exports) answers it with
-``ClusterObjects`` (projected: no status, no managedFields) or ``Absent(is_error=True)``
-when it could not list that resource (403, not exported).
+A ``ClusterList`` (hardening/facts/cluster_list.py) asks for every object of one resource
+in every namespace; a cluster source answers it with ``ClusterObjects`` or with
+``Absent(is_error=True)`` when it could not list that resource (403, not exported).
 """
 
 from __future__ import annotations
@@ -73,13 +72,6 @@ RESOURCES: dict[str, Resource] = {r.plural: r for r in (
 )}
 
 WORKLOADS = ("pods", "deployments", "daemonsets", "statefulsets", "jobs", "cronjobs")
-
-
-@dataclass(frozen=True)
-class ClusterList:
-    """Every object of ``resource`` (a key of RESOURCES) in every namespace."""
-
-    resource: str
 
 
 @dataclass(frozen=True)

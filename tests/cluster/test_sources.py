@@ -13,7 +13,8 @@ from hardening.cluster.exports import ExportSource
 from hardening.cluster.live import LiveSource
 from hardening.cluster.source import gather
 from hardening.errors import ClusterError
-from hardening.model.cluster import RESOURCES, ClusterList, ClusterObjects
+from hardening.facts.cluster_list import ClusterList
+from hardening.model.cluster import RESOURCES, ClusterObjects
 from hardening.model.facts import Absent
 from tests.cluster.apiserver import (
     RECORDED,
