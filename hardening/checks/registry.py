@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from hardening.checks.base import CheckKind
 from hardening.checks.kinds import (
+    audit_policy,
     command_output,
     component_file,
     component_setting,
     component_settings,
     config_key,
+    encryption_provider,
     file_mode,
     file_owner,
     image_build,
@@ -35,6 +37,8 @@ KINDS: dict[str, CheckKind] = {
     "suid_inventory": suid_inventory.KIND,
     "world_writable": world_writable.KIND,
     "kubebench": kubebench.KIND,
+    "encryption_provider": encryption_provider.KIND,
+    "audit_policy": audit_policy.KIND,
     "security_group_exposure": security_group_exposure.KIND,
     "role_policy": role_policy.KIND,
     "sandbox_runtime": sandbox_runtime.KIND,

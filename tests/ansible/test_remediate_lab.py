@@ -27,7 +27,7 @@ CONTROLS = ["--control", "4.1.*", "--control", "4.2.*", "--control", "NODE-1.*",
 # 4.2.5 is not here: the profile's streamingConnectionIdleTimeout: 0s is Go's zero duration,
 # which the kubelet defaults to 4h (SetDefaults_KubeletConfiguration), so it passes already.
 REMEDIATED = {"4.1.1", "4.1.5", "4.1.7", "4.1.9", "4.1.10", "4.2.1", "4.2.2", "4.2.3", "4.2.4",
-              "4.2.6", "4.2.10", "4.2.13", "4.2.14", "4.2.PKD", "NODE-1.1", "NODE-1.2",
+              "4.2.6", "4.2.10", "4.2.13", "4.2.14", "NODE-1.1", "NODE-1.2",
               "NODE-1.4", "NODE-1.5", "NODE-2.1", "NODE-2.2"}
 WATCHED = ("/etc/kubernetes /etc/ssh /etc/systemd /etc/default /etc/sysctl.d /var/lib/kubelet "
            "/usr/lib/systemd/system/kubelet.service /usr/local/bin")

@@ -16,7 +16,7 @@ from tests.catalogue.two_sided import Case, load_cases
 from tests.support.facts import build_facts
 
 CASES = load_cases()
-NATIVE = ("cis-1.12", "ack-1.0", "node-os")
+NATIVE = ("cis-1.12", "cis-1.12-extras", "ack-1.0", "node-os")
 
 
 @cache

@@ -9,11 +9,13 @@ import pytest
 from hardening.catalogue.load import available, default_root, load_benchmark, load_many
 from hardening.model.control import Control
 
-NATIVE = ("cis-1.12", "ack-1.0", "node-os")
+NATIVE = ("cis-1.12", "cis-1.12-extras", "ack-1.0", "node-os")
 # Automated controls with no playbook tag, and why: the fix is not a change to node files.
 NO_PLAYBOOK = {
     ("ack-1.0", "6.2.1"): "KMS encryption needs a KMS key and provider set up on the cloud side",
     ("ack-1.0", "6.6.3"): "a sandbox runtime is a node pool or install, not a file fix",
+    ("cis-1.12", "3.2.2"): "an audit policy is the cluster's own content, not a file fix",
+    ("ack-1.0", "3.2.2"): "an audit policy is the cluster's own content, not a file fix",
 }
 REMOVED_FLAGS = ("--insecure-port", "--insecure-bind-address", "--basic-auth-file",
                  "--kubelet-https", "PodSecurityPolicy", "SecurityContextDeny")
@@ -81,5 +83,5 @@ def test_cis_ids_look_like_the_benchmark_prints_them() -> None:
 def test_kms_control_is_automated_in_ack() -> None:
     control = load_benchmark("ack-1.0").get("6.2.1")
     assert control is not None and control.check is not None
-    assert control.check.kind == "component_file"
+    assert control.check.kind == "encryption_provider"
     assert control.check.when_missing == "fail"
