@@ -19,9 +19,9 @@ from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.checks.effective import parse_config
-from hardening.model.facts import Absent, Component, Facts
+from hardening.facts.component import ComponentReq
+from hardening.model.facts import Absent, FactRequest, Facts
 from hardening.model.result import Status
-from hardening.probe.requests import ComponentReq, FactRequest
 
 KNOWN = ("identity", "aescbc", "aesgcm", "secretbox", "kms")
 
@@ -87,7 +87,6 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     comp = facts.get(_request(p))
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
-    assert isinstance(comp, Component)
     cf = comp.files.get(p.flag)
     if cf is None:
         return Outcome(Status.FAIL, f"{p.flag} not given: {p.resource} are written in plain "
