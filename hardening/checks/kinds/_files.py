@@ -1,4 +1,9 @@
-"""Shared by the file kinds: where a path comes from (literal, or a component's flag)."""
+"""Shared by the file kinds: where a path comes from (literal, or a component's flag).
+
+A path holding ``/**/`` is recursive: ``DIR/**/*.key`` matches ``*.key`` in DIR and in its
+subdirectories down to ``DEPTH`` levels (kubeadm's ``pki/etcd/*.key`` is one level down),
+answered by one shell glob per level.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,23 @@ from hardening.facts.component import ComponentReq
 from hardening.facts.stat import Stat
 from hardening.model.facts import Absent, FactRequest, Facts, FileStat
 
+DEPTH = 4
 
-def path_request(path: str, component: str | None, flag: str | None) -> FactRequest:
-    """The request that yields the stat of the file a check names."""
+
+def levels(path: str) -> tuple[str, ...]:
+    """The globs a path stands for: itself, or for ``A/**/B`` each of ``A/B``, ``A/*/B``, ..."""
+    head, sep, tail = path.partition("/**/")
+    if not sep:
+        return (path,)
+    return tuple(head + "/" + "*/" * n + tail for n in range(DEPTH + 1))
+
+
+def path_requests(path: str, component: str | None, flag: str | None
+                  ) -> tuple[FactRequest, ...]:
+    """The requests that yield the stats of the file(s) a check names."""
     if component and flag:
-        return ComponentReq(component, ((flag, path),))
-    return Stat(path)
+        return (ComponentReq(component, ((flag, path),)),)
+    return tuple(Stat(p) for p in levels(path))
 
 
 def stats_of(
@@ -29,9 +45,13 @@ def stats_of(
         if isinstance(cf.stat, Absent):
             return cf.stat, f"{cf.path} ({how})"
         return [cf.stat], f"{cf.path} ({how})"
-    found = facts.get(Stat(path))
-    if isinstance(found, Absent):
-        return found, path
-    if not found:
+    out: list[FileStat] = []
+    for pattern in levels(path):
+        found = facts.get(Stat(pattern))
+        if isinstance(found, Absent):
+            return found, path
+        out.extend(s for s in found if s not in out)
+    if not out:
         return Absent(f"no file matches {path}"), path
-    return list(found), path
+    where = f"{path} (this directory and {DEPTH} below)" if len(levels(path)) > 1 else path
+    return out, where

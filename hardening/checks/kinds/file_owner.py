@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.kinds._files import path_request, stats_of
+from hardening.checks.kinds._files import path_requests, stats_of
 from hardening.model.facts import Absent, FactRequest, Facts
 
 
@@ -31,7 +31,7 @@ class Params:
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
     """One stat: of the path (or glob), or of the file the component's flag names."""
-    return (path_request(p.path, p.component, p.flag),)
+    return path_requests(p.path, p.component, p.flag)
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
