@@ -71,10 +71,10 @@ def _incomplete(sections: dict[str, Frame], script: Script, host: str,
     done = [s for s, f in sections.items() if f.rc is not None]
     total = len(script.sections) + 2
     return ProbeError(
-        f"{host}: probe output ended before its final frame ({status}{_tail(stderr)}); "
-        f"{len(done)} of {total} sections complete: {', '.join(done)[:300]}",
-        "the connection was cut, the output limit was reached or the node's shell stopped; "
-        "the host is not audited: rerun it (raise --max-output if the limit was reached)")
+        f"{host}: probe output ended before its final frame, after {len(done)} of {total} "
+        f"sections ({', '.join(done)[:300]}; {status}{_tail(stderr)})",
+        "the connection was cut, the output limit was reached or the node's shell stopped, "
+        "so the host is not audited; rerun it (raise --max-output if the limit was reached)")
 
 
 def parse(data: bytes, script: Script, host: str, *, rc: int | None = None,
