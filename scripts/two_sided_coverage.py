@@ -9,7 +9,7 @@ tests/catalogue/test_two_sided.py`` and the lab test check that each case really
 status.
 
 Usage: python3 scripts/two_sided_coverage.py [BENCHMARK ...]   (default: every benchmark
-directory under benchmarks/cis, plus any benchmark that has fixtures)
+directory under hardening/benchmarks/cis, plus any benchmark that has fixtures)
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Find and load benchmark files under ``benchmarks/cis/<benchmark>/``; reject duplicate ids."""
+"""Find and load benchmark files under ``hardening/benchmarks/cis/<benchmark>/``; reject duplicate
+ids."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from hardening.catalogue.schema import DEFAULT_KEYS, build_control
 from hardening.catalogue.yamlload import LDict, YamlError, load
+from hardening.content import shipped
 from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import Control
 
@@ -25,8 +27,8 @@ class Catalogue:
 
 
 def default_root() -> Path:
-    """The shipped ``benchmarks/cis`` directory (next to the package in a checkout)."""
-    return Path(__file__).resolve().parents[2] / "benchmarks" / "cis"
+    """The shipped ``benchmarks/cis`` directory, package data of ``hardening``."""
+    return shipped("benchmarks", "cis")
 
 
 def available(root: Path) -> list[str]:

@@ -1,10 +1,11 @@
 """``hardening evaluate``: the Ansible-native path (AWX / Ansible Automation Platform).
 
-Two steps around one ``ansible-playbook`` run of ``playbooks/probe.yml``:
+Two steps around one ``ansible-playbook`` run of the shipped ``probe.yml``:
 
 1. ``hardening evaluate -i INV --prepare DIR`` plans the fleet and writes, per host, the very
    probe script ``hardening audit`` would send (``DIR/scripts/<host>.sh``), plus
-   ``DIR/run.json`` (the plan's digest per host) and ``DIR/secret`` (mode 0600).
+   ``DIR/run.json`` (the plan's digest per host), ``DIR/secret`` (mode 0600) and
+   ``DIR/probe.yml`` (a copy of the playbook shipped in ``hardening/playbooks``).
 2. The playbook runs each host's script with Ansible's own connection plugins and fetches its
    raw stdout to ``DIR/raw/<host>.out``.
 3. ``hardening evaluate -i INV --raw DIR`` re-plans, checks the plan has not changed, parses
@@ -30,6 +31,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,7 @@ from hardening.cli.common import (
     write_reports,
 )
 from hardening.collect import CollectOptions, HostOutcome
+from hardening.content import shipped
 from hardening.errors import HostError, ProbeError, UsageError
 from hardening.model.facts import Facts
 from hardening.model.host import Host
@@ -65,13 +68,14 @@ def add_parser(sub: Any, name: str) -> None:
     p = sub.add_parser(
         name, help="prepare probe scripts for Ansible, or evaluate the raw outputs it fetched",
         description="The Ansible-native path: --prepare DIR writes each host's probe script; "
-                    "playbooks/probe.yml runs them and fetches the raw outputs into DIR/raw; "
+                    "DIR/probe.yml runs them and fetches the raw outputs into DIR/raw; "
                     "--raw DIR evaluates them into the run document 'audit' would build.")
     mode = p.add_mutually_exclusive_group(required=True)
     mode.add_argument("--prepare", type=Path, metavar="DIR",
-                      help="write DIR/scripts/<host>.sh, DIR/run.json and DIR/secret")
+                      help="write DIR/scripts/<host>.sh, DIR/run.json, DIR/secret and "
+                           "DIR/probe.yml")
     mode.add_argument("--raw", type=Path, metavar="DIR",
-                      help="evaluate DIR/raw/<host>.out as fetched by playbooks/probe.yml")
+                      help="evaluate DIR/raw/<host>.out as fetched by DIR/probe.yml")
     p.add_argument("-i", "--inventory", required=True, metavar="PATH",
                    help="the Ansible inventory (the same for --prepare and --raw)")
     add_inventory_options(p)
@@ -183,8 +187,10 @@ def run(args: argparse.Namespace) -> int:
     plans = plan_fleet(hosts, catalogue.controls)
     if args.prepare is not None:
         prepare(args.prepare, plans, catalogue)
+        shutil.copyfile(shipped("playbooks", "probe.yml"), args.prepare / "probe.yml")
         print(f"prepared {len(plans)} host(s) in {args.prepare}; next: ansible-playbook -i "
-              f"{args.inventory} playbooks/probe.yml -e hardening_probe_dir={args.prepare}")
+              f"{args.inventory} {args.prepare / 'probe.yml'} -e "
+              f"hardening_probe_dir={args.prepare}")
         return 0
     secret, prepared = _load_run(args.raw)
     _check_plans(args.raw, prepared, plans, catalogue)

@@ -85,7 +85,7 @@ def _values(path: Path) -> dict[str, str]:
                          "pass a YAML mapping of playbook tag -> value") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: expected a mapping of playbook tag -> value",
-                         "see playbooks/values.yml")
+                         f"see {VALUES_FILE}")
     return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in data.items()}
 
 
@@ -150,8 +150,9 @@ def run(args: argparse.Namespace) -> int:
     text = playbook.render(selection, playbook.Rollout(args.serial, args.max_fail_percent))
     if args.emit_playbook is not None:
         args.emit_playbook.write_text(text, encoding="utf-8")
+        fixes = playbook.bundle(args.emit_playbook.resolve().parent)
         _print_selection(selection)
-        _say(f"playbook written to {args.emit_playbook}")
+        _say(f"playbook written to {args.emit_playbook}, the fixes it includes to {fixes}")
         return 0
     _print_selection(selection)
     if not selection.hosts:
@@ -168,6 +169,7 @@ def _execute(args: argparse.Namespace, hosts: tuple[Host, ...], cat: Catalogue,
     workdir.mkdir(parents=True, exist_ok=True)
     book = workdir / "remediate.yml"
     book.write_text(text, encoding="utf-8")
+    playbook.bundle(workdir)
     log_path = workdir / "ansible-events.jsonl"
     opts = RunnerOptions(inventory=Path(args.inventory), workdir=workdir, check=not args.apply,
                          known_hosts=args.known_hosts,

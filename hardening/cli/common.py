@@ -25,8 +25,9 @@ def add_catalogue_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-b", "--benchmark", action="append", metavar="NAME",
                    help=f"benchmark to use (repeatable; default: {' + '.join(DEFAULT_BENCHMARKS)})")
     p.add_argument("--benchmark-dir", type=Path, metavar="DIR",
-                   help="directory of benchmarks (default: the shipped benchmarks/cis), or a "
-                        "kube-bench cfg directory (config.yaml + profiles such as cis-1.12)")
+                   help="directory of benchmarks (default: the shipped "
+                        "hardening/benchmarks/cis), or a kube-bench cfg directory "
+                        "(config.yaml + profiles such as cis-1.12)")
     p.add_argument("--control", action="append", metavar="ID",
                    help="only these control ids (repeatable; a trailing * is a prefix match)")
 

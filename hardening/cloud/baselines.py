@@ -1,4 +1,5 @@
-"""Reference least-privilege worker policies, shipped as data in benchmarks/cis/cloud/baselines.
+"""Reference least-privilege worker policies, shipped as data in
+hardening/benchmarks/cis/cloud/baselines.
 
 Read once, when the catalogue builds a control's Params (never during evaluation).
 """
@@ -7,9 +8,10 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
-BASELINE_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "cis" / "cloud" / "baselines"
+from hardening.content import shipped
+
+BASELINE_DIR = shipped("benchmarks", "cis", "cloud", "baselines")
 AUTO = {"ram": "ack-worker", "iam": "eks-worker"}
 
 

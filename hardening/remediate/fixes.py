@@ -87,8 +87,8 @@ def target_value(op: str, value: Any, override: str | None) -> str:
         return value
     if op == "in" and isinstance(value, tuple | list) and value:
         return str(value[0])
-    raise NoFix(f"op '{op}' does not name one value to set; add the tag to playbooks/"
-                "values.yml")
+    raise NoFix(f"op '{op}' does not name one value to set; add the tag to a --values file "
+                "(the shipped one is hardening/playbooks/values.yml)")
 
 
 def failing_paths(result: Result, *, last_field: bool) -> list[str]:

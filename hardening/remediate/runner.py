@@ -10,6 +10,7 @@ import difflib
 import json
 import re
 import shutil
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,6 +157,14 @@ def ansible_env(opts: RunnerOptions) -> dict[str, str]:
     return env
 
 
+def ansible_playbook() -> str | None:
+    """The ``ansible-playbook`` installed beside this Python (a venv or pipx keeps it off PATH),
+    else None for the one on PATH. Its Python can import hardening, which the fixes' filters
+    need."""
+    beside = Path(sys.executable).with_name("ansible-playbook")
+    return str(beside) if beside.is_file() else None
+
+
 def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
               opts: RunnerOptions, log: TextIO) -> BatchResult:
     """Run ``playbook`` limited to ``hosts`` and ``tags``; return what happened per host."""
@@ -172,7 +181,7 @@ def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
             inventory=str(opts.inventory.resolve()), limit=",".join(hosts),
             tags=",".join(tags), cmdline=cmdline, forks=opts.forks,
             envvars=ansible_env(opts), event_handler=EventSink(log, result),
-            quiet=True, suppress_env_files=True,
+            quiet=True, suppress_env_files=True, binary=ansible_playbook(),
         )
         result.status, result.rc = str(run.status), int(run.rc or 0)
         stats = run.stats

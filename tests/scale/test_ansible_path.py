@@ -17,17 +17,15 @@ from tests.scale.compare import differences, host_summary, load
 
 pytestmark = [pytest.mark.ansible, pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(600)]
 
-PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "probe.yml"
-
-
 def playbook(inventory: Path, probe_dir: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """Run playbooks/probe.yml with real ansible-playbook."""
+    """Run the probe.yml that ``--prepare`` copied into the probe dir, with real
+    ansible-playbook."""
     env = {**os.environ, "ANSIBLE_HOST_KEY_CHECKING": "True", "ANSIBLE_NOCOLOR": "1",
            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
            "ANSIBLE_RETRY_FILES_ENABLED": "0"}
     exe = shutil.which("ansible-playbook")
     assert exe, "ansible-playbook is installed with ansible-core"
-    return subprocess.run([exe, "-i", str(inventory), str(PLAYBOOK), "-e",
+    return subprocess.run([exe, "-i", str(inventory), str(probe_dir / "probe.yml"), "-e",
                            f"hardening_probe_dir={probe_dir}"],
                           capture_output=True, text=True, env=env, timeout=300, check=False)
 

@@ -82,7 +82,9 @@ def test_the_playbook_tags_each_control_and_carries_its_vars() -> None:
     (task,) = play["tasks"]
     assert task["tags"] == ["t-1"]
     assert task["ansible.builtin.include_tasks"]["apply"] == {"tags": ["t-1"]}
-    assert task["ansible.builtin.include_tasks"]["file"].endswith("playbooks/tasks/file_mode.yml")
+    # Relative to the written playbook: its bundled copy, never the package or a checkout.
+    assert task["ansible.builtin.include_tasks"]["file"] == (
+        "{{ playbook_dir }}/hardening-fixes/tasks/file_mode.yml")
     assert play["vars"]["hardening_plan"]["w2"]["t-1"]["paths"] == ["/etc/xa"]
     assert [h["name"] for h in play["handlers"]] == ["reload systemd units", "restart kubelet",
                                                      "reload sshd"]
@@ -93,7 +95,7 @@ def test_a_fix_with_its_own_filters_is_included_as_a_role() -> None:
     (play,) = yaml.safe_load(playbook.render(select(run, CONTROLS), playbook.Rollout()))
     (task,) = play["tasks"]
     include = task["ansible.builtin.include_role"]
-    assert include["name"].endswith("playbooks/roles/kubelet_flag")
+    assert include["name"] == "{{ playbook_dir }}/hardening-fixes/roles/kubelet_flag"
     assert include["apply"] == {"tags": ["t-4"]} and task["tags"] == ["t-4"]
 
 

@@ -12,8 +12,15 @@ from typing import Any
 
 try:
     from hardening.remediate import unitflags
-except ImportError:  # ansible-playbook run from a checkout where hardening is not installed
-    sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
+except ImportError:  # not importable by ansible-playbook's Python
+    # In place inside the package (hardening/playbooks/roles/...), the package's parent
+    # directory holds it; a bundled copy relies on ansible-playbook's Python having it.
+    _ROOT = Path(__file__).resolve().parents[5]
+    if not (_ROOT / "hardening" / "remediate" / "unitflags.py").is_file():
+        raise ImportError("the kubelet_flag fix needs the hardening package importable by "
+                          "ansible-playbook's Python; run the ansible-playbook installed "
+                          "beside hardening (the same venv)") from None
+    sys.path.insert(0, str(_ROOT))
     from hardening.remediate import unitflags
 
 from ansible.errors import AnsibleFilterError
