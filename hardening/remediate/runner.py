@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import shutil
 import sys
@@ -154,15 +155,12 @@ def ansible_env(opts: RunnerOptions) -> dict[str, str]:
     }
     if extra:
         env["ANSIBLE_SSH_EXTRA_ARGS"] = " ".join(extra)
+    # The ansible-playbook installed beside this Python comes first: a venv or pipx keeps it
+    # off PATH, and its Python imports hardening, which the kubelet-flag role's filters need.
+    bindir = Path(sys.executable).parent
+    if (bindir / "ansible-playbook").is_file():
+        env["PATH"] = os.pathsep.join((str(bindir), os.environ.get("PATH", os.defpath)))
     return env
-
-
-def ansible_playbook() -> str | None:
-    """The ``ansible-playbook`` installed beside this Python (a venv or pipx keeps it off PATH),
-    else None for the one on PATH. Its Python can import hardening, which the fixes' filters
-    need."""
-    beside = Path(sys.executable).with_name("ansible-playbook")
-    return str(beside) if beside.is_file() else None
 
 
 def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
@@ -181,7 +179,7 @@ def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
             inventory=str(opts.inventory.resolve()), limit=",".join(hosts),
             tags=",".join(tags), cmdline=cmdline, forks=opts.forks,
             envvars=ansible_env(opts), event_handler=EventSink(log, result),
-            quiet=True, suppress_env_files=True, binary=ansible_playbook(),
+            quiet=True, suppress_env_files=True,
         )
         result.status, result.rc = str(run.status), int(run.rc or 0)
         stats = run.stats

@@ -1,19 +1,15 @@
-"""Where kube-bench's reference cfg (Apache-2.0 profiles in ../shared) is, for the tests."""
+"""Where kube-bench's reference cfg is, for the tests: vendored in tests/vendor/kube-bench/cfg
+(Apache-2.0 data, with its LICENSE and UPSTREAM_COMMIT.txt), so the suite reads nothing
+outside the repository."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
-CFG = Path(__file__).resolve().parents[2].parent / "shared" / "anchors" / "kube-bench" / "cfg"
+CFG = Path(__file__).resolve().parents[1] / "vendor" / "kube-bench" / "cfg"
 
 
 def kubebench_cfg() -> Path:
-    """The cfg directory; a missing one fails the run under CI and skips it elsewhere."""
-    if not (CFG / "config.yaml").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"kube-bench reference cfg missing at {CFG}")
-        pytest.skip(f"kube-bench reference cfg not present at {CFG} (shared/ is beside the repo)")
+    """The vendored cfg directory (config.yaml + the ack-1.0, cis-1.10, cis-1.12 profiles)."""
+    assert (CFG / "config.yaml").is_file(), f"the vendored kube-bench cfg is missing at {CFG}"
     return CFG

@@ -1,4 +1,4 @@
-"""Loading kube-bench's cfg (shared/anchors/kube-bench/cfg) as kubebench controls."""
+"""Loading kube-bench's cfg (vendored in tests/vendor/kube-bench/cfg) as kubebench controls."""
 
 from __future__ import annotations
 
