@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import hardening
 from hardening.errors import RemediationError
 
 _SECRET_KEY = re.compile(r"pass(word|phrase)?|secret|token|private_key|key_data|credential",
@@ -155,8 +156,10 @@ def ansible_env(opts: RunnerOptions) -> dict[str, str]:
     }
     if extra:
         env["ANSIBLE_SSH_EXTRA_ARGS"] = " ".join(extra)
-    # The ansible-playbook installed beside this Python comes first: a venv or pipx keeps it
-    # off PATH, and its Python imports hardening, which the kubelet-flag role's filters need.
+    # The kubelet-flag role's filters import this very hardening package, whichever Python
+    # ansible-playbook runs on; the ansible-playbook installed beside this Python (a venv or
+    # pipx keeps it off PATH) comes first.
+    env["HARDENING_IMPORT_PATH"] = str(Path(hardening.__file__).resolve().parents[1])
     bindir = Path(sys.executable).parent
     if (bindir / "ansible-playbook").is_file():
         env["PATH"] = os.pathsep.join((str(bindir), os.environ.get("PATH", os.defpath)))

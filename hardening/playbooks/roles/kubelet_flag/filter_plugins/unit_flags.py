@@ -6,24 +6,24 @@ from the host), the new text of the files to change goes out. All parsing lives 
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 from typing import Any
 
+from ansible.errors import AnsibleFilterError
+
+# `hardening remediate` names its own package, so the filters run the CLI's code even when
+# ansible-playbook's Python has another (or no) hardening installed.
+_FROM = os.environ.get("HARDENING_IMPORT_PATH")
+if _FROM and _FROM not in sys.path:
+    sys.path.insert(0, _FROM)
 try:
     from hardening.remediate import unitflags
-except ImportError:  # not importable by ansible-playbook's Python
-    # In place inside the package (hardening/playbooks/roles/...), the package's parent
-    # directory holds it; a bundled copy relies on ansible-playbook's Python having it.
-    _ROOT = Path(__file__).resolve().parents[5]
-    if not (_ROOT / "hardening" / "remediate" / "unitflags.py").is_file():
-        raise ImportError("the kubelet_flag fix needs the hardening package importable by "
-                          "ansible-playbook's Python; run the ansible-playbook installed "
-                          "beside hardening (the same venv)") from None
-    sys.path.insert(0, str(_ROOT))
-    from hardening.remediate import unitflags
-
-from ansible.errors import AnsibleFilterError
+except ImportError:  # a playbook run by hand, with a Python that lacks hardening
+    raise ImportError("the kubelet_flag fix needs the hardening package importable by "
+                      "ansible-playbook's Python; run the ansible-playbook installed beside "
+                      "hardening (the same venv), or set HARDENING_IMPORT_PATH to the "
+                      "directory that holds the hardening package") from None
 
 
 def _texts(slurped: list[dict[str, Any]]) -> dict[str, str]:
