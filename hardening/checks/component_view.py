@@ -1,28 +1,31 @@
 """A component fact as its layers: which files it reads, by its own rules, for the setting kinds.
 
-``component_request`` asks for the files the component's table names (its config file flag,
-its drop-in directory flag); ``component_layers`` turns the answer into ``Layers``: the config
-file only when the component's flag names it (a file at the catalogue's default path that the
-component is not told to read changes nothing, and a note says so).
+``component_request`` asks for the file the component's table names (its config file flag),
+``extra_requests`` for its drop-in directory; ``component_layers`` turns the answers into
+``Layers``: the config file only when the component's flag names it (a file at the
+catalogue's default path that the component is not told to read changes nothing, and a note
+says so), and the drop-ins in merge order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from hardening.checks.base import Outcome
 from hardening.checks.components.registry import MODELS
-from hardening.checks.effective import flag_value, parse_config
+from hardening.checks.effective import parse_config
 from hardening.checks.layers import Layers, Setting
 from hardening.facts.component import ComponentReq
-from hardening.model.facts import Absent, Component
+from hardening.facts.dropins import Dropins
+from hardening.model.facts import Absent, Component, FactRequest, Facts
 from hardening.model.result import Status
 
 
 @dataclass(frozen=True)
 class View:
-    """The layers of one component, notes for the evidence, and a drop-in directory the
-    component reads that the facts do not show ("" when none)."""
+    """The layers of one component, notes for the evidence, and why a drop-in directory the
+    component reads could not be read ("" when none)."""
 
     layers: Layers
     notes: tuple[str, ...] = ()
@@ -44,8 +47,33 @@ def component_request(component: str, config_flag: str, config_path: str, *,
     return ComponentReq(component, ((flag, config_path),) if flag else ())
 
 
-def component_layers(comp: Component, config_flag: str, *, reads_config: bool
-                     ) -> View | Outcome:
+def extra_requests(component: str) -> tuple[FactRequest, ...]:
+    """The requests beside the component's own: its drop-in directory, when it has one."""
+    model = MODELS.get(component)
+    if model is None or not model.dropin_flag:
+        return ()
+    return (Dropins(component, model.dropin_flag),)
+
+
+def _dropins(facts: Facts, component: str) -> tuple[tuple[tuple[str, Any], ...], str] | Outcome:
+    """(path, document) of each drop-in in merge order, and a directory we could not read."""
+    model = MODELS.get(component)
+    if model is None or not model.dropin_flag:
+        return (), ""
+    got = facts.get(Dropins(component, model.dropin_flag))
+    if isinstance(got, Absent):
+        return ((), got.reason) if got.is_error else ((), "")
+    out = []
+    for f in got:
+        try:
+            out.append((f.path, parse_config(f.text)))
+        except ValueError as exc:
+            return Outcome(Status.ERROR, source=f.path, reason=f"{f.path}: {exc}")
+    return tuple(out), ""
+
+
+def component_layers(comp: Component, config_flag: str, *, reads_config: bool,
+                     facts: Facts | None = None) -> View | Outcome:
     """The component's layers, or an ERROR/SKIP Outcome when its config cannot be read."""
     model = MODELS.get(comp.name)
     flag = config_flag_of(comp.name, config_flag, reads_config)
@@ -64,10 +92,15 @@ def component_layers(comp: Component, config_flag: str, *, reads_config: bool
             config = (cf.path, parse_config(cf.content.text))
         except ValueError as exc:
             return Outcome(Status.ERROR, source=cf.path, reason=f"{cf.path}: {exc}")
+    dropins: tuple[tuple[str, Any], ...] = ()
     unread = ""
-    if model is not None and model.dropin_flag:
-        unread = flag_value(comp.argv, model.dropin_flag, is_bool=False) or ""
-    return View(Layers(comp.argv, comp.origin, model, config), tuple(notes), unread)
+    if facts is not None:
+        found = _dropins(facts, comp.name)
+        if isinstance(found, Outcome):
+            return found
+        dropins, unread = found
+        notes += [f"drop-in {path} merged over the config file" for path, _ in dropins]
+    return View(Layers(comp.argv, comp.origin, model, config, dropins), tuple(notes), unread)
 
 
 def dropins_unknown(view: View, setting: Setting, component: str) -> Outcome | None:
@@ -75,6 +108,5 @@ def dropins_unknown(view: View, setting: Setting, component: str) -> Outcome | N
     if not view.unread_dropins or setting.origin == "flag":
         return None
     return Outcome(Status.ERROR, source=view.layers.argv_source,
-                   reason=f"{component} reads drop-ins from {view.unread_dropins} "
-                          "(--config-dir), which this probe does not list; the effective "
-                          "value cannot be decided without them")
+                   reason=f"{component}'s drop-ins could not be read ({view.unread_dropins}); "
+                          "the effective value cannot be decided without them")

@@ -11,13 +11,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from hardening.facts import cluster_list, command, component, find, image_config, read, stat
+from hardening.facts import (
+    cluster_list,
+    command,
+    component,
+    dropins,
+    find,
+    image_config,
+    read,
+    stat,
+)
 from hardening.facts.base import RequestSpec
 from hardening.model.facts import Request
 
 REQUESTS: tuple[RequestSpec[Any], ...] = (
     stat.SPEC,
     component.SPEC,
+    dropins.SPEC,
     read.SPEC,
     command.SPEC,
     find.SPEC,

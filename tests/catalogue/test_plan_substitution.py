@@ -27,8 +27,8 @@ def _control(config_path: str) -> Control:
 def test_default_applies_when_the_host_sets_nothing() -> None:
     plan = plan_host(Host("w1", roles=WORKER),
                      [_control("${kubelet_config:-/var/lib/kubelet/config.yaml}")])
-    assert plan.requests == (ComponentReq("kubelet", (("--config",
-                                                       "/var/lib/kubelet/config.yaml"),)),)
+    assert plan.requests[0] == ComponentReq("kubelet", (("--config",
+                                                         "/var/lib/kubelet/config.yaml"),))
     assert plan.controls[0].check is not None
     assert plan.controls[0].check.params.config_path == "/var/lib/kubelet/config.yaml"
 
@@ -36,7 +36,7 @@ def test_default_applies_when_the_host_sets_nothing() -> None:
 def test_group_var_overrides_the_default() -> None:
     host = Host("w1", roles=WORKER, vars={"kubelet_config": "/etc/k0s/kubelet.yaml"})
     plan = plan_host(host, [_control("${kubelet_config:-/var/lib/kubelet/config.yaml}")])
-    assert plan.requests == (ComponentReq("kubelet", (("--config", "/etc/k0s/kubelet.yaml"),)),)
+    assert plan.requests[0] == ComponentReq("kubelet", (("--config", "/etc/k0s/kubelet.yaml"),))
     assert plan.controls[0].check is not None
     assert plan.controls[0].check.params.config_path == "/etc/k0s/kubelet.yaml"
 

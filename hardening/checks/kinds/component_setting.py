@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.component_view import component_layers, component_request, dropins_unknown
+from hardening.checks.component_view import (
+    component_layers,
+    component_request,
+    dropins_unknown,
+    extra_requests,
+)
 from hardening.checks.components.registry import MODELS
 from hardening.checks.layers import Layers, resolve
 from hardening.checks.ops import check_op, compare
@@ -67,7 +72,7 @@ def _request(p: Params) -> FactRequest:
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
     """The component (argv, and the config file and drop-ins its flags name)."""
-    return (_request(p),)
+    return (_request(p), *extra_requests(p.component))
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
@@ -76,7 +81,8 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     name = f"{p.flag}: {p.flag_key}" if p.flag and p.flag_key else p.flag or p.config_key or ""
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
-    layers = component_layers(comp, p.config_flag, reads_config=bool(p.config_key))
+    layers = component_layers(comp, p.config_flag, reads_config=bool(p.config_key),
+                              facts=facts)
     if isinstance(layers, Outcome):
         return layers
     setting = resolve(layers.layers, flag=p.flag, key=p.config_key, is_bool=p.type == "bool",

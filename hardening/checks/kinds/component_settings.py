@@ -12,7 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.component_view import component_layers, component_request, dropins_unknown
+from hardening.checks.component_view import (
+    component_layers,
+    component_request,
+    dropins_unknown,
+    extra_requests,
+)
 from hardening.checks.layers import resolve
 from hardening.checks.ops import check_op, compare
 from hardening.model.facts import Absent, FactRequest, Facts
@@ -48,7 +53,7 @@ def _request(p: Params) -> FactRequest:
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
     """The component (and the config file its table or ``config_keys`` name)."""
-    return (_request(p),)
+    return (_request(p), *extra_requests(p.component))
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
@@ -56,7 +61,8 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     comp = facts.get(_request(p))
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
-    view = component_layers(comp, p.config_flag, reads_config=bool(p.config_keys))
+    view = component_layers(comp, p.config_flag, reads_config=bool(p.config_keys),
+                            facts=facts)
     if isinstance(view, Outcome):
         return view
     keys = p.config_keys or ("",) * len(p.flags)
