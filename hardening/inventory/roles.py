@@ -38,10 +38,14 @@ GROUP_ROLES_VAR = "hardening_group_roles"
 def parse_role(value: object, where: str) -> Role:
     """One role name (``control-plane``, ``etcd``, ``worker``, ``any``) -> Role."""
     text = str(value).strip().lower().replace("_", "-")
+    if text == Role.CLUSTER.value:
+        raise InventoryError(f"{where}: 'cluster' is not a node role",
+                             "the cluster's controls run on the cluster target: audit with "
+                             "--kubeconfig FILE or --cluster-facts DIR")
     for role in Role:
         if role.value == text:
             return role
-    choices = ", ".join(r.value for r in Role)
+    choices = ", ".join(r.value for r in Role if r is not Role.CLUSTER)
     raise InventoryError(f"{where}: unknown role '{value}'", f"use one of: {choices}")
 
 

@@ -8,11 +8,13 @@ from typing import Any
 
 
 class Role(StrEnum):
-    """Node roles a control can target. ``ANY`` matches every node."""
+    """Roles a control can target. ``ANY`` matches every node; ``CLUSTER`` controls are
+    decided from the cluster's objects, on the run's cluster target only."""
 
     CONTROL_PLANE = "control-plane"
     ETCD = "etcd"
     WORKER = "worker"
+    CLUSTER = "cluster"  # the cluster's API objects (hardening/cluster): no node holds it
     ANY = "any"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hardening.catalogue.schema import build_control
 from hardening.catalogue.yamlload import LDict, load
@@ -32,12 +33,21 @@ def _control(case: Path, doc: LDict):
     return build_control(str(case), node, empty, "fixtures")
 
 
+def _facts(case: Path, doc: LDict) -> dict:
+    """The fixture's node description; cluster objects are JSON (real booleans and numbers),
+    so that part is read with the plain YAML loader rather than the catalogue's."""
+    desc = dict(doc.get("facts") or {})
+    if "cluster" in desc:
+        desc["cluster"] = yaml.safe_load(case.read_text())["facts"]["cluster"]
+    return desc
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_fixture(case: Path) -> None:
     doc = load(case.read_text())
     control = _control(case, doc)
     kind = KINDS[control.check.kind]
-    facts = build_facts(doc.get("facts") or {}, kind.needs(control.check.params))
+    facts = build_facts(_facts(case, doc), kind.needs(control.check.params))
     result = evaluate_control(control, facts)
     expect = doc["expect"]
     assert result.status.value == expect["status"], (result.reason, result.evidence)
@@ -78,7 +88,7 @@ def test_evaluation_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
         doc = load(case.read_text())
         control = _control(case, doc)
         kind = KINDS[control.check.kind]
-        prepared.append((control, build_facts(doc.get("facts") or {},
+        prepared.append((control, build_facts(_facts(case, doc),
                                               kind.needs(control.check.params)), doc))
 
     def forbidden(*args: object, **kwargs: object) -> None:
