@@ -159,8 +159,8 @@ class Root(Protocol):
     def emulate(self, script: str) -> CommandOutput | Absent | None:
         """An audit command's output the root can give without running it (None: cannot)."""
 
-    def config(self) -> Mapping[str, Any] | Absent:
-        """The image config (container images), or why there is none."""
+    def config(self) -> Any:
+        """The image config (``image_config.ImageFacts``), or why there is none (Absent)."""
 
 
 Answers = dict[R, Any]

@@ -33,7 +33,7 @@ SETID_OR_WW = statmod.S_ISUID | statmod.S_ISGID | statmod.S_IWOTH
 
 
 @dataclass(frozen=True)
-class Find(Request[list[FileStat]]):
+class Find(Request[tuple[FileStat, ...]]):
     """Regular files under ``roots`` (one filesystem each) that are setuid, setgid or
     world-writable. Answered by one ``find`` pass, whatever asked for it.
 
@@ -129,10 +129,10 @@ def fragment(reqs: Sequence[Find]) -> list[Section]:
     return [Section(SID, text, tuple(reqs))]
 
 
-def _keep(req: Find, stats: Iterable[FileStat]) -> list[FileStat]:
+def _keep(req: Find, stats: Iterable[FileStat]) -> tuple[FileStat, ...]:
     roots = tuple(r.rstrip("/") + "/" for r in req.roots)
-    return sorted((s for s in stats if "/" in req.roots or s.path.startswith(roots)),
-                  key=lambda s: s.path)
+    return tuple(sorted((s for s in stats if "/" in req.roots or s.path.startswith(roots)),
+                        key=lambda s: s.path))
 
 
 def parse(reqs: Sequence[Find], frames: Mapping[str, Frame], host: str) -> Answers[Find]:
@@ -158,7 +158,7 @@ def from_root(reqs: Sequence[Find], root: Root) -> Answers[Find]:
 
 def from_description(req: Find, desc: Mapping[str, Any]) -> Any:
     """The files ``desc["found"]`` lists, as found."""
-    return [describe.file_stat(f["path"], f) for f in desc.get("found", [])]
+    return tuple(describe.file_stat(f["path"], f) for f in desc.get("found", []))
 
 
 SPEC = RequestSpec(Find, fragment, parse, from_root, from_description)

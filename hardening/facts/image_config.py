@@ -15,12 +15,35 @@ from hardening.model.facts import Absent, Request
 
 
 @dataclass(frozen=True)
-class ImageConfig(Request[Mapping[str, Any]]):
+class ImageFacts:
+    """A container image's config as the image kinds read it.
+
+    ``layers`` counts the layer blobs and ``size`` their bytes; ``files_size`` is the bytes
+    of the regular files in the merged filesystem; ``history`` holds each step's
+    ``created_by``; ``healthcheck_test`` the HEALTHCHECK's test words.
+    """
+
+    kind: str = "container"
+    user: str = ""
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()  # NAME=VALUE
+    layers: int = 0
+    size: int = 0
+    files_size: int = 0
+    healthcheck: bool = False
+    healthcheck_test: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    os: str = ""
+    architecture: str = ""
+
+
+@dataclass(frozen=True)
+class ImageConfig(Request[ImageFacts]):
     """The config of the image under audit (answered only by an image source).
 
-    The fact is a read-only mapping: ``kind`` ("container" or "node"), ``user``,
-    ``entrypoint`` and ``cmd`` (lists), ``env`` (list of ``NAME=VALUE``), ``layers`` and
-    ``size`` (bytes of the layer blobs). A live node answers ``Absent("not an image")``.
+    A live node answers ``Absent("not an image")``, a node image ``Absent("not a container
+    image")``.
     """
 
 
@@ -40,10 +63,27 @@ def from_root(reqs: Sequence[ImageConfig], root: Root) -> Answers[ImageConfig]:
     return {r: root.config() for r in reqs}
 
 
+def _words(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else (str(value),)
+
+
 def from_description(req: ImageConfig, desc: Mapping[str, Any]) -> Any:
-    """``desc["image"]`` as the config, or not an image."""
+    """``desc["image"]`` (the ImageFacts fields, numbers as strings allowed), or not an image."""
     image = desc.get("image")
-    return Absent("not an image") if image is None else dict(image)
+    if image is None:
+        return Absent("not an image")
+    fields: dict[str, Any] = {}
+    for key, value in image.items():
+        default = getattr(ImageFacts, key)  # an unknown key is an AttributeError: a typo
+        if isinstance(default, bool):
+            fields[key] = bool(value)
+        elif isinstance(default, int):
+            fields[key] = int(str(value))
+        elif isinstance(default, tuple):
+            fields[key] = _words(value)
+        else:
+            fields[key] = str(value)
+    return ImageFacts(**fields)
 
 
 SPEC = RequestSpec(ImageConfig, fragment, parse, from_root, from_description)

@@ -26,10 +26,10 @@ from hardening.model.facts import Absent, FileContent, Request
 
 
 @dataclass(frozen=True)
-class Read(Request[list[FileContent]]):
+class Read(Request[tuple[FileContent, ...]]):
     """The content of a file, or of every file a glob matches, capped at ``limit`` bytes.
 
-    A plain path answers a list of one, or ``Absent`` (missing, or error when unreadable).
+    A plain path answers a tuple of one, or ``Absent`` (missing, or error when unreadable).
     """
 
     path: str
@@ -63,7 +63,7 @@ def _parse_one(req: Read, frame: Frame, host: str) -> Any:
             return Absent(f"{path}: not readable or not a regular file", is_error=True)
     if not out and not is_glob(req.path):
         return Absent(f"{req.path}: no such file")
-    return out
+    return tuple(out)
 
 
 def parse(reqs: Sequence[Read], frames: Mapping[str, Frame], host: str) -> Answers[Read]:
@@ -95,7 +95,7 @@ def _from_root(req: Read, root: Root) -> Any:
                 return got
             continue
         out.append(got)
-    return out
+    return tuple(out)
 
 
 def from_root(reqs: Sequence[Read], root: Root) -> Answers[Read]:
@@ -114,9 +114,9 @@ def from_description(req: Read, desc: Mapping[str, Any]) -> Any:
     else:
         hits = [req.path] if req.path in files or req.path in desc.get("unreadable", []) else []
     if not hits:
-        return [] if is_glob(req.path) else Absent(f"{req.path}: no such file")
+        return () if is_glob(req.path) else Absent(f"{req.path}: no such file")
     got = [describe.content(desc, p) for p in hits]
-    return got[0] if isinstance(got[0], Absent) else got
+    return got[0] if isinstance(got[0], Absent) else tuple(got)
 
 
 SPEC = RequestSpec(Read, fragment, parse, from_root, from_description)

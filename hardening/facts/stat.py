@@ -31,10 +31,10 @@ SID = "stat"
 
 
 @dataclass(frozen=True)
-class Stat(Request[list[FileStat]]):
+class Stat(Request[tuple[FileStat, ...]]):
     """``stat -L`` of a path or a glob pattern (every match, sorted by path).
 
-    A plain path that does not exist is ``Absent``; a glob that matches nothing is ``[]``.
+    A plain path that does not exist is ``Absent``; a glob that matches nothing is ``()``.
     """
 
     path: str
@@ -61,9 +61,9 @@ def answer(req: Stat, stats: Mapping[str, FileStat], denied: set[str]) -> Any:
         return Absent(f"{req.path}: cannot be examined (permission denied on a parent "
                       "directory; run with become)", is_error=True)
     if is_glob(req.path):
-        return [s for p, s in sorted(stats.items()) if glob_match(req.path, p)]
+        return tuple(s for p, s in sorted(stats.items()) if glob_match(req.path, p))
     if req.path in stats:
-        return [stats[req.path]]
+        return (stats[req.path],)
     return Absent(f"{req.path}: no such file")
 
 
@@ -84,7 +84,7 @@ def _from_root(req: Stat, root: Root) -> Any:
                 return entry
             continue
         found.append(root.file_stat(p, entry))
-    return found
+    return tuple(found)
 
 
 def from_root(reqs: Sequence[Stat], root: Root) -> Answers[Stat]:

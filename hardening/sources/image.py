@@ -11,14 +11,14 @@ image", except ``sshd -T``, answered from sshd_config (see sources/sshd.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 from hardening.collect import HostOutcome
 from hardening.errors import HostError, SourceError
+from hardening.facts.image_config import ImageFacts
 from hardening.facts.registry import by_spec
 from hardening.model.facts import Absent, CommandOutput, Facts, FileStat, Request
 from hardening.plan import Plan
@@ -33,7 +33,7 @@ class ImageSource:
     path: Path
     kind: str  # "node" | "container"
     tree: Tree
-    config: Any
+    config: ImageFacts | Absent
     meta: dict[str, str] = field(default_factory=dict)
     _names: tuple[dict[int, str], dict[int, str]] | None = None
 
@@ -77,25 +77,25 @@ def words_of(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list | tuple) else (str(value),)
 
 
-def _container_config(img: oci.ContainerImage) -> Any:
+def _container_config(img: oci.ContainerImage) -> ImageFacts:
     cfg = img.config.get("config") or {}
     cfg = cfg if isinstance(cfg, dict) else {}
 
     def words(key: str) -> tuple[str, ...]:
         return words_of(cfg.get(key))
 
-    return MappingProxyType({
-        "kind": "container", "user": str(cfg.get("User") or ""),
-        "entrypoint": words("Entrypoint"), "cmd": words("Cmd"), "env": words("Env"),
-        "layers": img.layers, "size": img.size, "files_size": img.files_size,
-        "healthcheck": bool(cfg.get("Healthcheck")),
-        "healthcheck_test": words_of((cfg.get("Healthcheck") or {}).get("Test")
-                                     if isinstance(cfg.get("Healthcheck"), dict) else None),
-        "history": tuple(str(h.get("created_by") or "") for h in img.config.get("history") or ()
-                         if isinstance(h, dict)),
-        "os": str(img.config.get("os", "")),
-        "architecture": str(img.config.get("architecture", "")),
-    })
+    health = cfg.get("Healthcheck")
+    return ImageFacts(
+        kind="container", user=str(cfg.get("User") or ""),
+        entrypoint=words("Entrypoint"), cmd=words("Cmd"), env=words("Env"),
+        layers=img.layers, size=img.size, files_size=img.files_size,
+        healthcheck=bool(health),
+        healthcheck_test=words_of(health.get("Test") if isinstance(health, dict) else None),
+        history=tuple(str(h.get("created_by") or "") for h in img.config.get("history") or ()
+                      if isinstance(h, dict)),
+        os=str(img.config.get("os", "")),
+        architecture=str(img.config.get("architecture", "")),
+    )
 
 
 def open_image(path: Path) -> ImageSource:
@@ -174,9 +174,9 @@ class ImageRoot:
             return Absent("sshd is not configured in the image (no /etc/ssh/sshd_config)")
         return CommandOutput(0, out)
 
-    def config(self) -> Mapping[str, Any] | Absent:
+    def config(self) -> ImageFacts | Absent:
         """The container image's config, or Absent for a node image."""
-        return cast("Mapping[str, Any] | Absent", self.src.config)
+        return self.src.config
 
 
 def answer(src: ImageSource, requests: Sequence[Request[Any]]) -> dict[Request[Any], object]:

@@ -44,7 +44,7 @@ def walked_roots(probe: Script, stdout: bytes) -> list[str]:
 
 
 def paths(facts: object) -> list[str]:
-    assert isinstance(facts, list)
+    assert isinstance(facts, tuple)
     return [f.path for f in facts]
 
 

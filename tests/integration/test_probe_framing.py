@@ -61,7 +61,7 @@ def test_forged_stat_records_in_names_do_not_mask_a_setuid_file(tmp_path: Path) 
     names = hostile_tree(tmp_path)
     req = Find((str(tmp_path),))
     [found] = facts_of([req]).values()
-    assert isinstance(found, list)
+    assert isinstance(found, tuple)
     by_path = {os.fsencode(s.path): s for s in found}
     real = os.fsencode(tmp_path / "bin" / "real-suid")
     assert by_path[real].octal == "4755"  # the real record, not the forged 755 one
@@ -74,7 +74,7 @@ def test_stat_glob_carries_every_name_losslessly(tmp_path: Path) -> None:
     names = hostile_tree(tmp_path)
     req = Stat(f"{tmp_path}/*")
     [stats] = facts_of([req]).values()
-    assert isinstance(stats, list) and all(isinstance(s, FileStat) for s in stats)
+    assert isinstance(stats, tuple) and all(isinstance(s, FileStat) for s in stats)
     got = sorted(os.fsencode(s.path) for s in stats)
     tops = {raw.split(b"/")[0] for raw in [*names.values(), b"bin"]}
     assert got == sorted(os.path.join(os.fsencode(tmp_path), top) for top in tops)
@@ -85,7 +85,7 @@ def test_read_glob_keeps_names_and_contents_apart(tmp_path: Path) -> None:
     names = hostile_tree(tmp_path)
     req = Read(f"{tmp_path}/*/f")
     [files] = facts_of([req]).values()
-    assert isinstance(files, list) and all(isinstance(f, FileContent) for f in files)
+    assert isinstance(files, tuple) and all(isinstance(f, FileContent) for f in files)
     got = {os.fsencode(f.path): f.data for f in files}
     flat = {k: raw for k, raw in names.items() if b"/" not in raw}
     assert len(flat) == 2  # the nonce-shaped marker and the invalid UTF-8 name
@@ -108,7 +108,7 @@ def test_a_glob_ending_in_a_newline_is_quoted_and_the_probe_completes(tmp_path: 
     (tmp_path / "a.conf").write_text("x")
     odd, plain = Stat(f"{tmp_path}/*.conf\n"), Stat(str(tmp_path / "a.conf"))
     got = facts_of([odd, plain])
-    assert got[odd] == []  # quoted, so never expanded: no file has that literal name
+    assert got[odd] == ()  # quoted, so never expanded: no file has that literal name
     assert [s.path for s in got[plain]] == [str(tmp_path / "a.conf")]  # type: ignore[attr-defined]
 
 

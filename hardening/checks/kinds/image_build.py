@@ -58,12 +58,12 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source="image config")
     if p.rule == "healthcheck":
-        test = [str(t) for t in cfg.get("healthcheck_test") or ()]
+        test = list(cfg.healthcheck_test)
         ok = bool(test) and test[0].upper() != "NONE"
         observed = f"HEALTHCHECK {' '.join(test)[:200]}" if test else "no HEALTHCHECK"
         return Outcome(pass_fail(ok), observed, "a HEALTHCHECK that is not NONE",
                        "image config: Healthcheck")
-    history = [str(h) for h in cfg.get("history") or ()]
+    history = list(cfg.history)
     source = "image config: history[].created_by"
     if not history:
         return Outcome(Status.WARN, "no build history in the image config",

@@ -55,12 +55,12 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source=source)
     bad: list[str] = []
-    for item in cfg.get("env", ()):
+    for item in cfg.env:
         name, _, value = str(item).partition("=")
         if value and suspicious(name, p) and not is_reference(name, value):
             bad.append(name)
     observed = (f"{len(bad)} suspicious: {', '.join(bad)} (values hidden)" if bad
-                else f"{len(tuple(cfg.get('env', ())))} variables, none suspicious")
+                else f"{len(cfg.env)} variables, none suspicious")
     return Outcome(pass_fail(not bad), observed, "no credential-like variable with a value",
                    source, details=tuple(f"{n}=<hidden>" for n in bad))
 

@@ -35,9 +35,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = "image manifest and layers"
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source=source)
-    layers = int(str(cfg.get("layers", 0)))
-    size = int(str(cfg.get("size", 0)))
-    files = int(str(cfg.get("files_size", 0)))
+    layers, size, files = cfg.layers, cfg.size, cfg.files_size
     observed = (f"{layers} layers, {size / MB:.1f} MiB stored, "
                 f"{files / MB:.1f} MiB of files")
     limits = []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hardening.checks.base import CheckKind, Outcome, pass_fail
 from hardening.facts.stat import Stat
-from hardening.model.facts import FactRequest, Facts, FileStat
+from hardening.model.facts import Absent, FactRequest, Facts
 
 TOOLS = ("nc", "ncat", "netcat", "socat", "curl", "wget", "telnet", "ssh", "scp", "sftp",
          "ftp", "tftp", "nmap")
@@ -41,7 +41,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     found: list[str] = []
     for path in _paths(p):
         fact = facts.get(Stat(path))
-        if isinstance(fact, list) and any(isinstance(s, FileStat) and s.is_file for s in fact):
+        if not isinstance(fact, Absent) and any(s.is_file for s in fact):
             found.append(path)
     names = sorted({f.rsplit("/", 1)[-1] for f in found})
     observed = f"{len(names)} found: {', '.join(names)}" if names else "none found"

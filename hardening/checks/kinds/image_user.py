@@ -9,7 +9,6 @@ the runtime would refuse to start the container, so nothing runs as root, but it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, pass_fail
 from hardening.facts.image_config import ImageConfig
@@ -32,14 +31,13 @@ def needs(p: Params) -> tuple[FactRequest, ...]:
     return (ImageConfig(), Read(PASSWD))
 
 
-def _uid_of(name: str, passwd: Any) -> str | None:
-    if isinstance(passwd, list):
+def _uid_of(name: str, passwd: tuple[FileContent, ...] | Absent) -> str | None:
+    if not isinstance(passwd, Absent):
         for fc in passwd:
-            if isinstance(fc, FileContent):
-                for line in fc.text.splitlines():
-                    parts = line.split(":")
-                    if len(parts) >= 3 and parts[0] == name:
-                        return parts[2]
+            for line in fc.text.splitlines():
+                parts = line.split(":")
+                if len(parts) >= 3 and parts[0] == name:
+                    return parts[2]
     return "0" if name == "root" else None
 
 
@@ -49,13 +47,14 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = "image config: User"
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source=source)
-    user = str(cfg.get("user", "")).strip()
+    user = cfg.user.strip()
     expected = f"a User whose uid is not {', '.join(p.forbid_uids)}"
     if not user:
         return Outcome(Status.FAIL, "User not set (the container runs as root)", expected,
                        source)
     name = user.split(":", 1)[0]
-    uid = name if name.isdigit() else _uid_of(name, facts.get(Read(PASSWD)))
+    passwd = facts.get(Read(PASSWD))
+    uid = name if name.isdigit() else _uid_of(name, passwd)
     if uid is None:
         return Outcome(Status.WARN, f"User={user}", expected, f"{source}; {PASSWD}",
                        reason=f"user '{name}' is not in the image's {PASSWD}; "

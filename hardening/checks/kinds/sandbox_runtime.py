@@ -54,7 +54,7 @@ def _files(p: Params, facts: Facts) -> tuple[FileContent | Absent, list[FileCont
     extra: dict[str, FileContent] = {}
     for g in p.include:
         got = facts.get(Read(g))
-        if isinstance(got, list):
+        if not isinstance(got, Absent):
             extra.update({f.path: f for f in got if f.path != p.config})
     first = main if isinstance(main, Absent) else (
         main[0] if main else Absent(f"{p.config}: no such file"))
@@ -65,7 +65,7 @@ def _shims(p: Params, facts: Facts) -> dict[str, FileStat]:
     found: dict[str, FileStat] = {}
     for d in p.shim_dirs:
         got = facts.get(Stat(f"{d.rstrip('/')}/containerd-shim-*"))
-        for st in got if isinstance(got, list) else []:
+        for st in () if isinstance(got, Absent) else got:
             found.setdefault(st.path.rsplit("/", 1)[-1], st)
             found.setdefault(st.path, st)
     return found
