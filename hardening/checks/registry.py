@@ -5,6 +5,7 @@ from __future__ import annotations
 from hardening.checks.base import CheckKind
 from hardening.checks.kinds import (
     audit_policy,
+    certificates,
     command_output,
     component_file,
     component_setting,
@@ -22,9 +23,11 @@ from hardening.checks.kinds import (
     image_tools,
     image_user,
     kubebench,
+    kubeconfig_exposure,
     network_policies,
     pod_security,
     pod_security_admission,
+    private_keys,
     rbac_access,
     rbac_wildcards,
     role_policy,
@@ -67,4 +70,7 @@ KINDS: dict[str, CheckKind] = {
     "rbac_wildcards": rbac_wildcards.KIND,
     "secret_env": secret_env.KIND,
     "token_automount": token_automount.KIND,
+    "certificates": certificates.KIND,
+    "private_keys": private_keys.KIND,
+    "kubeconfig_exposure": kubeconfig_exposure.KIND,
 }

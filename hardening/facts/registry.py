@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from hardening.facts import (
+    certs,
     cluster_list,
     command,
     component,
     dropins,
     find,
     image_config,
+    kubeconfig,
     read,
     stat,
 )
@@ -29,6 +31,8 @@ REQUESTS: tuple[RequestSpec[Any], ...] = (
     component.SPEC,
     dropins.SPEC,
     read.SPEC,
+    certs.SPEC,
+    kubeconfig.SPEC,
     command.SPEC,
     find.SPEC,
     image_config.SPEC,

@@ -16,6 +16,13 @@ NO_PLAYBOOK = {
     ("ack-1.0", "6.6.3"): "a sandbox runtime is a node pool or install, not a file fix",
     ("cis-1.12", "3.2.2"): "an audit policy is the cluster's own content, not a file fix",
     ("ack-1.0", "3.2.2"): "an audit policy is the cluster's own content, not a file fix",
+    ("node-os", "NODE-4.1"): "renewing a certificate needs its CA and a component restart",
+    ("node-os", "NODE-4.2"): "a stronger key means reissuing the certificate",
+    ("node-os", "NODE-4.3"): "a new signature means reissuing the certificate",
+    ("node-os", "NODE-4.4"): "new SANs mean reissuing the serving certificate",
+    ("node-os", "NODE-4.5"): "which key files to chmod is known only after the audit",
+    ("node-os", "NODE-4.6"): "replacing a static credential is an identity change, not a file fix",
+    ("node-os", "NODE-4.7"): "deleting admin.conf needs the credential it held rotated first",
 }
 REMOVED_FLAGS = ("--insecure-port", "--insecure-bind-address", "--basic-auth-file",
                  "--kubelet-https", "PodSecurityPolicy", "SecurityContextDeny")
