@@ -54,7 +54,7 @@ LINE = re.compile(rb"([a-zA-Z-]+)(?: ([A-Za-z0-9+/=]+))?")
 
 
 @dataclass(frozen=True)
-class Kubeconfigs(Request[list["Kubeconfig"]]):
+class Kubeconfigs(Request[tuple["Kubeconfig", ...]]):
     """Kubeconfig files at ``paths`` (each a path or a glob); one Kubeconfig per file found.
 
     A path that does not exist is simply not in the list.
@@ -140,9 +140,9 @@ def parse(reqs: Sequence[Kubeconfigs], frames: Mapping[str, Frame],
     return {r: _select(r, found) for r in reqs}
 
 
-def _select(req: Kubeconfigs, found: Mapping[str, Kubeconfig]) -> list[Kubeconfig]:
-    return [k for p, k in sorted(found.items())
-            if any(glob_match(q, p) if is_glob(q) else q == p for q in req.paths)]
+def _select(req: Kubeconfigs, found: Mapping[str, Kubeconfig]) -> tuple[Kubeconfig, ...]:
+    return tuple(k for p, k in sorted(found.items())
+                 if any(glob_match(q, p) if is_glob(q) else q == p for q in req.paths))
 
 
 def filter_text(data: bytes) -> bytes:

@@ -55,7 +55,7 @@ def inventory(facts: Facts, roots: tuple[str, ...],
     tree = facts.get(CertFiles(roots))
     if isinstance(tree, Absent):
         return tree
-    configs: list[Kubeconfig] = []
+    configs: tuple[Kubeconfig, ...] = ()
     if kubeconfigs:
         got = facts.get(Kubeconfigs(kubeconfigs))
         if isinstance(got, Absent):
@@ -64,7 +64,7 @@ def inventory(facts: Facts, roots: tuple[str, ...],
     return _inventory(tree, configs)
 
 
-def _inventory(tree: PkiTree, configs: list[Kubeconfig]) -> Inventory:
+def _inventory(tree: PkiTree, configs: tuple[Kubeconfig, ...]) -> Inventory:
     old = _superseded(tree.files)
     certs: list[Cert] = []
     unexamined = [f"{d}: directory cannot be searched" for d in tree.denied]
