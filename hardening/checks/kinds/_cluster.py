@@ -8,7 +8,6 @@ from typing import Any
 
 from hardening.checks.base import Outcome
 from hardening.facts.cluster_list import ClusterList
-from hardening.model.cluster import ClusterObjects
 from hardening.model.facts import Absent, Facts
 from hardening.model.result import Status
 
@@ -33,8 +32,6 @@ def listed(facts: Facts, resources: Sequence[str]) -> tuple[Objects, str, Outcom
         if isinstance(got, Absent):
             return {}, "", Outcome.absent(Absent(got.reason, is_error=True),
                                           source=f"{resource} (cluster)")
-        if not isinstance(got, ClusterObjects):
-            return {}, "", Outcome(Status.ERROR, reason=f"no list of {resource}")
         out[resource] = got.items
         if got.source not in sources:
             sources.append(got.source)
