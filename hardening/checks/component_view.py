@@ -17,6 +17,7 @@ from hardening.checks.components.registry import MODELS
 from hardening.checks.effective import parse_config
 from hardening.checks.layers import Layers, Setting
 from hardening.facts.component import ComponentReq
+from hardening.facts.component_env import ComponentEnv
 from hardening.facts.dropins import Dropins
 from hardening.model.facts import Absent, Component, FactRequest, Facts
 from hardening.model.result import Status
@@ -47,12 +48,41 @@ def component_request(component: str, config_flag: str, config_path: str, *,
     return ComponentReq(component, ((flag, config_path),) if flag else ())
 
 
-def extra_requests(component: str) -> tuple[FactRequest, ...]:
-    """The requests beside the component's own: its drop-in directory, when it has one."""
+def env_request(component: str) -> ComponentEnv | None:
+    """The environment variables the component reads its flags from (etcd), or None."""
     model = MODELS.get(component)
-    if model is None or not model.dropin_flag:
-        return ()
-    return (Dropins(component, model.dropin_flag),)
+    if model is None or not model.env_prefix:
+        return None
+    names = {model.env_name(e.flag) for e in model.entries} | {model.config_env}
+    return ComponentEnv(component, tuple(sorted(n for n in names if n)))
+
+
+def extra_requests(component: str) -> tuple[FactRequest, ...]:
+    """The requests beside the component's own: its drop-in directory, its environment."""
+    model = MODELS.get(component)
+    out: list[FactRequest] = []
+    if model is not None and model.dropin_flag:
+        out.append(Dropins(component, model.dropin_flag))
+    env = env_request(component)
+    if env is not None:
+        out.append(env)
+    return tuple(out)
+
+
+def _env(facts: Facts, comp: Component, config_named: bool) -> tuple[dict[str, str], str]:
+    """(the component's variables, why they could not be read or are not enough)."""
+    req = env_request(comp.name)
+    if req is None:
+        return {}, ""
+    got = facts.get(req)
+    if isinstance(got, Absent):
+        return {}, got.reason if got.is_error else ""
+    env = dict(got)
+    model = MODELS[comp.name]
+    if model.config_env in env and not config_named:
+        return env, (f"{model.config_env}={env[model.config_env]} names a config file that "
+                     "replaces every flag, and it is not read")
+    return env, ""
 
 
 def _dropins(facts: Facts, component: str) -> tuple[tuple[tuple[str, Any], ...], str] | Outcome:
@@ -100,7 +130,13 @@ def component_layers(comp: Component, config_flag: str, *, reads_config: bool,
             return found
         dropins, unread = found
         notes += [f"drop-in {path} merged over the config file" for path, _ in dropins]
-    return View(Layers(comp.argv, comp.origin, model, config, dropins), tuple(notes), unread)
+        env, why = _env(facts, comp, cf is not None and cf.from_flag)
+        unread = unread or why
+    else:
+        env = {}
+    layers = Layers(comp.argv, comp.origin, model, config, dropins, env,
+                    f"environment of {comp.origin}")
+    return View(layers, tuple(notes), unread)
 
 
 def dropins_unknown(view: View, setting: Setting, component: str) -> Outcome | None:
@@ -108,5 +144,5 @@ def dropins_unknown(view: View, setting: Setting, component: str) -> Outcome | N
     if not view.unread_dropins or setting.origin == "flag":
         return None
     return Outcome(Status.ERROR, source=view.layers.argv_source,
-                   reason=f"{component}'s drop-ins could not be read ({view.unread_dropins}); "
-                          "the effective value cannot be decided without them")
+                   reason=f"{component}: {view.unread_dropins}; the effective value cannot "
+                          "be decided without it")

@@ -156,6 +156,9 @@ class Root(Protocol):
     def component_argv(self, name: str) -> tuple[tuple[str, ...], str] | None:
         """The command line a unit or static pod manifest gives component ``name``."""
 
+    def component_env(self, name: str) -> tuple[Mapping[str, str], str] | None:
+        """The environment (and where it is set) the unit or manifest gives ``name``."""
+
     def emulate(self, script: str) -> CommandOutput | Absent | None:
         """An audit command's output the root can give without running it (None: cannot)."""
 

@@ -16,6 +16,7 @@ from hardening.facts import (
     cluster_list,
     command,
     component,
+    component_env,
     dropins,
     find,
     image_config,
@@ -29,6 +30,7 @@ from hardening.model.facts import Request
 REQUESTS: tuple[RequestSpec[Any], ...] = (
     stat.SPEC,
     component.SPEC,
+    component_env.SPEC,
     dropins.SPEC,
     read.SPEC,
     certs.SPEC,

@@ -165,6 +165,10 @@ class ImageRoot:
         """The argv a systemd unit or static pod manifest gives the component."""
         return units.component_argv(self.src.tree, name)
 
+    def component_env(self, name: str) -> tuple[Mapping[str, str], str] | None:
+        """The environment a unit (Environment=, EnvironmentFile=) or manifest gives it."""
+        return units.component_env(self.src.tree, name)
+
     def emulate(self, script: str) -> CommandOutput | Absent | None:
         """``sshd -T`` from sshd_config; nothing else runs on an image."""
         if not sshd.is_sshd_dump(script):

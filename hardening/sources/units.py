@@ -93,11 +93,8 @@ def unit_files(tree: Tree, unit: str) -> list[str]:
     return [main, *(dropins[k] for k in sorted(dropins))]
 
 
-def unit_argv(tree: Tree, unit: str) -> tuple[tuple[str, ...], str] | None:
-    """(argv, origin) of a unit's ExecStart after drop-ins, or None without a unit."""
-    files = unit_files(tree, unit)
-    if not files:
-        return None
+def _service(tree: Tree, files: list[str]) -> tuple[dict[str, str], list[str], str, list[str]]:
+    """(environment, ExecStart lines, the file of the last ExecStart, env files read)."""
     env: dict[str, str] = {}
     env_files: list[str] = []
     exec_start: list[str] = []
@@ -122,15 +119,36 @@ def unit_argv(tree: Tree, unit: str) -> tuple[tuple[str, ...], str] | None:
             elif key == "ExecStart":
                 exec_start = [] if not value else [*exec_start, value]
                 origin = path
+    read = []
     for spec in env_files:
         text = tree.text(spec.lstrip("-"))
         if text is not None:
             env.update(env_file(text))
+            read.append(spec.lstrip("-"))
+    return env, exec_start, origin, read
+
+
+def unit_argv(tree: Tree, unit: str) -> tuple[tuple[str, ...], str] | None:
+    """(argv, origin) of a unit's ExecStart after drop-ins, or None without a unit."""
+    files = unit_files(tree, unit)
+    if not files:
+        return None
+    env, exec_start, origin, _ = _service(tree, files)
     if not exec_start:
         return None
     used = [p for p in files if p != origin]
     note = f"{origin} ExecStart" + (f" (with {', '.join(used)})" if used else "")
     return expand(exec_start[-1], env), note
+
+
+def unit_env(tree: Tree, unit: str) -> tuple[dict[str, str], str] | None:
+    """(environment, where it came from) a unit's ``Environment=`` and ``EnvironmentFile=``
+    give its process (files override assignments), or None without a unit."""
+    files = unit_files(tree, unit)
+    if not files:
+        return None
+    env, _, _, read = _service(tree, files)
+    return env, "Environment= of " + ", ".join(files + read)
 
 
 def _load_manifest(text: str) -> object:
@@ -169,3 +187,31 @@ def component_argv(tree: Tree, name: str) -> tuple[tuple[str, ...], str] | None:
         if found is not None:
             return found
     return unit_argv(tree, f"{name}.service")
+
+
+def manifest_env(tree: Tree, name: str,
+                 directory: str = MANIFEST_DIR) -> tuple[dict[str, str], str] | None:
+    """(environment, manifest path) of a component's static pod container: its ``env``
+    entries with a literal ``value`` (``valueFrom`` is resolved by the kubelet, not here)."""
+    paths = [p for ext in ("yaml", "yml", "json", "manifest")
+             for p in tree.glob(f"{directory}/*.{ext}")]
+    for path in sorted(paths):
+        doc = _load_manifest(tree.text(path) or "")
+        spec = doc.get("spec") if isinstance(doc, dict) else None
+        containers = spec.get("containers") if isinstance(spec, dict) else None
+        for c in containers if isinstance(containers, list) else []:
+            if not isinstance(c, dict):
+                continue
+            argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+            if argv and posixpath.basename(argv[0]) == name:
+                pairs = [e for e in c.get("env") or [] if isinstance(e, dict)]
+                return ({str(e.get("name")): str(e.get("value")) for e in pairs
+                         if e.get("name") and "value" in e}, f"env of {path}")
+    return None
+
+
+def component_env(tree: Tree, name: str) -> tuple[dict[str, str], str] | None:
+    """The environment a component's manifest or unit gives it (the same source as its argv)."""
+    if name in STATIC_POD_COMPONENTS and manifest_argv(tree, name) is not None:
+        return manifest_env(tree, name)
+    return unit_env(tree, f"{name}.service")

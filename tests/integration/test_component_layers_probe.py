@@ -22,16 +22,22 @@ PORT = PARAMS(component="kubelet", flag="--read-only-port", config_key="readOnly
               op="eq", value="0")
 
 
-def probe_kubelet(tmp: Path, *args: str) -> Facts:
-    """Facts for ANON and PORT from a fake kubelet (a copy of sh, waiting) run with ``args``."""
-    exe = tmp / "bin" / "kubelet"
+CERT_AUTH = PARAMS(component="etcd", flag="--client-cert-auth", type="bool", op="eq",
+                   value="true")
+
+
+def probe_kubelet(tmp: Path, *args: str, name: str = "kubelet", env: str = "",
+                  checks: tuple[object, ...] = (ANON, PORT)) -> Facts:
+    """Facts for ``checks`` from a fake component (a copy of sh, waiting) run with ``args``
+    and the environment assignments ``env``."""
+    exe = tmp / "bin" / name
     exe.parent.mkdir(exist_ok=True)
     shutil.copy("/bin/sh", exe)
-    reqs = [r for p in (ANON, PORT) for r in KINDS["component_setting"].needs(p)]
+    reqs = [r for p in checks for r in KINDS["component_setting"].needs(p)]
     probe = script.build(reqs)
     (tmp / "probe.sh").write_bytes(probe.data)
     quoted = " ".join(f"'{a}'" for a in args)
-    driver = (f"'{exe}' -c 'while :; do sleep 1; done' kubelet {quoted} & "
+    driver = (f"{env} '{exe}' -c 'while :; do sleep 1; done' {name} {quoted} & "
               "sleep 0.3; /bin/sh -s < probe.sh > probe.out; kill $!")
     subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "/bin/sh", "-c", driver],
                    cwd=tmp, check=True, timeout=60)
@@ -87,3 +93,18 @@ def test_a_minimal_config_file_passes_through_the_probe(tmp_path: Path) -> None:
     st, src = status(ANON, facts)
     assert st is Status.PASS and "KubeletConfiguration v1beta1 default" in src
     assert status(PORT, facts)[0] is Status.PASS
+
+
+def test_etcd_configured_through_its_environment_passes_through_the_probe(tmp_path: Path) -> None:
+    facts = probe_kubelet(tmp_path, "--name=e1", name="etcd", checks=(CERT_AUTH,),
+                          env="ETCD_CLIENT_CERT_AUTH=true SECRET_TOKEN=hunter2")
+    out = KINDS["component_setting"].evaluate(CERT_AUTH, facts)
+    assert out.status is Status.PASS and out.source.endswith("ETCD_CLIENT_CERT_AUTH=true")
+    assert "hunter2" not in (tmp_path / "probe.out").read_text(errors="replace")
+
+
+def test_etcd_without_the_variable_fails_through_the_probe(tmp_path: Path) -> None:
+    facts = probe_kubelet(tmp_path, "--name=e1", name="etcd", checks=(CERT_AUTH,),
+                          env="ETCD_NAME=e1")
+    out = KINDS["component_setting"].evaluate(CERT_AUTH, facts)
+    assert out.status is Status.FAIL and "command-line default of etcd" in out.source
