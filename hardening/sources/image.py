@@ -11,7 +11,7 @@ image", except ``sshd -T``, answered from sshd_config (see sources/sshd.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
