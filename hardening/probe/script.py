@@ -35,6 +35,9 @@ m() { printf '\n@@%s %s\n' "$N" "$*"; }
 gone() { d=${1%/*}; while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done
   if [ -n "$d" ] && [ ! -x "$d" ]; then echo denied; else echo missing; fi; }
 command -v timeout >/dev/null 2>&1 || timeout() { shift; "$@"; }
+# Names are framed by stat --printf's NUL; without it every stat would print nothing.
+stat --printf '' / >/dev/null 2>&1 ||
+  { echo "probe: stat has no --printf (needs GNU coreutils)" >&2; exit 3; }
 # capped CMD...: run CMD with stdout capped at $CAP bytes; print CMD's exit status.
 capped() { { { "$@" </dev/null 2>/dev/null; echo "$?" >&3; } | head -c "$CAP" >&4; } 3>&1; }
 """

@@ -131,3 +131,12 @@ def test_output_cut_mid_stream_is_a_probe_error(tmp_path: Path, cap: int) -> Non
     assert len(stdout) == cap
     with pytest.raises(ProbeError, match="no probe output|ended before its final frame"):
         parse.parse(stdout, probe, "me", rc=proc.returncode)
+
+
+def test_a_stat_without_printf_stops_the_probe_as_a_host_error(tmp_path: Path) -> None:
+    probe = script.build([Find((str(tmp_path),))])
+    assert "stat --printf '' /" in probe.text
+    probe.text = probe.text.replace("stat --printf '' /", "stat --no-such-option '' /")
+    stdout, proc = run(probe)
+    with pytest.raises(ProbeError, match="no probe output came back .exit 3: probe: stat has no"):
+        parse.parse(stdout, probe, "me", rc=proc.returncode, stderr=proc.stderr)
