@@ -2,11 +2,15 @@
 
 Why in-process: ``InventoryManager`` + ``DataLoader`` + ``VariableManager`` from ansible-core
 are exactly what ``ansible-inventory`` and ``ansible`` run, so YAML and INI files, inventory
-directories, groups of groups, ``group_vars/`` and ``host_vars/`` (via the vars plugins),
-templated values and ``--limit`` patterns (``InventoryManager.subset``: ``a:&b``, ``!c``,
+directories, groups of groups, ``group_vars/`` and ``host_vars/`` (via the vars plugins)
+and ``--limit`` patterns (``InventoryManager.subset``: ``a:&b``, ``!c``,
 ``~regex``, ``@retry-file``) behave as they do for Ansible. ``ansible-inventory --list`` has no
 ``--limit``, so a subprocess route would need a second ``ansible --list-hosts`` run per
 audit and a JSON round trip; the in-process API does both in one parse, in milliseconds.
+
+Templates in variables are NOT resolved by Ansible's templar, which would run lookups such
+as ``lookup('pipe', ...)`` on the auditing machine: ``inventory/template.py`` resolves them
+with variables and pure filters only (docs/security.md).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hardening.errors import InventoryError
-from hardening.inventory import roles, sshargs
+from hardening.inventory import roles, sshargs, template
 from hardening.model.host import Host, JumpHost
 
 SECRET_WORDS = ("pass", "secret", "token", "vault", "credential")
@@ -29,6 +33,13 @@ MAGIC_VARS = frozenset({
     "ansible_run_tags", "ansible_skip_tags", "ansible_verbosity", "ansible_play_hosts",
 })
 JUMP_VAR = "hardening_jump_host"
+# the variables _host reads: a template in one of them that cannot be resolved safely stops
+CONNECTION_VARS = frozenset({
+    "ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port", "ansible_user",
+    "ansible_ssh_user", "ansible_ssh_private_key_file", "ansible_private_key_file",
+    "ansible_connection", "ansible_become", "ansible_become_method", "ansible_become_user",
+    "ansible_ssh_common_args", JUMP_VAR, roles.ROLES_VAR, roles.GROUP_ROLES_VAR,
+})
 CONNECTIONS = {"ssh": "ssh", "paramiko": "ssh", "paramiko_ssh": "ssh", "smart": "ssh",
                "local": "local"}
 
@@ -77,7 +88,7 @@ def _load(where: str, limit: str | None, group_roles: Mapping[str, Any] | None) 
     hosts = []
     for item in manager.get_hosts("all"):
         raw = variables.get_vars(host=item, include_hostvars=False)
-        values = _templated(loader, raw)
+        values = _templated(raw, item.name, where)
         groups = tuple(g.name for g in item.get_groups() if g.name not in ("all", "ungrouped"))
         hosts.append(_host(item.name, groups, values, group_roles, where))
     return hosts
@@ -88,19 +99,26 @@ def _parsed(manager: Any) -> bool:
     return bool(manager.hosts) or len(manager.groups) > 2
 
 
-def _templated(loader: Any, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Template each variable on its own: one bad lookup must not sink the others."""
-    from ansible.errors import AnsibleError
-    from ansible.template import Templar
+def _templated(raw: Mapping[str, Any], hostname: str, where: str) -> dict[str, Any]:
+    """Resolve each variable's templates without running anything (inventory/template.py).
 
-    templar = Templar(loader=loader, variables=dict(raw))
+    A connection variable (``CONNECTION_VARS``) whose template is refused is an
+    InventoryError; any other variable with a refused template is kept as written.
+    """
+    resolver = template.Resolver({k: _plain(v) for k, v in raw.items()
+                                  if k not in MAGIC_VARS and not is_secret(k)
+                                  and not _is_vaulted(v)}, hostname)
     out: dict[str, Any] = {}
     for name, value in raw.items():
         if name in MAGIC_VARS or is_secret(name) or _is_vaulted(value):
             continue
         try:
-            out[name] = _plain(templar.template(value))
-        except AnsibleError:
+            out[name] = _plain(resolver.value(_plain(value)))
+        except template.TemplateRefused as exc:
+            if name in CONNECTION_VARS:
+                raise InventoryError(f"{where}: host '{hostname}': {name}: {exc}",
+                                     "inventory templates may only name variables (no "
+                                     "lookups); see docs/security.md") from None
             out[name] = _plain(value)
     return out
 
@@ -132,6 +150,14 @@ def _first(values: Mapping[str, Any], *names: str) -> Any:
         if values.get(name) not in (None, ""):
             return values[name]
     return None
+
+
+def _port(values: Mapping[str, Any]) -> Any:
+    """The port as written: 0 stays 0 (and is refused), only an absent port means 22."""
+    for name in ("ansible_port", "ansible_ssh_port"):
+        if values.get(name) is not None and values.get(name) != "":
+            return values[name]
+    return 22
 
 
 def _bool(value: object, where: str) -> bool:
@@ -174,7 +200,7 @@ def _host(name: str, groups: tuple[str, ...], values: dict[str, Any],
     return Host(
         name=name,
         address=str(_first(values, "ansible_host", "ansible_ssh_host") or name),
-        port=sshargs.port_number(_first(values, "ansible_port", "ansible_ssh_port") or 22, where),
+        port=sshargs.port_number(_port(values), where),
         user=str(user) if user else None,
         key_file=key_file,
         become=become,
