@@ -29,6 +29,7 @@ from hardening.catalogue.yamlload import LDict, YamlError, load
 from hardening.errors import WaiverError
 from hardening.model.host import Host
 from hardening.model.result import Result, Status
+from hardening.safeload import LoadLimitError, read_text
 
 KEYS = ("control", "hosts", "reason", "expires", "approved_by")
 WAIVABLE = frozenset({Status.FAIL, Status.WARN})
@@ -147,10 +148,10 @@ def parse_waivers(text: str, label: str, known_ids: Iterable[str], today: date) 
 def load_waivers(path: Path, known_ids: Iterable[str], today: date) -> WaiverSet:
     """Read and parse a waiver file; an unreadable file is a WaiverError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WaiverError(f"{path}: cannot read the waiver file: {exc}",
-                          "check the --waivers path") from None
+        text = read_text(path)
+    except LoadLimitError as exc:
+        raise WaiverError(f"waiver file {exc}",
+                          "check the --waivers path (a regular YAML file)") from None
     return parse_waivers(text, str(path), known_ids, today)
 
 

@@ -24,6 +24,7 @@ from hardening.checks.kinds.kubebench import Params, Scripts
 from hardening.checks.kubebench_semantics import KNOWN_OPS, CheckItem
 from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import CheckSpec, Control, Role, Severity
+from hardening.safeload import LoadLimitError, read_text
 
 NODE_TYPES = {
     "master": Role.CONTROL_PLANE,
@@ -51,8 +52,8 @@ def available(root: Path) -> list[str]:
 
 def _read(path: Path) -> Any:
     try:
-        return load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        return load(read_text(path))
+    except (OSError, LoadLimitError) as exc:
         raise CatalogueError(str(path), f"cannot read: {exc}") from None
     except YamlError as exc:
         raise CatalogueError(str(path), f"invalid YAML: {exc}", line=exc.line or None) from None
@@ -193,7 +194,7 @@ def load_file(path: Path, cfg: Any, benchmark: str) -> tuple[int, str, list[Cont
         raise CatalogueError(str(path), f"non-{expected} controls file specified",
                              line=doc.line_of("type"), field="type")
     section = section_config(cfg, expected, str(path))
-    raw = path.read_text(encoding="utf-8")
+    raw = read_text(path)
     subs = bin_components(section, raw)
     ctx = (str(path), benchmark, section, subs[0] if len(subs) == 1 else "", NODE_TYPES[expected])
     controls: list[Control] = []

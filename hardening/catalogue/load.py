@@ -11,6 +11,7 @@ from hardening.catalogue.yamlload import LDict, YamlError, load
 from hardening.content import shipped
 from hardening.errors import CatalogueError, UsageError
 from hardening.model.control import Control
+from hardening.safeload import LoadLimitError, read_text
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ def load_file(path: Path, benchmark: str) -> tuple[str, list[Control]]:
     """Load one YAML file of controls; returns (file title, controls)."""
     shown = str(path)
     try:
-        doc = load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        doc = load(read_text(path))
+    except (OSError, LoadLimitError) as exc:
         raise CatalogueError(shown, f"cannot read: {exc}") from None
     except YamlError as exc:
         raise CatalogueError(shown, f"invalid YAML: {exc}", line=exc.line or None) from None
@@ -81,7 +82,10 @@ def load_benchmark(name: str, root: Path | None = None) -> Catalogue:
     title = name
     for path in sorted(directory.glob("*.yaml")):
         if path.name == "benchmark.yaml":
-            meta = load(path.read_text(encoding="utf-8"))
+            try:
+                meta = load(read_text(path))
+            except (OSError, LoadLimitError, YamlError) as exc:
+                raise CatalogueError(str(path), f"cannot read: {exc}") from None
             title = str(meta.get("title", name)) if isinstance(meta, LDict) else name
             continue
         _, items = load_file(path, name)

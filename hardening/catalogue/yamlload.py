@@ -3,7 +3,9 @@
 PyYAML's YAML 1.1 typing turns ``1.10`` into 1.1 and ``0644`` into 420; here every scalar
 is a ``str`` exactly as written (the schema converts where a field wants a number or a
 bool), duplicate keys are an error rather than a silent overwrite, and every mapping
-remembers its line so errors can name ``file:line``.
+remembers its line so errors can name ``file:line``. Nesting and alias expansion are bounded
+(``hardening/safeload.py``) before libyaml composes anything: its composer recurses in C and
+crashes the process on a deeply nested file, and ``_build`` copies each alias.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
+from hardening.safeload import LoadLimitError, check_yaml
 
 # libyaml's parser when present (profiled: the pure-Python composer was ~0.3 s of every audit,
 # a quarter of a 10-node audit without the filesystem walk); same BaseResolver, same nodes.
@@ -72,7 +76,10 @@ def _build(node: yaml.Node) -> Any:
 def load(text: str) -> Any:
     """Parse one YAML document with every scalar kept as text. Raises YamlError."""
     try:
+        check_yaml(text, "")
         node = yaml.compose(text, Loader=_LOADER)
+    except LoadLimitError as exc:
+        raise YamlError(str(exc), exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 0

@@ -8,13 +8,13 @@ recognised by shape; role policies under ``roles/<RoleName>/*.json``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from hardening import safeload
 from hardening.cloud.securitygroups import aws_rule_groups
 from hardening.errors import UsageError
 
@@ -90,11 +90,12 @@ class CloudInventory:
         self.roles.setdefault(role, []).append({"name": name, "document": document})
 
 
+EXPORT_MAX_BYTES = 256 << 20  # a describe-instances export of a large fleet is tens of MiB
+
+
 def _read(path: Path) -> list[Any]:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix in (".yaml", ".yml"):
-        return [d for d in yaml.safe_load_all(text) if d is not None]
-    return [json.loads(text)]
+    """One export, bounded (size, nesting, aliases; special files refused): safeload.py."""
+    return safeload.load_file(path, EXPORT_MAX_BYTES)
 
 
 def load_dir(root: Path) -> CloudInventory:
@@ -108,6 +109,10 @@ def load_dir(root: Path) -> CloudInventory:
             continue
         try:
             docs = _read(path)
+        except safeload.LoadLimitError as exc:
+            raise UsageError(str(exc), "export it again with the command in docs/cloud.md; "
+                             "an export is a regular file of at most "
+                             f"{EXPORT_MAX_BYTES >> 20} MiB") from None
         except (OSError, ValueError, yaml.YAMLError) as exc:
             raise UsageError(f"{path}: not valid JSON/YAML: {str(exc).splitlines()[0]}",
                              "re-export it with the command in docs/cloud.md") from None

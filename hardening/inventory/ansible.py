@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hardening import safeload
 from hardening.errors import InventoryError
 from hardening.inventory import roles, sshargs, template
 from hardening.model.host import Host, JumpHost
@@ -62,6 +63,7 @@ def load_inventory(path: str | os.PathLike[str], limit: str | None = None,
     if not Path(where).exists():
         raise InventoryError(f"{where}: no such inventory file or directory",
                              "pass an Ansible inventory (YAML, INI or a directory) with -i")
+    _precheck(Path(where))
     from ansible.errors import AnsibleError
 
     try:
@@ -70,6 +72,36 @@ def load_inventory(path: str | os.PathLike[str], limit: str | None = None,
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InventoryError(f"{where}: Ansible cannot load it: {first[:300]}",
                              f"check it with 'ansible-inventory -i {where} --list'") from None
+
+
+def _inventory_files(path: Path) -> list[Path]:
+    """The files Ansible will read: the source (or every file under a source directory) and
+    the ``group_vars``/``host_vars`` beside a source file."""
+    roots = [path] if path.is_dir() else [path.parent / "group_vars", path.parent / "host_vars"]
+    found = [] if path.is_dir() else [path]
+    for root in roots:
+        if root.is_dir():
+            found += sorted(p for p in root.rglob("*") if not p.is_dir() and
+                            not any(part.startswith(".") for part in p.relative_to(root).parts))
+    return found
+
+
+def _precheck(path: Path) -> None:
+    """Refuse, before Ansible reads them, inventory files that are not regular files, larger
+    than MAX_BYTES, or YAML nested or alias-expanded past safeload's limits (libyaml's
+    composer crashes on deep nesting; an alias bomb grows past 4 GB once walked)."""
+    from yaml import YAMLError
+
+    for item in _inventory_files(path):
+        try:
+            text = safeload.read_bytes(item).decode("utf-8", errors="replace")
+            if item.suffix in (".yml", ".yaml", ".json", "") or item.parent != path.parent:
+                safeload.check_yaml(text, str(item))
+        except safeload.LoadLimitError as exc:
+            raise InventoryError(str(exc), "an inventory is regular YAML, JSON or INI files "
+                                 f"of at most {safeload.MAX_BYTES >> 20} MiB") from None
+        except YAMLError:
+            continue  # not YAML (an INI file): Ansible's own parser reports what is wrong
 
 
 def _load(where: str, limit: str | None, group_roles: Mapping[str, Any] | None) -> list[Host]:
