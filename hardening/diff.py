@@ -95,8 +95,8 @@ def _host_change(h: HostRun) -> HostChange:
 
 def diff_runs(old: RunDocument, new: RunDocument) -> RunDiff:
     """Compare two runs result by result."""
-    olds = {h.name: h for h in old.hosts}
-    news = {h.name: h for h in new.hosts}
+    olds = {h.name: h for h in old.targets}
+    news = {h.name: h for h in new.targets}
     buckets: dict[str, list[Change]] = {k: [] for k in (
         "new", "fixed", "still", "evidence", "status")}
     for name, nh in news.items():

@@ -25,7 +25,9 @@ from hardening.cli.common import (
 )
 from hardening.cli.progress import HostProgress
 from hardening.cloud.options import add_cloud_options, cloud_hooks
+from hardening.cluster.options import add_cluster_options, cluster_step, has_cluster_source
 from hardening.collect import CollectOptions
+from hardening.errors import UsageError
 from hardening.model.control import Role
 from hardening.model.host import Host
 from hardening.reports.terminal import render_console
@@ -35,7 +37,7 @@ def add_parser(sub: Any, name: str) -> None:
     """Register the subcommand."""
     p = sub.add_parser(name, help="audit nodes against a benchmark",
                        description="Audit this machine or the hosts of an inventory.")
-    target = p.add_mutually_exclusive_group(required=True)
+    target = p.add_mutually_exclusive_group()  # none: the cluster alone (--kubeconfig)
     target.add_argument("--local", action="store_true", help="audit this machine")
     target.add_argument("-i", "--inventory", metavar="PATH", help="Ansible inventory to audit")
     target.add_argument("--image", metavar="PATH", type=Path,
@@ -50,6 +52,7 @@ def add_parser(sub: Any, name: str) -> None:
     add_gate_options(p)
     add_waiver_options(p)
     add_cloud_options(p)
+    add_cluster_options(p)
     add_connection_options(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--shard", metavar="K/N",
@@ -64,7 +67,13 @@ def local_host() -> Host:
 
 
 def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
-    """The hosts to audit."""
+    """The hosts to audit (none when only the cluster is)."""
+    if not args.local and not args.inventory:
+        if has_cluster_source(args):
+            return ()
+        raise UsageError("nothing to audit: give --local, -i INVENTORY, --image PATH, or a "
+                         "cluster source", "e.g. hardening audit -i inventory.yml "
+                         "--kubeconfig admin.conf")
     if args.local:
         return (local_host(),)
     hosts = inventory_hosts(args)
@@ -84,14 +93,18 @@ def run(args: argparse.Namespace) -> int:
     hosts = hosts_from(args)
     request = AuditRequest(
         hosts=hosts, controls=catalogue.controls, benchmark=catalogue.benchmark,
-        options={"target": "local" if args.local else args.inventory, "limit": args.limit,
+        options={"target": "local" if args.local else args.inventory or "cluster",
+                 "limit": args.limit,
                  "forks": args.forks, **({"shard": args.shard} if args.shard else {}),
                  **waiver_options},
     )
     options = CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
                              transport_options={} if args.local else transport_options(args))
+    cluster = cluster_step(args, catalogue.controls)
     with HostProgress(len(hosts), enabled=False if args.no_progress else None) as progress:
         doc = run_audit(request, options, progress, post=post, **cloud_hooks(args))
+    if cluster is not None:
+        doc = cluster(doc, post)
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
     return exit_code(doc, args)

@@ -83,9 +83,9 @@ def add_gate_options(p: argparse.ArgumentParser) -> None:
 
 def exit_code(doc: RunDocument, args: argparse.Namespace) -> int:
     """3 if a host was not audited, else 1 if a gate tripped, else 0 (see cli.main)."""
-    if any(h.error for h in doc.hosts):
+    if any(h.error for h in doc.targets):
         return 3
-    fails = [r for h in doc.hosts for r in h.results if r.status is Status.FAIL]
+    fails = [r for h in doc.targets for r in h.results if r.status is Status.FAIL]
     gated = args.fail_under is not None or args.fail_on is not None
     if not gated:
         return 1 if fails else 0

@@ -54,3 +54,6 @@ class ExportSource:
             raise ResourceUnreadable(f"{self.root / (resource.plural + '.json')}: holds "
                                      f"{wrong[0]} objects, expected {resource.kind}")
         yield items
+
+    def close(self) -> None:
+        """Nothing to release: each export is read and closed on its own."""

@@ -35,6 +35,10 @@ class ObjectSource(Protocol):
         """Every page of the resource's list, in order."""
         ...
 
+    def close(self) -> None:
+        """Release connections (nothing for files)."""
+        ...
+
 
 def read(source: ObjectSource, resource: Resource) -> ClusterObjects | Absent:
     """All objects of one resource, projected and sorted, or Absent with the reason."""

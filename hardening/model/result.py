@@ -180,6 +180,12 @@ class RunDocument:
     options: dict[str, Any] = field(default_factory=dict)
     kind: str = "audit"  # "audit" | "reaudit"
     schema_version: str = SCHEMA_VERSION
+    cluster: HostRun | None = None  # the cluster's API objects: a target of its own
+
+    @property
+    def targets(self) -> tuple[HostRun, ...]:
+        """Every audited target: the hosts, then the cluster when the run had one."""
+        return (*self.hosts, self.cluster) if self.cluster is not None else self.hosts
 
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping: the JSON result document (schema ``run-v1.json``)."""
@@ -194,6 +200,7 @@ class RunDocument:
             "score": self.score.to_dict(),
             "sections": {k: v.to_dict() for k, v in self.sections.items()},
             "hosts": [h.to_dict() for h in self.hosts],
+            "cluster": self.cluster.to_dict() if self.cluster is not None else None,
         }
 
     @classmethod
@@ -210,4 +217,5 @@ class RunDocument:
             options=dict(d.get("options", {})),
             kind=d.get("kind", "audit"),
             schema_version=d.get("schema_version", SCHEMA_VERSION),
+            cluster=HostRun.from_dict(d["cluster"]) if d.get("cluster") else None,
         )

@@ -60,7 +60,7 @@ def _controls(doc: RunDocument) -> tuple[list[list[Any]], dict[str, int]]:
     remediation, playbook_tag]."""
     rows: list[list[Any]] = []
     index: dict[str, int] = {}
-    for h in doc.hosts:
+    for h in doc.targets:
         for r in h.results:
             if r.control_id not in index:
                 index[r.control_id] = len(rows)
@@ -76,9 +76,9 @@ def payload(doc: RunDocument) -> dict[str, Any]:
     strings = _Strings()
     controls, cindex = _controls(doc)
     hosts = [[h.name, h.address, list(h.roles), _pct(h.score), h.error or ""]
-             for h in doc.hosts]
+             for h in doc.targets]
     rows: list[list[int]] = []
-    for hi, h in enumerate(doc.hosts):
+    for hi, h in enumerate(doc.targets):
         for r in h.results:
             ev = r.evidence
             rows.append([hi, cindex[r.control_id], STATUS_ORDER.index(r.status.value),
@@ -97,7 +97,7 @@ def payload(doc: RunDocument) -> dict[str, Any]:
 
 
 def _host_rows(doc: RunDocument) -> list[HostRun]:
-    return sorted(doc.hosts, key=lambda h: (h.error is None, h.score.percent or 0.0, h.name))
+    return sorted(doc.targets, key=lambda h: (h.error is None, h.score.percent or 0.0, h.name))
 
 
 def _environment() -> Environment:

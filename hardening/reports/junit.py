@@ -79,7 +79,7 @@ def testsuite(h: HostRun, doc: RunDocument) -> TestSuite:
 
 def dumps(doc: RunDocument) -> str:
     """The whole run as a JUnit XML string."""
-    text: str = to_xml_report_string([testsuite(h, doc) for h in doc.hosts], prettyprint=True,
+    text: str = to_xml_report_string([testsuite(h, doc) for h in doc.targets], prettyprint=True,
                                      encoding="utf-8")
     return text
 

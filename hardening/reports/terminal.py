@@ -54,12 +54,14 @@ def _counts(s: Score) -> Text:
 
 def host_table(doc: RunDocument) -> Table:
     """One row per host, lowest score first: roles, score, counts by status, error."""
-    t = Table(title=_t(f"hardening {doc.benchmark}: {len(doc.hosts)} host(s)"), expand=False)
+    cluster = " and the cluster" if doc.cluster is not None else ""
+    t = Table(title=_t(f"hardening {doc.benchmark}: {len(doc.hosts)} host(s){cluster}"),
+              expand=False)
     for col in ("host", "roles", "score", "pass", "fail", "warn", "skip", "error", "waived"):
         t.add_column(col, overflow="fold", justify="right" if col not in ("host", "roles")
                      else "left")
     t.add_column("note", overflow="fold")
-    hosts = sorted(doc.hosts, key=lambda h: (h.error is None, h.score.percent or 0.0, h.name))
+    hosts = sorted(doc.targets, key=lambda h: (h.error is None, h.score.percent or 0.0, h.name))
     for h in hosts:
         c = h.score.counts
         t.add_row(_t(h.name), _t(",".join(h.roles) or "-"), _score_text(h.score),
@@ -70,7 +72,7 @@ def host_table(doc: RunDocument) -> Table:
 
 def section_table(doc: RunDocument) -> Table:
     """Fleet totals per section."""
-    t = Table(title="sections (all hosts)")
+    t = Table(title="sections (all targets)" if doc.cluster is not None else "sections (all hosts)")
     t.add_column("section", overflow="fold")
     t.add_column("score", justify="right")
     t.add_column("counts", overflow="fold")
@@ -81,7 +83,7 @@ def section_table(doc: RunDocument) -> Table:
 
 def worst_failures(doc: RunDocument) -> list[tuple[HostRun, Result]]:
     """Every FAIL, most severe first, then by control id and host."""
-    rows = [(h, r) for h in doc.hosts for r in h.results if r.status is Status.FAIL]
+    rows = [(h, r) for h in doc.targets for r in h.results if r.status is Status.FAIL]
     rows.sort(key=lambda hr: (SEVERITY_RANK.get(hr[1].severity, 9), hr[1].control_id,
                               hr[0].name))
     return rows
@@ -110,7 +112,7 @@ def verdict(doc: RunDocument) -> Text:
     line = (f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
             f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
             f"{c.get('WAIVED', 0)} waived")
-    unaudited = sum(1 for h in doc.hosts if h.error)
+    unaudited = sum(1 for h in doc.targets if h.error)
     if c.get("ERROR", 0):
         # The score covers only what could be decided: say so where the number is.
         line += (f" (the score leaves out {c['ERROR']} result(s) that could not be evaluated"
@@ -126,7 +128,7 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
         fails = failures_table(doc)
         if fails is not None:
             console.print(fails)
-        for h in doc.hosts:
+        for h in doc.targets:
             _host_errors(console, h)
     console.print(verdict(doc), highlight=False, soft_wrap=True)
 
