@@ -5,6 +5,7 @@ from __future__ import annotations
 from hardening.checks.base import CheckKind
 from hardening.checks.kinds import (
     audit_policy,
+    authorization_mode,
     certificates,
     command_output,
     component_file,
@@ -52,6 +53,7 @@ KINDS: dict[str, CheckKind] = {
     "kubebench": kubebench.KIND,
     "encryption_provider": encryption_provider.KIND,
     "audit_policy": audit_policy.KIND,
+    "authorization_mode": authorization_mode.KIND,
     "security_group_exposure": security_group_exposure.KIND,
     "role_policy": role_policy.KIND,
     "sandbox_runtime": sandbox_runtime.KIND,
