@@ -1,7 +1,8 @@
 """NODE-4 (certificates and credentials) on namespaced lab nodes, over SSH, through the CLI.
 
-A fresh control plane and worker with the lab's kubeadm-style PKI PASS; then certificates
-made in the test (expired, expiring in 10 days, RSA 1024, SHA-1) are written into the
+A fresh control plane and worker with the lab's kubeadm-style PKI PASS (the non-compliant
+worker, whose kubelet config turns rotation off, FAILs NODE-4.8/4.9); then certificates made
+in the test (expired, expiring in 10 days, RSA 1024, SHA-1) are written into the
 control plane's /etc/kubernetes/pki, an admin.conf onto the worker and a token kubeconfig
 into a home directory, and the re-audit FAILs (or WARNs) exactly those, naming them.
 """
@@ -25,7 +26,7 @@ from tests.support.certgen import make
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.destructive,
               pytest.mark.timeout(300)]
-CONTROLS = [f"NODE-4.{n}" for n in range(1, 8)]
+CONTROLS = [f"NODE-4.{n}" for n in range(1, 10)]
 
 
 def _audit(lab: Lab, tmp: Path, name: str) -> dict[str, dict[str, Any]]:
@@ -62,10 +63,20 @@ def _in_days(n: int) -> str:
 
 def test_node4_passes_stock_pki_and_fails_what_the_test_plants(
         lab_factory: LabFactory, tmp_path: Path) -> None:
-    lab = lab_factory(["cp1", "worker1"])
+    lab = lab_factory(["cp1", "worker1", "worker2"])
     before = _audit(lab, tmp_path, "before")
+    errors = [(n, c, r["reason"]) for n, rs in before.items() for c, r in rs.items()
+              if r["status"] == "ERROR"]
+    assert errors == []
+    for cid in ("NODE-4.8", "NODE-4.9"):  # worker2's kubelet config: rotateCertificates false
+        assert before["worker2"][cid]["status"] == "FAIL", before["worker2"][cid]
+    assert before["worker2"]["NODE-4.8"]["evidence"]["source"] == (
+        "/var/lib/kubelet/config.yaml: rotateCertificates: false")
+    assert "leaves serverTLSBootstrap unset: false" in before["worker2"]["NODE-4.9"][
+        "evidence"]["source"]
     for node in ("cp1", "worker1"):
-        for cid in ("NODE-4.1", "NODE-4.2", "NODE-4.3", "NODE-4.4", "NODE-4.5"):
+        for cid in ("NODE-4.1", "NODE-4.2", "NODE-4.3", "NODE-4.4", "NODE-4.5", "NODE-4.8",
+                    "NODE-4.9"):
             got = before[node][cid]
             assert got["status"] == "PASS", (node, cid, got["reason"], _details(got))
     assert before["worker1"]["NODE-4.7"]["status"] == "PASS"

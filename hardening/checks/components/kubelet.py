@@ -48,6 +48,9 @@ KUBELET = Model(
         Entry("--tls-private-key-file", "tlsPrivateKeyFile", None, None, _V, _UNSET, _FLAGS),
         Entry("--rotate-certificates", "rotateCertificates", "false", "false", _V, _UNSET,
               _FLAGS),
+        Entry("--rotate-server-certificates", "serverTLSBootstrap", "false", "false", _V,
+              _UNSET, "cmd/kubelet/app/options/options.go: AddKubeletConfigFlags "
+              "(fs.BoolVar(&c.ServerTLSBootstrap, \"rotate-server-certificates\"), deprecated)"),
         Entry("--feature-gates", "featureGates.RotateKubeletServerCertificate", "true", "true",
               "1.12+ (beta, on by default)",
               "pkg/features/kube_features.go: RotateKubeletServerCertificate",
