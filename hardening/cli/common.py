@@ -15,7 +15,7 @@ from hardening.errors import UsageError
 from hardening.model.control import Severity
 from hardening.model.host import Host
 from hardening.model.result import RunDocument, Status
-from hardening.reports.registry import reporter
+from hardening.reports.registry import REPORTERS, reporter
 
 DEFAULT_BENCHMARKS = ["cis-1.12", "node-os"]
 
@@ -48,10 +48,13 @@ def load_catalogue(args: argparse.Namespace) -> Catalogue:
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
-    """``--json/--html/--junit FILE`` and ``--quiet``."""
-    for name in ("json", "html", "junit"):
+    """``--<format> FILE`` for every format of REPORTERS (json, html, junit, sarif, ...) and
+    ``--quiet``."""
+    for name in REPORTERS:
         p.add_argument(f"--{name}", type=Path, metavar="FILE", help=f"write the {name} report")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print only the verdict line (and the coverage line when the scan "
+                        "was degraded)")
 
 
 def stdout_console() -> Console:
@@ -61,8 +64,8 @@ def stdout_console() -> Console:
 
 def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
     """Write every file report the user asked for, through the REPORTERS table."""
-    for name in ("json", "html", "junit"):
-        dest = getattr(args, name, None)
+    for name in REPORTERS:
+        dest = getattr(args, name.replace("-", "_"), None)
         if dest is None:
             continue
         try:
@@ -73,7 +76,10 @@ def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
 
 
 def add_gate_options(p: argparse.ArgumentParser) -> None:
-    """``--fail-under`` and ``--fail-on``."""
+    """``--fail-under``, ``--fail-on`` and ``--min-coverage``."""
+    p.add_argument("--min-coverage", type=float, metavar="PCT",
+                   help="exit 3 when the scan coverage (checks evaluated of those due, see "
+                        "docs/reports.md) is below PCT (0-100), or when a host was not reached")
     p.add_argument("--fail-under", type=float, metavar="SCORE",
                    help="exit 1 when the fleet score is below SCORE (0-100)")
     p.add_argument("--fail-on", choices=[s.value for s in Severity], metavar="SEVERITY",
@@ -84,6 +90,9 @@ def add_gate_options(p: argparse.ArgumentParser) -> None:
 def exit_code(doc: RunDocument, args: argparse.Namespace) -> int:
     """3 if a host was not audited, else 1 if a gate tripped, else 0 (see cli.main)."""
     if any(h.error for h in doc.targets):
+        return 3
+    floor = getattr(args, "min_coverage", None)
+    if floor is not None and (doc.coverage.percent or 0.0) < floor:
         return 3
     fails = [r for h in doc.targets for r in h.results if r.status is Status.FAIL]
     gated = args.fail_under is not None or args.fail_on is not None

@@ -167,6 +167,79 @@ class HostRun:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How much of what the run was asked to audit it actually audited.
+
+    Hosts: targets reached of listed (the cluster, when a run reads one, is a target too).
+    Checks (one per host x selected control): ``evaluated`` were
+    decided by the tool (PASS, FAIL, WAIVED); ``errors`` could not be evaluated on a reached
+    host; ``unreachable`` belong to hosts never reached; ``not_applicable`` (SKIP) and
+    ``manual`` (WARN: a person decides) are counted apart and left out of ``percent``:
+    ``100 * evaluated / (evaluated + errors + unreachable)``. ``degraded`` when a listed host
+    was not reached or ``percent`` is below 100: a green gate must not hide that.
+    """
+
+    hosts_listed: int
+    hosts_reached: int
+    unreached: tuple[str, ...]
+    selected: int
+    evaluated: int
+    errors: int
+    unreachable: int
+    not_applicable: int
+    manual: int
+
+    @classmethod
+    def of(cls, hosts: tuple[HostRun, ...]) -> Coverage:
+        """Count the coverage of these host runs."""
+        counts = {s: 0 for s in Status}
+        unreachable = 0
+        for h in hosts:
+            if h.error:
+                unreachable += len(h.results)
+                continue
+            for r in h.results:
+                counts[r.status] += 1
+        return cls(
+            hosts_listed=len(hosts), hosts_reached=sum(1 for h in hosts if not h.error),
+            unreached=tuple(h.name for h in hosts if h.error),
+            selected=sum(len(h.results) for h in hosts),
+            evaluated=counts[Status.PASS] + counts[Status.FAIL] + counts[Status.WAIVED],
+            errors=counts[Status.ERROR], unreachable=unreachable,
+            not_applicable=counts[Status.SKIP], manual=counts[Status.WARN])
+
+    @property
+    def percent(self) -> float | None:
+        """Evaluated share of the checks the tool should have decided; None if there were none."""
+        due = self.evaluated + self.errors + self.unreachable
+        return round(100.0 * self.evaluated / due, 1) if due else None
+
+    @property
+    def degraded(self) -> bool:
+        """True when any listed host or any due check was not audited."""
+        return (self.hosts_reached < self.hosts_listed or self.hosts_listed == 0
+                or self.errors + self.unreachable > 0)
+
+    def summary(self) -> str:
+        """One line: ``coverage 97.5%: 2 of 3 hosts reached, 117 of 120 checks evaluated ...``."""
+        pct = "n/a" if self.percent is None else f"{self.percent:.1f}%"
+        due = self.evaluated + self.errors + self.unreachable
+        text = (f"coverage {pct}: {self.hosts_reached} of {self.hosts_listed} host(s) reached, "
+                f"{self.evaluated} of {due} check(s) evaluated ({self.errors} error, "
+                f"{self.unreachable} on unreached hosts; {self.not_applicable} not applicable "
+                f"and {self.manual} manual counted apart)")
+        return text + (" DEGRADED" if self.degraded else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain mapping for the JSON document (``coverage`` in run-v1.json)."""
+        return {"hosts_listed": self.hosts_listed, "hosts_reached": self.hosts_reached,
+                "unreached": list(self.unreached), "selected": self.selected,
+                "evaluated": self.evaluated, "errors": self.errors,
+                "unreachable": self.unreachable, "not_applicable": self.not_applicable,
+                "manual": self.manual, "percent": self.percent, "degraded": self.degraded}
+
+
+@dataclass(frozen=True)
 class RunDocument:
     """A whole audit run: metadata, hosts, and the fleet score."""
 
@@ -187,6 +260,12 @@ class RunDocument:
         """Every audited target: the hosts, then the cluster when the run had one."""
         return (*self.hosts, self.cluster) if self.cluster is not None else self.hosts
 
+    @property
+    def coverage(self) -> Coverage:
+        """The scan coverage, counted from every target (the hosts, and the cluster when the
+        run read one: it counts as one more target), so a loaded document agrees."""
+        return Coverage.of(self.targets)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping: the JSON result document (schema ``run-v1.json``)."""
         return {
@@ -199,6 +278,7 @@ class RunDocument:
             "options": dict(self.options),
             "score": self.score.to_dict(),
             "sections": {k: v.to_dict() for k, v in self.sections.items()},
+            "coverage": self.coverage.to_dict(),
             "hosts": [h.to_dict() for h in self.hosts],
             "cluster": self.cluster.to_dict() if self.cluster is not None else None,
         }

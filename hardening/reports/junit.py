@@ -72,6 +72,7 @@ def testsuite(h: HostRun, doc: RunDocument) -> TestSuite:
              "benchmark": safe(doc.benchmark)}
     if h.error:
         props["error"] = safe(h.error)
+    props["coverage"] = doc.coverage.summary()
     return TestSuite(name=safe(h.name), test_cases=[testcase(r) for r in h.results],
                      hostname=safe(h.address) or None, package=safe(doc.benchmark),
                      timestamp=doc.started, properties=props)

@@ -23,6 +23,9 @@ REPORTERS: dict[str, str] = {
     "json": "hardening.reports.json_doc",
     "html": "hardening.reports.html",
     "junit": "hardening.reports.junit",
+    "sarif": "hardening.reports.sarif",
+    "gitlab-codequality": "hardening.reports.gitlab_codequality",
+    "ocsf": "hardening.reports.ocsf",
 }
 
 

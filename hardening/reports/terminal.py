@@ -130,6 +130,10 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             console.print(fails)
         for h in doc.targets:
             _host_errors(console, h)
+    cov = doc.coverage
+    if not quiet or cov.degraded:  # a degraded scan is said even under --quiet
+        console.print(Text(cov.summary(), style="bold yellow" if cov.degraded else ""),
+                      highlight=False, soft_wrap=True)
     console.print(verdict(doc), highlight=False, soft_wrap=True)
 
 

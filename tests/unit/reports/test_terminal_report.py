@@ -52,9 +52,11 @@ def test_failures_are_worst_first() -> None:
     assert out.index("4.2.1 Ensure that the") < out.index("4.1.1 Ensure that the kubelet")
 
 
-def test_quiet_prints_only_the_verdict() -> None:
+def test_quiet_prints_only_the_verdict_and_a_degraded_coverage() -> None:
     out = _render(quiet=True)
     assert out.splitlines() == [
+        "coverage 75.6%: 4 of 5 host(s) reached, 34 of 45 check(s) evaluated (1 error, 10 on "
+        "unreached hosts; 1 not applicable and 4 manual counted apart) DEGRADED",
         "fleet score 65.6%: 24 pass, 9 fail, 4 manual, 1 skipped, 11 error, 1 waived (the score "
         "leaves out 11 result(s) that could not be evaluated, 1 host(s) not audited)"]
 
