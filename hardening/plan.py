@@ -19,7 +19,7 @@ from typing import Any
 
 from hardening.checks.registry import KINDS
 from hardening.errors import InventoryError
-from hardening.model.control import CheckSpec, Control
+from hardening.model.control import CheckSpec, Control, Role
 from hardening.model.facts import FactRequest
 from hardening.model.host import Host
 
@@ -85,9 +85,20 @@ def bind_control(control: Control, host: Host) -> Control:
     return dataclasses.replace(control, check=check)
 
 
+def planned_roles(roles: frozenset[Role]) -> frozenset[Role]:
+    """The roles whose controls a host is planned for: its own, and the worker role for a
+    control-plane node, which runs a kubelet as every kubeadm control plane does (kube-bench
+    checks the node targets wherever a kubelet runs). Where no kubelet is found, its
+    controls are SKIP with "no process named 'kubelet' is running" as the evidence."""
+    if Role.CONTROL_PLANE in roles:
+        return roles | {Role.WORKER}
+    return roles
+
+
 def plan_host(host: Host, controls: Iterable[Control]) -> Plan:
     """Select the controls targeting the host's roles and union their fact requests."""
-    chosen = tuple(bind_control(c, host) for c in controls if c.targets(host.roles))
+    roles = planned_roles(host.roles)
+    chosen = tuple(bind_control(c, host) for c in controls if c.targets(roles))
     requests: dict[FactRequest, None] = {}
     for control in chosen:
         if control.check is not None:
