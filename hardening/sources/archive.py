@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import posixpath
 import stat as statmod
 import tarfile
 import zlib
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hardening.errors import SourceError
-from hardening.sources.rootfs import Entry, Tree, clean
+from hardening.sources.rootfs import DepthError, Entry, Tree, check_depth
 
 Opener = Callable[[], IO[bytes]]  # a fresh binary stream of the (maybe compressed) blob
 
@@ -78,7 +79,26 @@ def member_path(name: str, archive: str) -> str:
     if ".." in parts:
         raise SourceError(f"{archive}: member '{name[:200]}' points outside the image root",
                           "the archive is hostile or broken; rebuild it with relative paths")
-    return "/" + "/".join(parts)
+    try:
+        return check_depth("/" + "/".join(parts))
+    except DepthError as exc:
+        raise too_deep(archive, exc) from None
+
+
+def too_deep(name: str, exc: DepthError) -> SourceError:
+    """The error for an image whose paths are nested past the index's limits."""
+    return SourceError(f"{name}: {exc}; the image is not audited",
+                       "the archive is hostile or broken; real images stay well within the "
+                       "limits (docs/security.md)")
+
+
+def index(entries: dict[str, Entry], fetch: Callable[[list[Hashable], int],
+                                                     dict[Hashable, bytes]], name: str) -> Tree:
+    """``Tree(entries, fetch)``, with a DepthError as a SourceError naming the image."""
+    try:
+        return Tree(entries, fetch)
+    except DepthError as exc:
+        raise too_deep(name, exc) from None
 
 
 def stream_members(opener: Opener, name: str) -> Iterator[tuple[int, tarfile.TarInfo,
@@ -153,30 +173,51 @@ def tar_tree(path: Path) -> Tree:
     def fetch(locs: list[Hashable], cap: int) -> dict[Hashable, bytes]:
         return fetch_members(opener, name, "tar", locs, cap)
 
-    return Tree(entries, fetch)
+    return index(entries, fetch, name)
+
+
+def _scan(root: str) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(image path, host path, lstat) of every object under ``root``, iteratively (os.walk
+    recursed, and a directory 1,500 levels deep raised RecursionError); DepthError past
+    the index's limits. Symlinks are never followed."""
+    todo = [("/", root)]
+    while todo:
+        ipath, host = todo.pop()
+        try:
+            with os.scandir(host) as it:
+                children = list(it)
+        except OSError:
+            continue
+        for child in children:
+            try:
+                st = child.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            cpath = check_depth(posixpath.join(ipath, child.name))
+            yield cpath, child.path, st
+            if statmod.S_ISDIR(st.st_mode):
+                todo.append((cpath, child.path))
 
 
 def dir_tree(root: Path) -> Tree:
     """An unpacked or mounted root filesystem as a Tree. Symlinks are never followed on the
     host: they are recorded and resolved inside the index."""
-    entries: dict[str, Entry] = {}
     base = str(root)
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        rel = os.path.relpath(dirpath, base)
-        for child in (".", *dirnames, *filenames):
-            host = os.path.join(dirpath, child) if child != "." else dirpath
-            if child == "." and rel != ".":
-                continue
+    entries: dict[str, Entry] = {}
+    try:
+        top = os.lstat(base)
+        entries["/"] = Entry("/", top.st_mode, top.st_uid, top.st_gid)
+        for ipath, host, st in _scan(base):
             try:
-                st = os.lstat(host)
                 link = os.readlink(host) if statmod.S_ISLNK(st.st_mode) else ""
             except OSError:
                 continue
-            ipath = clean(os.path.join("/", rel, child))
             regular = statmod.S_ISREG(st.st_mode)
             entries[ipath] = Entry(ipath, st.st_mode, st.st_uid, st.st_gid, "", "",
                                    st.st_size if regular else 0, link,
                                    host if regular else None)
+    except DepthError as exc:
+        raise too_deep(base, exc) from None
 
     def fetch(locs: list[Hashable], cap: int) -> dict[Hashable, bytes]:
         out: dict[Hashable, bytes] = {}
@@ -190,4 +231,4 @@ def dir_tree(root: Path) -> Tree:
                     out[loc] = f.read(cap)
         return out
 
-    return Tree(entries, fetch)
+    return index(entries, fetch, base)

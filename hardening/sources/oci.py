@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import posixpath
 import re
 import tarfile
@@ -22,10 +21,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from hardening.errors import SourceError
+from hardening.safeload import load_json
 from hardening.sources.archive import (
     Opener,
     broken,
     fetch_members,
+    index,
     member_entry,
     member_path,
     stream_members,
@@ -128,7 +129,7 @@ class _Store:
                 data = f.read(MAX_JSON + 1)
             if len(data) > MAX_JSON:
                 raise ValueError("larger than 8 MiB")
-            return json.loads(data)
+            return load_json(data, name[:120])
         except (ValueError, OSError, tarfile.TarError, EOFError) as exc:
             raise SourceError(f"{self.path}: '{name[:120]}' is not valid JSON ({exc})",
                               "the image is corrupt; build or save it again") from None
@@ -333,7 +334,7 @@ def open_container(path: Path) -> ContainerImage:
             out.update(fetch_members(opener, f"{path}:{layer_names[tag]}", tag, locs, cap))
         return out
 
-    tree = Tree(entries, fetch)
+    tree = index(entries, fetch, str(path))
     return ContainerImage(
         tree=tree, config=config, layers=len(layer_names),
         size=sum(store.size(n) for n in layer_names),

@@ -14,6 +14,12 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 
 MAX_LINK_HOPS = 40  # the kernel's limit (ELOOP)
+# An image path deeper than MAX_DEPTH components or longer than MAX_PATH bytes is refused
+# (DepthError): a 298-byte gzip holding one member 60,000 levels deep made the index create
+# every parent, 3.4 GB of keys. PATH_MAX is 4096 on Linux; real images stay far shallower.
+MAX_DEPTH = 256
+MAX_PATH = 4096
+MAX_INDEX_BYTES = 512 << 20  # the bytes of every path the index holds, parents included
 READ_MAX = (1 << 20) + 1
 
 # (locations, cap) -> {location: first ``cap`` bytes}; one pass over the backing store.
@@ -22,6 +28,20 @@ Fetcher = Callable[[list[Hashable], int], dict[Hashable, bytes]]
 
 class LinkLoopError(Exception):
     """A path resolves through more than MAX_LINK_HOPS symbolic links."""
+
+
+class DepthError(ValueError):
+    """An image path nested deeper than MAX_DEPTH, longer than MAX_PATH, or an index past
+    MAX_INDEX_BYTES; the sources turn it into a SourceError naming the image."""
+
+
+def check_depth(path: str) -> str:
+    """``path`` (a cleaned image path) unless it is too deep or too long (DepthError)."""
+    if path.count("/") > MAX_DEPTH:
+        raise DepthError(f"path '{path[:80]}...' is nested more than {MAX_DEPTH} levels deep")
+    if len(path.encode("utf-8", "surrogateescape")) > MAX_PATH:
+        raise DepthError(f"path '{path[:80]}...' is longer than {MAX_PATH} bytes")
+    return path
 
 
 @dataclass(frozen=True)
@@ -83,11 +103,17 @@ class Tree:
         self.entries = entries
         if "/" not in self.entries:
             self.entries["/"] = ROOT
+        held = 0
         for path in list(self.entries):  # archives may omit parents: tar creates them 0755
+            held += len(check_depth(path))
             parent = posixpath.dirname(path)
             while parent not in self.entries:
                 self.entries[parent] = Entry(parent, ROOT.mode)
+                held += len(parent)
                 parent = posixpath.dirname(parent)
+            if held > MAX_INDEX_BYTES:
+                raise DepthError(f"the index holds more than {MAX_INDEX_BYTES >> 20} MiB of "
+                                 "paths")
         self._fetch = fetch
         self._cache: dict[Hashable, bytes] = {}
         self._cap: dict[Hashable, int] = {}
