@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
+from hardening.reports.text import for_display
 
 SUFFIX = ".html"
 
@@ -120,6 +121,7 @@ def dumps(doc: RunDocument) -> str:
     script, style = _asset("report.js"), _asset("report.css")
     csp = (f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
            "img-src 'none'; base-uri 'none'; form-action 'none'")
+    doc = for_display(doc)  # a byte that was not UTF-8 shows as \xXX (reports/text.py)
     counts = doc.score.counts
     template = _environment().get_template("report.html.j2")
     return template.render(

@@ -9,13 +9,15 @@ from typing import Any
 
 from hardening.errors import UsageError
 from hardening.model.result import SCHEMA_VERSION, RunDocument
+from hardening.reports.text import json_escaped
 
 SUFFIX = ".json"
 
 
 def dumps(doc: RunDocument) -> str:
-    """The document as JSON text (stable key order, UTF-8 kept readable)."""
-    return json.dumps(doc.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """The document as JSON text (stable key order, UTF-8 kept readable; a byte of a name
+    that was not UTF-8 is the escape ``\\udcXX``, read back losslessly: reports/text.py)."""
+    return json_escaped(json.dumps(doc.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
 
 def render(doc: RunDocument, dest: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
+from hardening.reports.text import for_display
 
 SUFFIX = ".xml"
 
@@ -80,6 +81,7 @@ def testsuite(h: HostRun, doc: RunDocument) -> TestSuite:
 
 def dumps(doc: RunDocument) -> str:
     """The whole run as a JUnit XML string."""
+    doc = for_display(doc)  # a byte that was not UTF-8 shows as \xXX (reports/text.py)
     text: str = to_xml_report_string([testsuite(h, doc) for h in doc.targets], prettyprint=True,
                                      encoding="utf-8")
     return text

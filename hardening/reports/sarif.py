@@ -56,8 +56,10 @@ def rule(r: Result) -> dict[str, Any]:
 def location(h: HostRun, r: Result) -> dict[str, Any]:
     """The file the evidence names, relative to the node's root; else the node."""
     path = file_path(r)
-    artifact = ({"uri": quote(path.lstrip("/")), "uriBaseId": "ROOTFS"} if path else
-                {"uri": quote(h.name, safe=""), "uriBaseId": "NODES"})
+    # a byte that was not UTF-8 (a lone surrogate, reports/text.py) is percent-encoded as itself
+    artifact = ({"uri": quote(path.lstrip("/"), errors="surrogateescape"),
+                 "uriBaseId": "ROOTFS"} if path else
+                {"uri": quote(h.name, safe="", errors="surrogateescape"), "uriBaseId": "NODES"})
     return {
         "physicalLocation": {"artifactLocation": artifact},
         "logicalLocations": [{"name": h.name, "fullyQualifiedName": h.name,

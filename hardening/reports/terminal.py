@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
+from hardening.reports.text import for_display
 
 STYLES = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow", "SKIP": "dim",
           "ERROR": "bold magenta", "WAIVED": "cyan"}
@@ -122,6 +123,7 @@ def verdict(doc: RunDocument) -> Text:
 
 def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -> None:
     """Print the summary. ``quiet`` prints only the one-line verdict."""
+    doc = for_display(doc)  # a byte that was not UTF-8 prints as \xXX (reports/text.py)
     if not quiet:
         console.print(host_table(doc))
         console.print(section_table(doc))
