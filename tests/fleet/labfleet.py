@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from tests.labkit import procfs
+from tests.labkit.inventory import LAB_SAFE_VARS
 from tests.labkit.lab import Lab, NodeSpec
 
 FLEET = (("cp1", 11, "control-plane"), ("worker1", 12, "worker"),
@@ -67,6 +68,7 @@ def write_inventory(lab: Lab, dest: Path, hosts: Mapping[str, Mapping[str, Any]]
         "ansible_become": True,
         "ansible_ssh_private_key_file": str(lab.key_path),
         "ansible_ssh_common_args": f"-o UserKnownHostsFile={lab.known_hosts}",
+        **LAB_SAFE_VARS,
         **(common or {}),
     }
     (dest / "group_vars" / "all.yml").write_text(yaml.safe_dump(defaults), encoding="utf-8")

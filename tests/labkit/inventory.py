@@ -8,6 +8,21 @@ from pathlib import Path
 
 import yaml
 
+RESTARTS = "/root/hardening-restarts"
+# Lab nodes share the host's kernel and run no systemd: every lab inventory carries these, so
+# `hardening remediate --apply` on it can never run `sysctl -p` (which would set the real
+# host's kernel parameters) or systemctl. The sysctl load is a no-op; handlers record
+# themselves in RESTARTS and the kubelet one restarts the node's fake kubelet
+# (tests/labkit/restart_kubelet.py). docs/remediation.md "Known limits"; tested by
+# tests/ansible/test_lab_safety.py.
+LAB_SAFE_VARS: dict[str, list[str]] = {
+    "hardening_sysctl_load": ["true"],
+    "hardening_daemon_reload": ["sh", "-c", f"echo daemon-reload >> {RESTARTS}"],
+    "hardening_restart_kubelet": ["sh", "-c", f"echo kubelet >> {RESTARTS} && exec "
+                                  "/usr/local/sbin/lab-restart-kubelet"],
+    "hardening_reload_sshd": ["sh", "-c", f"echo sshd >> {RESTARTS}"],
+}
+
 
 @dataclass(frozen=True)
 class HostEntry:
@@ -47,6 +62,7 @@ def inventory_doc(
                 "ansible_become": True,
                 "ansible_ssh_private_key_file": str(key_path),
                 "ansible_ssh_common_args": f"-o UserKnownHostsFile={known_hosts}",
+                **LAB_SAFE_VARS,
             },
             "hosts": {e.name: {"ansible_host": e.address, "ansible_port": e.port} for e in entries},
             "children": groups,
