@@ -59,6 +59,29 @@ def _status(code: int, reason: str, message: str) -> dict[str, Any]:
             "message": message, "reason": reason, "code": code}
 
 
+def discovery(path: str) -> dict[str, Any] | None:
+    """The legacy discovery documents kubectl reads first (/api, /apis, /api/v1, /apis/G/V)."""
+    groups = sorted({r.group for r in RESOURCES.values() if r.group})
+    if path == "/api":
+        return {"kind": "APIVersions", "versions": ["v1"],
+                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
+                                                "serverAddress": "127.0.0.1:6443"}]}
+    if path == "/apis":
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            {"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
+             "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}} for g in groups]}
+    for group in ("", *groups):
+        base = f"/apis/{group}/v1" if group else "/api/v1"
+        if path == base:
+            return {"kind": "APIResourceList", "apiVersion": "v1",
+                    "groupVersion": f"{group}/v1" if group else "v1", "resources": [
+                        {"name": r.plural, "singularName": r.kind.lower(),
+                         "namespaced": r.namespaced, "kind": r.kind,
+                         "verbs": ["get", "list", "watch"]}
+                        for r in RESOURCES.values() if r.group == group]}
+    return None
+
+
 def _handler(objects: Mapping[str, list[dict[str, Any]]], how: Behaviour,
              lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
     paths = {r.path: r for r in RESOURCES.values()}
@@ -89,6 +112,9 @@ def _handler(objects: Mapping[str, list[dict[str, Any]]], how: Behaviour,
                 how.requests.append(("GET", self.path))
             if self.headers.get("Authorization") != f"Bearer {how.token}":
                 return self._send(401, _status(401, "Unauthorized", "Unauthorized"))
+            found = discovery(url.path)
+            if found is not None:
+                return self._send(200, found)
             resource = paths.get(url.path)
             if resource is None:
                 return self._send(404, _status(404, "NotFound", "the server could not find "
