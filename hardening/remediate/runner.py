@@ -6,12 +6,16 @@ A failed playbook is data; only Ansible failing to start is a RemediationError.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
 import re
+import shlex
 import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,23 +143,37 @@ def _first_line(text: Any) -> str:
     return (str(text).strip().splitlines() or [""])[0][:300]
 
 
-def ansible_env(opts: RunnerOptions) -> dict[str, str]:
-    """Environment for ansible-playbook: strict host keys, no colour, no retry files."""
-    extra = []
+def host_key_args(opts: RunnerOptions) -> str:
+    """ssh options that check host keys exactly as the audit does (transports/hostkeys.py).
+
+    They go in ``ssh_args``, the first options on Ansible's ssh command line, because ssh
+    keeps the FIRST value it is given for an option: ``ANSIBLE_HOST_KEY_CHECKING=0`` (which
+    puts ``StrictHostKeyChecking=no`` ahead of everything) is never used, and an inventory's
+    later ``-o StrictHostKeyChecking=no`` cannot override them. ``accept-new`` records an
+    unknown key and refuses a changed one; otherwise an unknown key is refused too.
+    """
+    words = ["-C", "-o", "ControlMaster=auto", "-o", "ControlPersist=60s", "-o",
+             "StrictHostKeyChecking=" + ("accept-new" if opts.accept_new_host_keys else "yes")]
     if opts.known_hosts:
-        extra.append(f"-o UserKnownHostsFile={opts.known_hosts}")
-    if opts.accept_new_host_keys:
-        extra.append("-o StrictHostKeyChecking=accept-new")
+        words += ["-o", f"UserKnownHostsFile={opts.known_hosts}"]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def ansible_env(opts: RunnerOptions, control_dir: Path | None = None) -> dict[str, str]:
+    """Environment for ansible-playbook: host keys checked as the audit does (host_key_args),
+    SSH control masters only under this run's ``control_dir``, no colour, no retry files."""
     env = {
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
-        "ANSIBLE_HOST_KEY_CHECKING": "0" if opts.accept_new_host_keys else "1",
+        "ANSIBLE_HOST_KEY_CHECKING": "1",
+        "ANSIBLE_SSH_ARGS": host_key_args(opts),
         "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
         "ANSIBLE_LOCAL_TEMP": str(opts.workdir / "tmp"),
     }
-    if extra:
-        env["ANSIBLE_SSH_EXTRA_ARGS"] = " ".join(extra)
+    if control_dir is not None:
+        env["ANSIBLE_SSH_CONTROL_PATH_DIR"] = str(control_dir)
+        env["ANSIBLE_SSH_CONTROL_PATH"] = "%(directory)s/%%C"
     # The kubelet-flag role's filters import this very hardening package, whichever Python
     # ansible-playbook runs on; the ansible-playbook installed beside this Python (a venv or
     # pipx keeps it off PATH) comes first.
@@ -164,6 +182,17 @@ def ansible_env(opts: RunnerOptions) -> dict[str, str]:
     if (bindir / "ansible-playbook").is_file():
         env["PATH"] = os.pathsep.join((str(bindir), os.environ.get("PATH", os.defpath)))
     return env
+
+
+def close_masters(control_dir: Path) -> None:
+    """Stop every SSH control master of this run (``ssh -O exit``) and remove their sockets,
+    so no master outlives the run that opened it."""
+    for sock in sorted(control_dir.iterdir()) if control_dir.is_dir() else []:
+        # on failure the socket still goes below: no later run can reach the master
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+            subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "hardening-cp"],
+                           capture_output=True, timeout=10, check=False)
+    shutil.rmtree(control_dir, ignore_errors=True)
 
 
 def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
@@ -176,12 +205,15 @@ def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
     (private / "project").mkdir(parents=True, exist_ok=True)
     (opts.workdir / "tmp").mkdir(parents=True, exist_ok=True)
     cmdline = "--check --diff" if opts.check else "--diff"
+    # Short (a socket path is limited to 108 bytes) and new for every batch: a master left
+    # by an earlier run would carry this one past the host-key check.
+    control_dir = Path(tempfile.mkdtemp(prefix="hardening-cp-"))
     try:
         run = ansible_runner.run(
             private_data_dir=str(private), playbook=str(playbook.resolve()),
             inventory=str(opts.inventory.resolve()), limit=",".join(hosts),
             tags=",".join(tags), cmdline=cmdline, forks=opts.forks,
-            envvars=ansible_env(opts), event_handler=EventSink(log, result),
+            envvars=ansible_env(opts, control_dir), event_handler=EventSink(log, result),
             quiet=True, suppress_env_files=True,
         )
         result.status, result.rc = str(run.status), int(run.rc or 0)
@@ -192,6 +224,7 @@ def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
     finally:
         # The artifacts repeat the event stream unredacted and record the environment.
         shutil.rmtree(private / "artifacts", ignore_errors=True)
+        close_masters(control_dir)
     if not stats:
         raise RemediationError(f"ansible-playbook: exited {result.rc} before running a "
                                "play", f"see the event log {log.name}")
