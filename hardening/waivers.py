@@ -8,6 +8,13 @@ A waiver file is YAML::
         reason: metrics scraper still reads the read-only port
         expires: 2026-06-30       # ISO date; the waiver holds through that day
         approved_by: security-team
+        objects: ["kube-system/*"]  # optional, cluster results only: namespace/Kind/name globs
+
+With ``objects``, a cluster result's findings (its evidence lines, each naming
+``namespace/Kind/name`` or ``Kind/name``; a ``Namespace/NS`` line counts as ``NS/Namespace/NS``)
+that match are waived one by one: the result is WAIVED only when every finding is, else it
+stays FAIL with the rest and says how many were waived. A result whose findings were cut
+short in the evidence is never waived whole.
 
 Only FAIL and WARN results are waived: a FAIL is an accepted deviation, a WARN (a manual
 control) is signed off. PASS, SKIP and ERROR never are: waiving an ERROR would hide a host
@@ -31,7 +38,8 @@ from hardening.model.host import Host
 from hardening.model.result import Result, Status
 from hardening.safeload import LoadLimitError, read_text
 
-KEYS = ("control", "hosts", "reason", "expires", "approved_by")
+KEYS = ("control", "hosts", "reason", "expires", "approved_by", "objects")
+OPTIONAL = frozenset({"objects"})
 WAIVABLE = frozenset({Status.FAIL, Status.WARN})
 
 
@@ -45,6 +53,7 @@ class Waiver:
     expires: date
     approved_by: str
     source: str
+    objects: tuple[str, ...] = ()
 
     def covers(self, host: Host, control_id: str) -> bool:
         """Whether this waiver applies to ``control_id`` on ``host``."""
@@ -57,7 +66,8 @@ class Waiver:
         """The waiver as stored in ``Result.waiver`` (all strings, schema run-v1)."""
         return {"control": self.control, "hosts": ",".join(self.hosts), "reason": self.reason,
                 "expires": self.expires.isoformat(), "approved_by": self.approved_by,
-                "source": self.source}
+                "source": self.source, **({"objects": ",".join(self.objects)}
+                                          if self.objects else {})}
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ def _text(entry: LDict, key: str, where: str) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value.strip():
         raise WaiverError(f"{where}: waiver.{key}: missing or empty",
-                          f"give every waiver {', '.join(KEYS)}")
+                          f"give every waiver {', '.join(k for k in KEYS if k not in OPTIONAL)}")
     return value.strip()
 
 
@@ -93,6 +103,18 @@ def _hosts(entry: LDict, where: str) -> tuple[str, ...]:
             isinstance(v, str) and v.strip() for v in items):
         raise WaiverError(f"{where}: waiver.hosts: expected a host pattern, a group or a list "
                           "of them", "write hosts: \"*\" to cover every host")
+    return tuple(v.strip() for v in items)
+
+
+def _objects(entry: LDict, where: str) -> tuple[str, ...]:
+    value = entry.get("objects")
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(
+            isinstance(v, str) and v.strip() for v in items):
+        raise WaiverError(f"{where}: waiver.objects: expected namespace/Kind/name patterns",
+                          'e.g. objects: ["kube-system/*", "ClusterRoleBinding/system:*"]')
     return tuple(v.strip() for v in items)
 
 
@@ -126,7 +148,8 @@ def _entry(entry: Any, label: str, line: int, known: frozenset[str]) -> Waiver:
     control = _text(entry, "control", where)
     _check_control(control, known, f"{label}:{entry.line_of('control')}")
     return Waiver(control, _hosts(entry, where), _text(entry, "reason", where),
-                  _expires(entry, where), _text(entry, "approved_by", where), where)
+                  _expires(entry, where), _text(entry, "approved_by", where), where,
+                  _objects(entry, where))
 
 
 def parse_waivers(text: str, label: str, known_ids: Iterable[str], today: date) -> WaiverSet:
@@ -165,8 +188,40 @@ def apply_waivers(waivers: WaiverSet) -> Callable[[Host, list[Result]], list[Res
             if w is None:
                 out.append(r)
                 continue
+            if w.objects:
+                out.append(waive_objects(r, w))
+                continue
             out.append(replace(r, status=Status.WAIVED, waiver=w.record(),
                                reason=f"waived ({r.status.value}): {w.reason}"))
         return out
 
     return post
+
+
+def finding_ref(line: str) -> str:
+    """The object an evidence line names: its first word, ``Namespace/NS`` as
+    ``NS/Namespace/NS`` so a namespace pattern covers the namespace itself."""
+    head = line.split(": ", 1)[0].split(" ", 1)[0]
+    kind, _, name = head.partition("/")
+    return f"{name}/Namespace/{name}" if kind == "Namespace" and "/" not in name else head
+
+
+def waive_objects(r: Result, w: Waiver) -> Result:
+    """A FAIL with the findings ``w.objects`` covers waived (WAIVED when all are)."""
+    lines = r.evidence.details
+    hit = [d for d in lines if any(fnmatch.fnmatchcase(finding_ref(d), p) for p in w.objects)]
+    head = r.evidence.observed.split(" ", 1)[0]
+    complete = head.isdigit() and int(head) == len(lines)
+    if r.status is not Status.FAIL or not hit:
+        return r
+    if complete and len(hit) == len(lines):
+        return replace(r, status=Status.WAIVED, waiver=w.record(),
+                       reason=f"waived (FAIL, {len(hit)} findings): {w.reason}")
+    rest = tuple(d for d in lines if d not in hit)
+    left = (int(head) if head.isdigit() else len(lines)) - len(hit)
+    first = rest[0] if rest else "findings beyond those listed in the evidence"
+    note = f"{len(hit)} finding(s) waived by {w.source} ({w.reason})"
+    return replace(r, evidence=replace(r.evidence, details=rest,
+                                       observed=f"{left} not waived: {first}"),
+                   reason=f"{r.reason}; {note}" if r.reason else note)
+
