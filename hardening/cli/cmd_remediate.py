@@ -19,6 +19,7 @@ import yaml
 from rich.console import Console
 from rich.text import Text
 
+from hardening import safeload
 from hardening.audit import AuditRequest, run_audit
 from hardening.catalogue.load import Catalogue
 from hardening.cli.common import (
@@ -79,7 +80,10 @@ def add_parser(sub: Any, name: str) -> None:
 
 def _values(path: Path) -> dict[str, str]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        docs = safeload.load_yaml_all(safeload.read_text(path), str(path))
+        data = (docs[0] if docs else None) or {}
+    except safeload.LoadLimitError as exc:
+        raise UsageError(str(exc), "pass a regular YAML file of playbook tag -> value") from None
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"{path}: cannot read the fix values: {exc}",
                          "pass a YAML mapping of playbook tag -> value") from None

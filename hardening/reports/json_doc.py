@@ -10,8 +10,10 @@ from typing import Any
 from hardening.errors import UsageError
 from hardening.model.result import SCHEMA_VERSION, RunDocument
 from hardening.reports.text import json_escaped
+from hardening.safeload import LoadLimitError, load_json, read_text
 
 SUFFIX = ".json"
+RUN_MAX_BYTES = 1 << 30  # a run of thousands of nodes; a FIFO or a device is never read
 
 
 def dumps(doc: RunDocument) -> str:
@@ -28,7 +30,10 @@ def render(doc: RunDocument, dest: Path) -> None:
 def read(path: Path) -> RunDocument:
     """Load a saved run; a wrong or unknown document is a UsageError naming the file."""
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = load_json(read_text(path, RUN_MAX_BYTES), str(path))
+    except LoadLimitError as exc:
+        raise UsageError(f"run document {exc}",
+                         "pass a file written by 'hardening audit --json'") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read a run document: {exc}",
                          "pass a file written by 'hardening audit --json'") from None

@@ -39,9 +39,10 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, progress: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "hardening", *args, "--no-progress"],
+    flags = [] if progress else ["--no-progress"]
+    return subprocess.run([sys.executable, "-m", "hardening", *args, *flags],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
                           check=False, preexec_fn=_limit)  # noqa: PLW1509 - rlimit only
 
@@ -135,3 +136,16 @@ def test_the_cli_exits_2_naming_the_file(tmp_path: Path, kind: str) -> None:
     assert proc.returncode == 2, proc.stderr[-800:]
     assert str(target) in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_run_document_or_fix_values_that_is_a_fifo_is_exit_2(tmp_path: Path) -> None:
+    fifo = tmp_path / "run.json"
+    os.mkfifo(fifo)
+    proc = cli("report", str(fifo), "--html", str(tmp_path / "r.html"), progress=True)
+    assert proc.returncode == 2 and f"{fifo}: is a FIFO" in proc.stderr, proc.stderr
+    inv = tmp_path / "inv.yml"
+    inv.write_text("all:\n  hosts:\n    a: {ansible_connection: local}\n", encoding="utf-8")
+    values = tmp_path / "values.yml"
+    os.mkfifo(values)
+    proc = cli("remediate", "-i", str(inv), "--values", str(values), progress=True)
+    assert proc.returncode == 2 and f"{values}: is a FIFO" in proc.stderr, proc.stderr
