@@ -7,7 +7,6 @@ controls ERROR (an empty list and a missing export must not look alike).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from hardening.cluster.source import ResourceUnreadable
 from hardening.errors import ClusterError
 from hardening.model.cluster import Resource
+from hardening.safeload import LoadLimitError, load_json, read_bytes
 
 MAX_BYTES = 1 << 30  # one export file; a bigger one is refused, not read into memory
 
@@ -32,13 +32,13 @@ class ExportSource:
     def _load(self, resource: Resource) -> Mapping[str, Any]:
         path = self.root / f"{resource.plural}.json"
         cmd = f"kubectl get {resource.plural}{' -A' if resource.namespaced else ''} -o json"
-        if not path.is_file():
+        if not path.exists():
             raise ResourceUnreadable(f"{path}: not exported; write it with '{cmd} > {path}'")
-        if path.stat().st_size > MAX_BYTES:
-            raise ResourceUnreadable(f"{path}: larger than {MAX_BYTES >> 20} MiB")
-        try:
-            doc = json.loads(path.read_bytes())
-        except (OSError, ValueError) as exc:
+        try:  # a regular file within the limit, nested no deeper than safeload allows
+            doc = load_json(read_bytes(path, MAX_BYTES), str(path))
+        except LoadLimitError as exc:
+            raise ResourceUnreadable(str(exc)) from None
+        except ValueError as exc:
             raise ResourceUnreadable(f"{path}: not a JSON export ({type(exc).__name__}); "
                                      f"write it with '{cmd} > {path}'") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):

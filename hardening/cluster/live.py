@@ -8,7 +8,6 @@ keep. Only ``list`` is ever called: the ClusterRole in docs/cluster.md is all it
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from hardening.cluster.source import ListExpired, ResourceUnreadable
 from hardening.errors import ClusterError
 from hardening.model.cluster import Resource
+from hardening.safeload import LoadLimitError, load_json
 
 PAGE = 500  # objects per list call (kubectl's --chunk-size default)
 
@@ -82,7 +82,9 @@ class LiveSource:
                                f"{type(exc).__name__}", "check the kubeconfig's server and "
                                "the network path to it") from None
         try:
-            doc = json.loads(response.data)
+            doc = load_json(response.data, f"the list of {resource.plural}")
+        except LoadLimitError as exc:
+            raise ResourceUnreadable(str(exc)) from None
         except ValueError:
             raise ResourceUnreadable(f"the list of {resource.plural} is not JSON") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("items", []), list):

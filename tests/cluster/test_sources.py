@@ -142,3 +142,29 @@ def test_an_empty_export_is_an_empty_list_not_an_error(tmp_path: Path) -> None:
     got = gather(ExportSource(tmp_path), [ClusterList("networkpolicies")]).get(
         ClusterList("networkpolicies"))
     assert isinstance(got, ClusterObjects) and got.items == ()
+
+
+def test_a_hostile_export_is_refused_for_its_resource_alone(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pods.json")  # would block a plain open() forever
+    (tmp_path / "roles.json").write_text("[" * 5000 + "]" * 5000)
+    facts = gather(ExportSource(tmp_path), [ClusterList("pods"), ClusterList("roles")])
+    pods, roles = facts.get(ClusterList("pods")), facts.get(ClusterList("roles"))
+    assert isinstance(pods, Absent) and "not a regular file" in pods.reason
+    assert isinstance(roles, Absent) and "nested more than" in roles.reason
+
+
+def test_a_list_nested_too_deep_from_the_api_is_refused_for_its_resource_alone() -> None:
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(150):
+        node["x"] = {}
+        node = node["x"]  # type: ignore[assignment]
+    objects = {**recorded(), "roles": [{"metadata": {"name": "r", "namespace": "a"},
+                                        "rules": [deep]}]}
+    with serve_api(objects) as api:
+        facts = gather(LiveSource(api.kubeconfig), [ClusterList("roles"), ClusterList("pods")])
+    roles = facts.get(ClusterList("roles"))
+    assert isinstance(roles, Absent) and "nested more than" in roles.reason
+    assert isinstance(facts.get(ClusterList("pods")), ClusterObjects)
