@@ -1,40 +1,162 @@
-"""The one function that wires plan -> collect -> evaluate -> score -> RunDocument.
+"""The audit object: plan -> a source answers the fact requests -> evaluate -> waivers ->
+score -> RunDocument.
 
-The CLI calls it, and so does the re-audit after remediation. Fact gathering is passed
-in (``gather``) so an image source can stand where the transports do.
+Every entry point builds one :class:`Audit` (``audit -i``/``--local``, ``audit --image``,
+``evaluate --raw``, remediation's re-audit), so waivers, cloud facts, shards and gates
+behave the same in all of them; only the :class:`~hardening.sources.base.Source` differs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from hardening import __version__
-from hardening.collect import CollectOptions, HostOutcome, Progress, collect
+from hardening.collect import HostOutcome, Progress
 from hardening.evaluate import error_result, evaluate_control
-from hardening.model.control import Control
+from hardening.model.control import Control, Severity
 from hardening.model.host import Host
-from hardening.model.result import HostRun, Result, RunDocument
+from hardening.model.result import HostRun, Result, RunDocument, Status
 from hardening.plan import Plan, plan_fleet
 from hardening.score import by_section, score
+from hardening.shard import Shard, select
+from hardening.sources.base import Source
+from hardening.stop import Stop
+from hardening.waivers import WaiverSet, apply_waivers
 
-Gather = Callable[[Sequence[Plan]], list[HostOutcome]]
 ResultFilter = Callable[[Host, list[Result]], list[Result]]
-PlanHook = Callable[[Plan], Plan]  # adds requests to a host's plan (cloud metadata)
-Enrich = Callable[[HostOutcome], HostOutcome]  # joins facts after collect (cloud facts)
+TargetStep = Callable[[RunDocument, ResultFilter | None], RunDocument]
 
 
 @dataclass(frozen=True)
-class AuditRequest:
-    """Everything one audit needs besides the hosts' facts."""
+class Gates:
+    """What turns a run document into an exit code (see cli/main.py for the codes)."""
 
-    hosts: tuple[Host, ...]
+    fail_under: float | None = None
+    fail_on: str | None = None
+    min_coverage: float | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The gates, for ``RunDocument.options``."""
+        return {"fail_under": self.fail_under, "fail_on": self.fail_on,
+                "min_coverage": self.min_coverage}
+
+    def exit_code(self, doc: RunDocument) -> int:
+        """128+signal if the run was interrupted, 3 if a target was not audited or the
+        coverage is below ``min_coverage``, 1 if a gate tripped (any FAIL when no gate is
+        set), else 0."""
+        interrupted = doc.options.get("interrupted")
+        if interrupted:
+            return 128 + int(signal.Signals[str(interrupted)])
+        if any(h.error for h in doc.targets):
+            return 3
+        if self.min_coverage is not None and (doc.coverage.percent or 0.0) < self.min_coverage:
+            return 3
+        fails = [r for h in doc.targets for r in h.results if r.status is Status.FAIL]
+        if self.fail_under is None and self.fail_on is None:
+            return 1 if fails else 0
+        if self.fail_under is not None and (doc.score.percent or 0.0) < self.fail_under:
+            return 1
+        if self.fail_on is not None:
+            floor = Severity(self.fail_on).rank
+            if any(Severity(r.severity).rank >= floor for r in fails):
+                return 1
+        return 0
+
+
+@dataclass(frozen=True)
+class Waivers:
+    """A loaded waiver file and what the run document records of it."""
+
+    waivers: WaiverSet
+    record: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """One audit's settings; ``run(hosts)`` audits them and returns the run document.
+
+    ``options`` holds what the caller chose (target, limit, catalogue selection); the
+    source, shard, gates and waivers add their own records, so the document says every
+    option that shaped the run.
+    """
+
     controls: tuple[Control, ...]
     benchmark: str
-    options: dict[str, Any] = field(default_factory=dict)
+    source: Source
+    waivers: Waivers | None = None
+    gates: Gates = field(default_factory=Gates)
+    shard: Shard | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "audit"
+    cluster: TargetStep | None = None  # adds the cluster target (cluster/options.py)
+
+    def hosts(self, hosts: Iterable[Host]) -> tuple[Host, ...]:
+        """The hosts of this audit's shard (all of them without one), inventory order."""
+        return select(hosts, self.shard) if self.shard is not None else tuple(hosts)
+
+    def plans(self, hosts: Iterable[Host]) -> list[Plan]:
+        """One plan per host of the shard, as the source will answer it."""
+        return [self.source.prepare(p) for p in plan_fleet(self.hosts(hosts), self.controls)]
+
+    def run(self, hosts: Iterable[Host], progress: Progress | None = None,
+            stop: Stop | None = None) -> RunDocument:
+        """Audit the hosts (narrowed to the shard) and build the run document."""
+        stop = stop or Stop()
+        started = _now()
+        plans = self.plans(hosts)
+        outcomes = self.source.gather(plans, progress or _noop, stop)
+        doc = self.finish([(o.plan.host, host_run(o)) for o in outcomes], started, stop)
+        if self.cluster is not None and not stop.requested:
+            doc = self.cluster(doc, self.result_filter())
+        return doc
+
+    def result_filter(self) -> ResultFilter | None:
+        """The waivers as a filter over one target's results (None without waivers)."""
+        return apply_waivers(self.waivers.waivers) if self.waivers is not None else None
+
+    def record(self, stop: Stop | None = None) -> dict[str, Any]:
+        """Every option that shaped the run, for ``RunDocument.options``."""
+        out: dict[str, Any] = {**self.options, **self.source.record(),
+                               "gates": self.gates.record()}
+        if self.shard is not None:
+            out["shard"] = str(self.shard)
+        if self.waivers is not None:
+            out["waivers"] = dict(self.waivers.record)
+        if stop is not None and stop.requested:
+            out["interrupted"] = stop.signal_name
+        return out
+
+    def finish(self, runs: Sequence[tuple[Host, HostRun]], started: str,
+               stop: Stop | None = None) -> RunDocument:
+        """Apply the waivers, rescore, and build the document."""
+        post = self.result_filter()
+        final: list[HostRun] = []
+        for host, run in runs:
+            results = list(run.results)
+            if post is not None:
+                results = post(host, results)
+            final.append(HostRun(run.name, run.address, run.roles, tuple(results),
+                                 score(results), run.error, run.meta, by_section(results)))
+        every = [r for h in final for r in h.results]
+        return RunDocument(
+            tool_version=__version__,
+            benchmark=self.benchmark,
+            started=started,
+            finished=_now(),
+            hosts=tuple(final),
+            score=score(every),
+            sections=by_section(every),
+            options=self.record(stop),
+            kind=self.kind,
+        )
+
+
+def _noop(host: str, event: str, detail: str) -> None:
+    return None
 
 
 def _now() -> str:
@@ -46,7 +168,7 @@ def host_run(outcome: HostOutcome) -> HostRun:
     plan = outcome.plan
     if outcome.facts is None:
         reason = f"host not audited: {outcome.error}"
-        results = [error_result(c, reason) for c in plan.controls]
+        results: list[Result] = [error_result(c, reason) for c in plan.controls]
         meta: dict[str, str] = {}
     else:
         results = [evaluate_control(c, outcome.facts) for c in plan.controls]
@@ -61,56 +183,3 @@ def host_run(outcome: HostOutcome) -> HostRun:
         meta=meta,
         sections=by_section(results),
     )
-
-
-def finish(hosts: list[HostRun], request: AuditRequest, started: str,
-           post: ResultFilter | None = None) -> RunDocument:
-    """Apply the result filter (waivers), rescore, and build the document."""
-    by_name = {h.name: h for h in request.hosts}
-    final: list[HostRun] = []
-    for run in hosts:
-        results = list(run.results)
-        if post is not None:
-            results = post(by_name[run.name], results)
-        final.append(HostRun(run.name, run.address, run.roles, tuple(results), score(results),
-                             run.error, run.meta, by_section(results)))
-    every = [r for h in final for r in h.results]
-    return RunDocument(
-        tool_version=__version__,
-        benchmark=request.benchmark,
-        started=started,
-        finished=_now(),
-        hosts=tuple(final),
-        score=score(every),
-        sections=by_section(every),
-        options=dict(request.options),
-        kind=request.kind,
-    )
-
-
-def run_audit(
-    request: AuditRequest,
-    collect_options: CollectOptions,
-    progress: Progress | None = None,
-    gather: Gather | None = None,
-    post: ResultFilter | None = None,
-    extend: PlanHook | None = None,
-    enrich: Enrich | None = None,
-) -> RunDocument:
-    """Audit every host and return the run document.
-
-    ``extend`` may add requests to each plan before collection; ``enrich`` may add facts
-    (``Facts.cloud``) to each outcome after it, before evaluation.
-    """
-    started = _now()
-    plans = plan_fleet(request.hosts, request.controls)
-    if extend is not None:
-        plans = [extend(p) for p in plans]
-    if gather is None:
-        outcomes = collect(plans, collect_options, progress) if progress else collect(
-            plans, collect_options)
-    else:
-        outcomes = gather(plans)
-    if enrich is not None:
-        outcomes = [enrich(o) for o in outcomes]
-    return finish([host_run(o) for o in outcomes], request, started, post)

@@ -53,6 +53,10 @@ def merge(parts: Sequence[tuple[str, RunDocument]]) -> RunDocument:
     every = [r for h in hosts for r in h.results]
     options: dict[str, Any] = dict(parts[0][1].options)
     options.pop("shard", None)
+    options.pop("interrupted", None)
+    cut = [_part_label(label, doc) for label, doc in parts if doc.options.get("interrupted")]
+    if cut:
+        options["interrupted_parts"] = cut  # their cut hosts carry errors: exit 3, not 130
     options["merged_from"] = [_part_label(label, doc) for label, doc in parts]
     return RunDocument(
         tool_version=parts[0][1].tool_version,

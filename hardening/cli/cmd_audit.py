@@ -4,29 +4,21 @@ from __future__ import annotations
 
 import argparse
 import socket
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hardening.audit import AuditRequest, run_audit
+from hardening.audit import Audit
+from hardening.cli import build
 from hardening.cli.common import (
-    add_catalogue_options,
-    add_connection_options,
-    add_gate_options,
-    add_inventory_options,
-    add_output_options,
-    add_waiver_options,
-    exit_code,
+    add_audit_options,
     inventory_hosts,
     load_catalogue,
     stdout_console,
-    transport_options,
-    waivers_for,
     write_reports,
 )
 from hardening.cli.progress import HostProgress
-from hardening.cloud.options import add_cloud_options, cloud_hooks
 from hardening.cluster.options import add_cluster_options, cluster_step, has_cluster_source
-from hardening.collect import CollectOptions
 from hardening.errors import UsageError
 from hardening.model.control import Role
 from hardening.model.host import Host
@@ -46,18 +38,9 @@ def add_parser(sub: Any, name: str) -> None:
     p.add_argument("--role", action="append", metavar="ROLE",
                    help="with --image: node roles (repeatable; default worker for a node "
                         "image, none for a container image)")
-    add_inventory_options(p)
-    add_catalogue_options(p)
-    add_output_options(p)
-    add_gate_options(p)
-    add_waiver_options(p)
-    add_cloud_options(p)
+    add_audit_options(p)
     add_cluster_options(p)
-    add_connection_options(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--shard", metavar="K/N",
-                   help="audit only shard K of N: the hosts with sha256(name) mod N == K-1 "
-                        "(join the shards with 'hardening merge')")
 
 
 def local_host() -> Host:
@@ -66,22 +49,17 @@ def local_host() -> Host:
                 roles=frozenset({Role.CONTROL_PLANE, Role.ETCD, Role.WORKER}))
 
 
-def hosts_from(args: argparse.Namespace) -> tuple[Host, ...]:
+def targets(args: argparse.Namespace, audit: Audit) -> tuple[Host, ...]:
     """The hosts to audit (none when only the cluster is)."""
-    if not args.local and not args.inventory:
-        if has_cluster_source(args):
-            return ()
-        raise UsageError("nothing to audit: give --local, -i INVENTORY, --image PATH, or a "
-                         "cluster source", "e.g. hardening audit -i inventory.yml "
-                         "--kubeconfig admin.conf")
     if args.local:
         return (local_host(),)
-    hosts = inventory_hosts(args)
-    if getattr(args, "shard", None):
-        from hardening.shard import parse_shard, select
-
-        return select(hosts, parse_shard(args.shard))
-    return tuple(hosts)
+    if args.inventory:
+        return audit.hosts(inventory_hosts(args))
+    if has_cluster_source(args):
+        return ()
+    raise UsageError("nothing to audit: give --local, -i INVENTORY, --image PATH, or a "
+                     "cluster source", "e.g. hardening audit -i inventory.yml "
+                     "--kubeconfig admin.conf")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,31 +67,29 @@ def run(args: argparse.Namespace) -> int:
     if args.image is not None:
         return run_image(args)
     catalogue = load_catalogue(args)
-    post, waiver_options = waivers_for(args)
-    hosts = hosts_from(args)
-    request = AuditRequest(
-        hosts=hosts, controls=catalogue.controls, benchmark=catalogue.benchmark,
-        options={"target": "local" if args.local else args.inventory or "cluster",
-                 "limit": args.limit,
-                 "forks": args.forks, **({"shard": args.shard} if args.shard else {}),
-                 **waiver_options},
-    )
-    options = CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
-                             transport_options={} if args.local else transport_options(args))
-    cluster = cluster_step(args, catalogue.controls)
-    with HostProgress(len(hosts), enabled=False if args.no_progress else None) as progress:
-        doc = run_audit(request, options, progress, post=post, **cloud_hooks(args))
-    if cluster is not None:
-        doc = cluster(doc, post)
-    render_console(doc, stdout_console(), quiet=args.quiet)
-    write_reports(doc, args)
-    return exit_code(doc, args)
+    audit = build.audit(args, catalogue, build.probe_source(args, local=args.local),
+                        {"target": "local" if args.local else args.inventory or "cluster",
+                         "limit": args.limit})
+    audit = replace(audit, cluster=cluster_step(args, catalogue.controls))
+    return finish(args, audit, targets(args, audit), progress=not args.no_progress)
+
+
+def finish(args: argparse.Namespace, audit: Audit, hosts: tuple[Host, ...],
+           progress: bool = False) -> int:
+    """Run the audit under the signal handlers, print, write every report, pick the code."""
+    with build.signals() as stop:
+        with HostProgress(len(hosts), enabled=None if progress else False) as bar:
+            doc = audit.run(hosts, bar, stop)
+        render_console(doc, stdout_console(), quiet=args.quiet)
+        write_reports(doc, args)
+    return stop.exit_code if stop.requested else audit.gates.exit_code(doc)
 
 
 def run_image(args: argparse.Namespace) -> int:
     """``audit --image``: the image is one host, its facts read from the image, not a probe."""
     from hardening.inventory.roles import parse_role
-    from hardening.sources.image import gatherer, image_kind, image_name
+    from hardening.sources.image import image_kind, image_name
+    from hardening.sources.image_source import ImageGather
 
     kind = image_kind(args.image)
     if not args.benchmark:
@@ -123,13 +99,6 @@ def run_image(args: argparse.Namespace) -> int:
     host = Host(name=image_name(args.image), address=str(args.image), transport="image",
                 roles=roles)
     catalogue = load_catalogue(args)
-    post, waiver_options = waivers_for(args)
-    request = AuditRequest(hosts=(host,), controls=catalogue.controls,
-                           benchmark=catalogue.benchmark,
-                           options={"target": f"image:{args.image}", "image_kind": kind,
-                                    **waiver_options})
-    doc = run_audit(request, CollectOptions(forks=1), gather=gatherer(args.image),
-                    post=post, **cloud_hooks(args))
-    render_console(doc, stdout_console(), quiet=args.quiet)
-    write_reports(doc, args)
-    return exit_code(doc, args)
+    audit = build.audit(args, catalogue, ImageGather(args.image),
+                        {"target": f"image:{args.image}", "image_kind": kind})
+    return finish(args, audit, (host,))

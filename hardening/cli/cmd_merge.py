@@ -6,7 +6,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from hardening.cli.common import add_gate_options, exit_code, stdout_console, write_reports
+from hardening.cli.build import gates
+from hardening.cli.common import (
+    add_gate_options,
+    add_output_options,
+    stdout_console,
+    write_reports,
+)
 from hardening.merge import merge
 from hardening.reports import json_doc
 from hardening.reports.terminal import render_console
@@ -19,10 +25,7 @@ def add_parser(sub: Any, name: str) -> None:
         description="Merge the run documents of shards (--shard K/N, AWX slices) into one "
                     "run document; scores are recomputed, overlapping hosts refused.")
     p.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="shard run documents")
-    for report in ("json", "html", "junit"):
-        p.add_argument(f"--{report}", type=Path, metavar="FILE",
-                       help=f"write the merged {report} report")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict line")
+    add_output_options(p)
     add_gate_options(p)
 
 
@@ -31,4 +34,4 @@ def run(args: argparse.Namespace) -> int:
     doc = merge([(str(path), json_doc.read(path)) for path in args.runs])
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
-    return exit_code(doc, args)
+    return gates(args).exit_code(doc)

@@ -2,7 +2,8 @@
 
 Dry run (check mode with diff) by default; ``--apply`` changes nodes. Rolling batches
 (``--serial``, ``--max-fail-percent``), a maintenance window (``--window``), and the exact
-playbook for review (``--emit-playbook``). The exit code reflects the re-audit.
+playbook for review (``--emit-playbook``). The exit code reflects the re-audit. The
+workflow is ``hardening/remediate/workflow.py``; this module parses and prints.
 """
 
 from __future__ import annotations
@@ -10,41 +11,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rich.console import Console
 from rich.text import Text
 
-from hardening import safeload
-from hardening.audit import AuditRequest, run_audit
-from hardening.catalogue.load import Catalogue
+from hardening.cli import build
 from hardening.cli.common import (
-    add_catalogue_options,
-    add_connection_options,
-    add_inventory_options,
-    add_output_options,
+    add_audit_options,
     inventory_hosts,
     load_catalogue,
     stdout_console,
-    transport_options,
     write_reports,
 )
-from hardening.collect import CollectOptions
-from hardening.errors import UsageError
-from hardening.model.host import Host
 from hardening.model.result import RunDocument
-from hardening.remediate import playbook, verify
-from hardening.remediate.rollout import RolloutResult, batch_size, rollout
-from hardening.remediate.runner import RunnerOptions, run_batch
-from hardening.remediate.select import Selection, select
-from hardening.remediate.window import Window, parse_window
+from hardening.remediate import playbook, verify, workflow
+from hardening.remediate.rollout import RolloutResult
+from hardening.remediate.select import Selection
+from hardening.remediate.window import parse_window
 from hardening.reports.json_doc import read
-
-VALUES_FILE = playbook.PLAYBOOKS_DIR / "values.yml"
+from hardening.reports.registry import REPORTERS
 
 
 def add_parser(sub: Any, name: str) -> None:
@@ -54,7 +42,6 @@ def add_parser(sub: Any, name: str) -> None:
                                    "(check mode with diff) unless --apply is given.")
     p.add_argument("-i", "--inventory", required=True, metavar="PATH",
                    help="the Ansible inventory the audit used")
-    add_inventory_options(p)
     p.add_argument("--from-json", type=Path, metavar="RUN.json",
                    help="a saved audit (default: audit first)")
     p.add_argument("--apply", action="store_true", help="change the nodes (default: dry run)")
@@ -68,39 +55,23 @@ def add_parser(sub: Any, name: str) -> None:
                    help="maintenance window: --apply starts no batch outside it")
     p.add_argument("--window-tz", default="UTC", metavar="ZONE",
                    help="time zone of --window (UTC)")
-    p.add_argument("--values", type=Path, default=VALUES_FILE, metavar="FILE",
+    p.add_argument("--values", type=Path, default=workflow.VALUES_FILE, metavar="FILE",
                    help="tag -> value to set where a check names no single value")
     p.add_argument("--workdir", type=Path, metavar="DIR",
                    help="where the playbook and the Ansible event log go (default: a new "
                         "temporary directory)")
-    add_catalogue_options(p)
-    add_output_options(p)
-    add_connection_options(p)
+    add_audit_options(p, gates=False)
 
 
-def _values(path: Path) -> dict[str, str]:
-    try:
-        docs = safeload.load_yaml_all(safeload.read_text(path), str(path))
-        data = (docs[0] if docs else None) or {}
-    except safeload.LoadLimitError as exc:
-        raise UsageError(str(exc), "pass a regular YAML file of playbook tag -> value") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{path}: cannot read the fix values: {exc}",
-                         "pass a YAML mapping of playbook tag -> value") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: expected a mapping of playbook tag -> value",
-                         f"see {VALUES_FILE}")
-    return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in data.items()}
-
-
-def _audit(args: argparse.Namespace, hosts: tuple[Host, ...], cat: Catalogue,
-           kind: str) -> RunDocument:
-    request = AuditRequest(hosts=hosts, controls=cat.controls, benchmark=cat.benchmark,
-                           options={"target": args.inventory, "limit": args.limit,
-                                    "forks": args.forks}, kind=kind)
-    options = CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
-                             transport_options=transport_options(args))
-    return run_audit(request, options)
+def settings(args: argparse.Namespace) -> workflow.Settings:
+    """The remediation settings from the command line."""
+    return workflow.Settings(
+        inventory=Path(args.inventory), apply=args.apply, serial=args.serial,
+        max_fail_percent=args.max_fail_percent,
+        window=parse_window(args.window, args.window_tz) if args.window else None,
+        values=workflow.load_values(args.values), workdir=args.workdir,
+        known_hosts=args.known_hosts, accept_new_host_keys=args.accept_new_host_keys,
+        forks=args.forks)
 
 
 def _write_both(args: argparse.Namespace, docs: dict[str, RunDocument | None],
@@ -113,15 +84,11 @@ def _write_both(args: argparse.Namespace, docs: dict[str, RunDocument | None],
             n: (None if getattr(args, n) is None else
                 getattr(args, n).with_name(f"{getattr(args, n).stem}.{stage}"
                                            f"{getattr(args, n).suffix}"))
-            for n in ("json", "html", "junit")})
+            for n in REPORTERS})
         write_reports(doc, staged)
     if args.json is not None:
         dest = args.json.with_name(f"{args.json.stem}.remediation.json")
         dest.write_text(json.dumps(extra, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _window(args: argparse.Namespace) -> Window | None:
-    return parse_window(args.window, args.window_tz) if args.window else None
 
 
 def _stdout() -> Console:
@@ -138,85 +105,37 @@ def _say(line: str, style: str = "") -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Select, run (dry or apply) in batches, re-audit, report; exit on the re-audit."""
-    window = _window(args)
-    batch_size(args.serial, 1)  # validate before any audit
-    if not 0 <= args.max_fail_percent <= 100:
-        raise UsageError(f"--max-fail-percent {args.max_fail_percent}: expected 0-100",
-                         "e.g. --max-fail-percent 20 stops the rollout when a batch loses a fifth")
-    if args.apply and window is not None and not window.is_open(datetime.now(UTC)):
-        raise UsageError(f"maintenance window {window.text} is closed "
-                         f"(now {datetime.now(UTC):%H:%M} UTC); nothing was changed",
-                         "run again inside the window")
+    chosen = settings(args)
+    chosen.check(datetime.now(UTC))
     cat = load_catalogue(args)
-    hosts = tuple(inventory_hosts(args))
-    before = read(args.from_json) if args.from_json else _audit(args, hosts, cat, "audit")
-    selection = select(before, cat.controls, _values(args.values), hosts)
-    text = playbook.render(selection, playbook.Rollout(args.serial, args.max_fail_percent))
+    audit = build.audit(args, cat, build.probe_source(args),
+                        {"target": args.inventory, "limit": args.limit})
+    hosts = audit.hosts(inventory_hosts(args))
+    with build.signals() as stop:
+        saved = read(args.from_json) if args.from_json else None
+        planned = workflow.plan(chosen, audit, hosts, saved, stop)
+        if stop.requested:
+            _write_both(args, {"audit": planned.before}, {})
+            return stop.exit_code
     if args.emit_playbook is not None:
-        args.emit_playbook.write_text(text, encoding="utf-8")
+        args.emit_playbook.write_text(planned.playbook, encoding="utf-8")
         fixes = playbook.bundle(args.emit_playbook.resolve().parent)
-        _print_selection(selection)
+        _print_selection(planned.selection)
         _say(f"playbook written to {args.emit_playbook}, the fixes it includes to {fixes}")
         return 0
-    _print_selection(selection)
-    if not selection.hosts:
+    _print_selection(planned.selection)
+    if not planned.selection.hosts:
         _say("nothing to remediate: no failed control has a playbook fix")
-        _write_both(args, {"audit": before}, {"selection": _selection_dict(selection)})
+        _write_both(args, {"audit": planned.before},
+                    {"selection": workflow.selection_dict(planned.selection)})
         return 0
-    return _execute(args, hosts, cat, before, selection, text, window)
-
-
-def _execute(args: argparse.Namespace, hosts: tuple[Host, ...], cat: Catalogue,
-             before: RunDocument, selection: Selection, text: str,
-             window: Window | None) -> int:
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="hardening-remediate-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    book = workdir / "remediate.yml"
-    book.write_text(text, encoding="utf-8")
-    playbook.bundle(workdir)
-    log_path = workdir / "ansible-events.jsonl"
-    opts = RunnerOptions(inventory=Path(args.inventory), workdir=workdir, check=not args.apply,
-                         known_hosts=args.known_hosts,
-                         accept_new_host_keys=args.accept_new_host_keys, forks=args.forks)
-    _say(f"{'applying' if args.apply else 'dry run (check mode)'}: playbook {book}")
-    _say(f"ansible event log: {log_path}")
-    with log_path.open("w", encoding="utf-8") as log:
-        def one(batch: tuple[str, ...]) -> Any:
-            _say(f"batch: {', '.join(batch)}")
-            return run_batch(book, batch, selection.tags, opts, log)
-
-        result = rollout(selection.hosts, args.serial, args.max_fail_percent, one,
-                         window if args.apply else None, lambda: datetime.now(UTC))
-    _print_rollout(result, args.apply)
-    summary: dict[str, Any] = {"mode": "apply" if args.apply else "check",
-                               "workdir": str(workdir), "event_log": str(log_path),
-                               "selection": _selection_dict(selection),
-                               "rollout": _rollout_dict(result)}
-    if not args.apply:
-        _write_both(args, {"audit": before}, summary)
-        return 3 if result.failed or result.not_started else 0
-    touched = [h for h in hosts if h.name in set(result.touched)]
-    after = _audit(args, tuple(touched), cat, "reaudit") if touched else None
-    verdicts = verify.verify(before, after, {h: selection.controls(h) for h in selection.hosts},
-                             set(result.touched))
-    _print_verdicts(verdicts)
-    summary["verification"] = [v.to_dict() for v in verdicts]
-    _write_both(args, {"audit": before, "reaudit": after}, summary)
-    return verify.exit_code(verdicts)
-
-
-def _selection_dict(sel: Selection) -> dict[str, Any]:
-    return {"fixes": {h: [{"id": f.control_id, "tag": f.tag, **f.as_vars()} for f in fs]
-                      for h, fs in sel.fixes.items() if fs},
-            "manual": [{"host": m.host, "id": m.control_id, "title": m.title,
-                        "reason": m.reason, "remediation": m.remediation} for m in sel.manual]}
-
-
-def _rollout_dict(r: RolloutResult) -> dict[str, Any]:
-    return {"done": r.done, "failed": r.failed, "not_started": r.not_started,
-            "stopped": r.stopped, "handlers": r.handlers,
-            "changes": [{"host": c.host, "tag": c.tag, "task": c.task, "diff": c.diff}
-                        for c in r.changes]}
+    done = workflow.execute(chosen, audit, hosts, planned, _say)
+    _print_rollout(done.rollout, args.apply)
+    if args.apply:
+        _print_verdicts(list(done.verdicts))
+    _write_both(args, {"audit": planned.before, "reaudit": done.after},
+                workflow.summary(chosen, planned, done))
+    return done.exit_code
 
 
 def _print_selection(sel: Selection) -> None:

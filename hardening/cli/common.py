@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
@@ -14,7 +13,7 @@ from hardening.catalogue.load import Catalogue, default_root, load_many
 from hardening.errors import UsageError
 from hardening.model.control import Severity
 from hardening.model.host import Host
-from hardening.model.result import RunDocument, Status
+from hardening.model.result import RunDocument
 from hardening.reports.registry import REPORTERS, reporter
 
 DEFAULT_BENCHMARKS = ["cis-1.12", "node-os"]
@@ -65,7 +64,7 @@ def stdout_console() -> Console:
 def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
     """Write every file report the user asked for, through the REPORTERS table."""
     for name in REPORTERS:
-        dest = getattr(args, name.replace("-", "_"), None)
+        dest = getattr(args, name, None)
         if dest is None:
             continue
         try:
@@ -87,53 +86,11 @@ def add_gate_options(p: argparse.ArgumentParser) -> None:
                         "(low, medium, high, critical)")
 
 
-def exit_code(doc: RunDocument, args: argparse.Namespace) -> int:
-    """3 if a host was not audited, else 1 if a gate tripped, else 0 (see cli.main)."""
-    if any(h.error for h in doc.targets):
-        return 3
-    floor = getattr(args, "min_coverage", None)
-    if floor is not None and (doc.coverage.percent or 0.0) < floor:
-        return 3
-    fails = [r for h in doc.targets for r in h.results if r.status is Status.FAIL]
-    gated = args.fail_under is not None or args.fail_on is not None
-    if not gated:
-        return 1 if fails else 0
-    if args.fail_under is not None and (doc.score.percent or 0.0) < args.fail_under:
-        return 1
-    if args.fail_on is not None:
-        floor = Severity(args.fail_on).rank
-        if any(Severity(r.severity).rank >= floor for r in fails):
-            return 1
-    return 0
-
-
 def add_waiver_options(p: argparse.ArgumentParser) -> None:
     """``--waivers FILE``."""
     p.add_argument("--waivers", type=Path, metavar="FILE",
                    help="YAML waiver file: matching FAIL/WARN results become WAIVED "
                         "(see docs/reports.md)")
-
-
-def waivers_for(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The audit's waiver result filter (or None) and what to record in the run options.
-
-    Expired waivers are printed to stderr, recorded under ``options["waivers"]`` and ignored.
-    Control ids are checked against the whole selected benchmarks, not ``--control``.
-    """
-    if getattr(args, "waivers", None) is None:
-        return None, {}
-    from datetime import UTC, datetime
-
-    from hardening.waivers import apply_waivers, load_waivers
-
-    known = load_many(args.benchmark or DEFAULT_BENCHMARKS, args.benchmark_dir or default_root())
-    waivers = load_waivers(args.waivers, (c.id for c in known.controls),
-                           datetime.now(UTC).date())
-    notices = waivers.notices()
-    for line in notices:
-        print(f"hardening: {line}", file=sys.stderr)
-    record = {"file": str(args.waivers), "active": len(waivers.active), "expired": notices}
-    return apply_waivers(waivers), {"waivers": record}
 
 
 def add_inventory_options(p: argparse.ArgumentParser) -> None:
@@ -193,13 +150,50 @@ def add_connection_options(p: argparse.ArgumentParser) -> None:
                         "(a changed key is always refused)")
 
 
-def transport_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Settings the SSH transport takes from the command line."""
-    from hardening.transports.ssh import KeyCache  # lazily: --local never loads paramiko
+def add_cloud_options(p: argparse.ArgumentParser) -> None:
+    """``--cloud-facts DIR``, ``--aws`` (+ region, profile, endpoint), ``--alibaba`` (+ region,
+    endpoints), ``--metadata-endpoint``."""
+    g = p.add_argument_group("cloud facts")
+    g.add_argument("--cloud-facts", type=Path, metavar="DIR",
+                   help="directory of aliyun/aws CLI exports (see docs/cloud.md)")
+    g.add_argument("--aws", action="store_true", help="read security groups and the role's "
+                   "policies live through boto3 (needs the 'aws' extra)")
+    g.add_argument("--aws-region", metavar="REGION", help="AWS region for --aws")
+    g.add_argument("--aws-profile", metavar="NAME", help="AWS profile for --aws")
+    g.add_argument("--aws-endpoint-url", metavar="URL", help=argparse.SUPPRESS)
+    g.add_argument("--alibaba", action="store_true", help="read security groups and the RAM "
+                   "role's policies live through the Alibaba Cloud SDK (needs the 'alibaba' extra)")
+    g.add_argument("--region", metavar="REGION",
+                   help="region for --alibaba (and for --aws when --aws-region is not given)")
+    g.add_argument("--alibaba-endpoint", metavar="URL",
+                   help="one endpoint for both ECS and RAM (e.g. a proxy); default: the SDK's")
+    g.add_argument("--alibaba-endpoint-ecs", metavar="URL",
+                   help="ECS endpoint (e.g. ecs-vpc.cn-hangzhou.aliyuncs.com)")
+    g.add_argument("--alibaba-endpoint-ram", metavar="URL", help="RAM endpoint")
+    g.add_argument("--metadata-endpoint", metavar="URL",
+                   help="ask each node's instance metadata service at URL through the probe "
+                        "(e.g. http://169.254.169.254 or http://100.100.100.200)")
+    g.add_argument("--metadata-provider", choices=["aws", "alibaba"], default="aws",
+                   help="metadata path layout (aws)")
 
-    return {
-        "known_hosts": args.known_hosts,
-        "accept_new": args.accept_new_host_keys,
-        "connect_timeout": args.connect_timeout,
-        "key_cache": KeyCache(),  # each key file is read (and parsed) once per run
-    }
+
+def add_shard_option(p: argparse.ArgumentParser) -> None:
+    """``--shard K/N``."""
+    p.add_argument("--shard", metavar="K/N",
+                   help="audit only shard K of N: the hosts with sha256(name) mod N == K-1 "
+                        "(join the shards with 'hardening merge')")
+
+
+def add_audit_options(p: argparse.ArgumentParser, *, connects: bool = True,
+                      gates: bool = True) -> None:
+    """Every option that shapes an audit, the same for audit, evaluate and remediate."""
+    add_inventory_options(p)
+    add_catalogue_options(p)
+    add_output_options(p)
+    if gates:
+        add_gate_options(p)
+    add_waiver_options(p)
+    add_cloud_options(p)
+    add_shard_option(p)
+    if connects:
+        add_connection_options(p)

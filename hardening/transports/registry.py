@@ -1,14 +1,18 @@
-"""TRANSPORTS: name -> "module:Class", imported lazily (``--local`` never loads paramiko)."""
+"""TRANSPORTS: name -> "module:Class", imported lazily (``--local`` never loads paramiko).
+
+Each class is built as ``Class(host, settings, scope)``: its own typed settings (a field
+of :class:`TransportSettings` named like the registry key) and the run's shared scope.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
 
 from hardening.errors import UsageError
 from hardening.model.host import Host
-from hardening.transports.base import Transport
+from hardening.transports.base import RunScope, Transport
+from hardening.transports.settings import TransportSettings
 
 TRANSPORTS: dict[str, str] = {
     "local": "hardening.transports.local:LocalTransport",
@@ -16,7 +20,8 @@ TRANSPORTS: dict[str, str] = {
 }
 
 
-def transport_for(host: Host, **options: Any) -> Transport:
+def transport_for(host: Host, settings: TransportSettings | None = None,
+                  scope: RunScope | None = None) -> Transport:
     """Instantiate the transport named by ``host.transport`` for ``host``."""
     target = TRANSPORTS.get(host.transport)
     if target is None:
@@ -26,4 +31,5 @@ def transport_for(host: Host, **options: Any) -> Transport:
         )
     module, _, cls = target.partition(":")
     factory: Callable[..., Transport] = getattr(importlib.import_module(module), cls)
-    return factory(host, **options)
+    chosen = (settings or TransportSettings()).for_transport(host.transport)
+    return factory(host, chosen, scope or RunScope())

@@ -8,6 +8,7 @@ hang the run. Output is read with a cap and a deadline, as bytes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import select
@@ -15,6 +16,7 @@ import shlex
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,8 +31,9 @@ from hardening.errors import (
     TransportError,
 )
 from hardening.model.host import Host
-from hardening.transports.base import ProbeOutput
+from hardening.transports.base import ProbeOutput, RunScope
 from hardening.transports.hostkeys import KnownHosts
+from hardening.transports.settings import SshSettings
 
 CHUNK = 1 << 16
 STDERR_CAP = 1 << 16
@@ -77,29 +80,35 @@ def _local_user() -> str:
 class SshTransport:
     """paramiko transport for one host; use as ``with SshTransport(host, ...) as t: t.run()``.
 
-    Options (from the command line, see cli/cmd_audit.py): ``known_hosts`` (overrides the
-    inventory's file, which overrides ~/.ssh/known_hosts), ``accept_new`` (record unknown
-    host keys; a changed key is always refused), ``connect_timeout`` (seconds, per step:
-    TCP, handshake, auth, channel), ``use_agent`` and ``key_cache``.
+    Settings are :class:`SshSettings`. Every step runs under a deadline: TCP, handshake and
+    authentication each within ``connect_timeout`` (paramiko's own timeouts, and a watchdog
+    over the whole connection in case one of them does not fire), the exec request within
+    ``connect_timeout`` (paramiko waits for its reply forever), the probe within its
+    ``timeout``. The watchdog and ``cancel`` close the connection, which ends any step.
     """
 
     name = "ssh"
 
-    def __init__(self, host: Host, *, known_hosts: str | None = None, accept_new: bool = False,
-                 connect_timeout: float = 10.0, use_agent: bool = True,
-                 key_cache: KeyCache | None = None, **_: Any) -> None:
+    def __init__(self, host: Host, settings: SshSettings | None = None,
+                 scope: RunScope | None = None) -> None:
         self.host = host
-        path = known_hosts or host.known_hosts or str(Path.home() / ".ssh" / "known_hosts")
-        self.known = KnownHosts(os.path.expanduser(path), accept_new=accept_new)
-        self.connect_timeout = connect_timeout
-        self.use_agent = use_agent
-        self.keys = key_cache or KeyCache()
+        self.settings = settings or SshSettings()
+        path = (self.settings.known_hosts or host.known_hosts
+                or str(Path.home() / ".ssh" / "known_hosts"))
+        self.known = KnownHosts(os.path.expanduser(path), accept_new=self.settings.accept_new)
+        self.connect_timeout = self.settings.connect_timeout
+        self.use_agent = self.settings.use_agent
+        self.keys = (scope or RunScope()).get("ssh.keys", KeyCache)
         self._transports: list[paramiko.Transport] = []
         self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._fault: TransportError | None = None  # set by the watchdog or by cancel
 
     def __enter__(self) -> SshTransport:
+        hops = 2 if self.host.jump is not None else 1
         try:
-            self._connect()
+            with self._watchdog(self.connect_timeout * 3 * hops + 1.0, "connecting"):
+                self._connect()
         except BaseException:
             self._close()
             raise
@@ -109,13 +118,46 @@ class SshTransport:
                  tb: TracebackType | None) -> None:
         self._close()
 
+    def cancel(self) -> None:
+        """Close the connection from another thread: the running step fails at once."""
+        self._abort(TransportError(f"{self.host.label}: stopped (the run was interrupted)",
+                                   "run the audit again for this host"))
+
+    def _abort(self, fault: TransportError) -> None:
+        with self._lock:
+            if self._fault is None:
+                self._fault = fault
+        self._close()
+
+    @contextlib.contextmanager
+    def _watchdog(self, seconds: float, step: str) -> Iterator[None]:
+        """Close the connection if ``step`` takes longer than ``seconds``; then raise why."""
+        fault = CommandTimeout(f"{self.host.label}: {step} got no answer within {seconds:g}s",
+                               "check the node's sshd (ForceCommand, PAM, MaxSessions); "
+                               "raise --connect-timeout for slow links")
+        timer = threading.Timer(seconds, self._abort, (fault,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        except (TransportError, paramiko.SSHException, EOFError, OSError):
+            if self._fault is not None:
+                raise self._fault from None
+            raise
+        finally:
+            timer.cancel()
+        if self._fault is not None:
+            raise self._fault
+
     def _close(self) -> None:
-        for transport in reversed(self._transports):
+        with self._lock:
+            transports, sockets = list(self._transports), list(self._sockets)
+            self._transports.clear()
+            self._sockets.clear()
+        for transport in reversed(transports):
             transport.close()
-        for sock in self._sockets:
+        for sock in sockets:
             sock.close()
-        self._transports.clear()
-        self._sockets.clear()
 
     def _tcp(self, address: str, port: int, label: str) -> socket.socket:
         try:
@@ -130,7 +172,10 @@ class SshTransport:
         # Small SSH packets (channel open, exec, exit status) otherwise wait out Nagle's
         # algorithm against the peer's delayed ACK, about 40 ms each; OpenSSH sets it too.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._sockets.append(sock)
+        with self._lock:
+            self._sockets.append(sock)
+        if self._fault is not None:
+            raise self._fault
         return sock
 
     def _connect(self) -> None:
@@ -158,7 +203,8 @@ class SshTransport:
                  key_file: str | None) -> paramiko.Transport:
         """Handshake, host-key check and authentication on one socket or channel."""
         transport = paramiko.Transport(sock)
-        self._transports.append(transport)
+        with self._lock:
+            self._transports.append(transport)
         transport.banner_timeout = self.connect_timeout
         transport.handshake_timeout = self.connect_timeout
         transport.auth_timeout = self.connect_timeout
@@ -171,7 +217,11 @@ class SshTransport:
         except (paramiko.SSHException, EOFError, OSError) as exc:
             raise ConnectError(f"{label}: SSH handshake failed: {exc or type(exc).__name__}",
                                "check that an SSH server listens there") from None
-        key = transport.get_remote_server_key()
+        try:
+            key = transport.get_remote_server_key()
+        except paramiko.SSHException as exc:
+            raise ConnectError(f"{label}: connection closed after the handshake: {exc}",
+                               "check the node's sshd log (MaxStartups, network)") from None
         self.known.verify(label, address, port, key.get_name(), key.get_base64())
         self._authenticate(transport, label, user, key_file)
         return transport
@@ -223,13 +273,16 @@ class SshTransport:
 
     def run(self, script: bytes, *, timeout: float, max_output: int) -> ProbeOutput:
         """Run the probe in one exec; stdout past ``max_output`` is dropped (truncated)."""
-        if not self._transports:
-            raise TransportError(f"{self.host.label}: not connected",
-                                 "use the transport as a context manager")
+        with self._lock:
+            current = self._transports[-1] if self._transports else None
+        if current is None:
+            raise self._fault or TransportError(f"{self.host.label}: not connected",
+                                                "use the transport as a context manager")
         start = time.monotonic()
         try:
-            channel = self._transports[-1].open_session(timeout=self.connect_timeout)
-            channel.exec_command(self.command())
+            with self._watchdog(self.connect_timeout, "the exec request"):
+                channel = current.open_session(timeout=self.connect_timeout)
+                channel.exec_command(self.command())
         except (paramiko.SSHException, EOFError, OSError) as exc:
             raise ConnectError(f"{self.host.label}: cannot start the probe: {exc}",
                                "check the node's sshd log (MaxSessions, ForceCommand)") from None
@@ -239,10 +292,13 @@ class SshTransport:
             raise CommandTimeout(f"{self.host.label}: probe did not finish within {timeout:g}s",
                                  "raise --command-timeout if the host is slow") from None
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            raise ConnectError(f"{self.host.label}: connection lost during the probe: {exc}",
-                               "check the node's sshd log and network") from None
+            raise self._fault or ConnectError(
+                f"{self.host.label}: connection lost during the probe: {exc}",
+                "check the node's sshd log and network") from None
         finally:
             channel.close()
+        if self._fault is not None:
+            raise self._fault
         rc = channel.exit_status if channel.exit_status_ready() else -1
         self._check_sudo(rc, out, err)
         return ProbeOutput(rc, out, err, truncated, time.monotonic() - start)

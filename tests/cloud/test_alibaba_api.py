@@ -15,16 +15,17 @@ from urllib.parse import urlsplit
 import pytest
 
 from hardening.checks.kinds import role_policy, security_group_exposure
+from hardening.cli.build import cloud
+from hardening.cli.common import add_cloud_options
 from hardening.cloud.alibaba import AlibabaCredentials, AlibabaSource, credentials_from_env
-from hardening.cloud.enrich import CloudEnricher
 from hardening.cloud.inventory import CloudInventory
-from hardening.cloud.options import add_cloud_options, cloud_hooks
 from hardening.collect import HostOutcome
 from hardening.errors import UsageError
 from hardening.model.facts import Facts
 from hardening.model.host import Host
 from hardening.model.result import Status
 from hardening.plan import Plan
+from hardening.sources.cloud import CloudFacts
 from tests.cloud.aliyun_api import (
     AK_ID,
     SECRET,
@@ -85,10 +86,10 @@ def _source(api: AliyunApi, secret: str = SECRET) -> AlibabaSource:
 
 def _fleet(fetch: object, inv: CloudInventory, nodes: dict[str, str]) -> dict[str, Facts]:
     """Enrich every node in turn with one shared inventory, as the CLI does."""
-    enricher = CloudEnricher(inventory=inv, fetch=fetch)  # type: ignore[arg-type]
+    enricher = CloudFacts(inventory=inv, fetch=fetch)  # type: ignore[arg-type]
     out = {}
     for name, iid in nodes.items():
-        done = enricher.enrich(HostOutcome(Plan(Host(name, vars={"instance_id": iid}), (), ()),
+        done = enricher.join(HostOutcome(Plan(Host(name, vars={"instance_id": iid}), (), ()),
                                            Facts(name, {})))
         assert done.facts is not None
         out[name] = done.facts
@@ -186,15 +187,15 @@ def test_cli_options_wire_the_live_source(api: AliyunApi,
     parser = argparse.ArgumentParser()
     add_cloud_options(parser)
     args = parser.parse_args(["--alibaba", "--region", REGION, "--alibaba-endpoint", api.url])
-    hooks = cloud_hooks(args)
+    facts = cloud(args)
     host = Host("n1", vars={"instance_id": "i-open"})
-    done = hooks["enrich"](HostOutcome(Plan(host, (), ()), Facts("n1", {})))
+    done = facts.join(HostOutcome(Plan(host, (), ()), Facts("n1", {})))
     assert _sg(done.facts, "22").status is Status.FAIL
     assert {a for a, _ in api.calls} >= {"DescribeInstances", "GetPolicy"}
     assert SECRET not in repr(done.facts)
     both = parser.parse_args(["--alibaba", "--aws", "--region", REGION])
     with pytest.raises(UsageError):
-        cloud_hooks(both)
+        cloud(both)
 
 
 def test_credentials_come_from_the_sdk_variables_only() -> None:

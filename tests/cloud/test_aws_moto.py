@@ -12,12 +12,12 @@ import pytest
 
 from hardening.checks.kinds import role_policy, security_group_exposure
 from hardening.cloud.aws import AwsSource
-from hardening.cloud.enrich import CloudEnricher
 from hardening.collect import HostOutcome
 from hardening.model.facts import Facts
 from hardening.model.host import Host
 from hardening.model.result import Status
 from hardening.plan import Plan
+from hardening.sources.cloud import CloudFacts
 
 pytestmark = [pytest.mark.cloud]
 REGION = "us-east-1"
@@ -80,9 +80,9 @@ def _world(url: str, *, open_ssh: bool, extra_policy: dict[str, Any] | None) -> 
 
 
 def _facts(url: str, instance: dict[str, Any]) -> Facts:
-    enricher = CloudEnricher(fetch=AwsSource(REGION, None, url).fetch)
+    enricher = CloudFacts(fetch=AwsSource(REGION, None, url).fetch)
     host = Host("node", vars=instance)
-    out = enricher.enrich(HostOutcome(Plan(host, (), ()), Facts("node", {})))
+    out = enricher.join(HostOutcome(Plan(host, (), ()), Facts("node", {})))
     assert out.facts is not None
     return out.facts
 

@@ -11,6 +11,7 @@ from hardening.errors import CommandTimeout
 from hardening.model.host import Host
 from hardening.transports.base import Transport
 from hardening.transports.registry import TRANSPORTS, transport_for
+from hardening.transports.settings import SshSettings, TransportSettings
 
 Factory = Callable[[], Transport]
 
@@ -24,7 +25,7 @@ def _ssh(request: pytest.FixtureRequest) -> Factory:
     node = lab.node("worker1")
     host = Host("worker1", node.address, node.port, user="auditor", key_file=str(lab.key_path),
                 known_hosts=str(lab.known_hosts))
-    return lambda: transport_for(host, connect_timeout=10.0)
+    return lambda: transport_for(host, TransportSettings(ssh=SshSettings(connect_timeout=10.0)))
 
 
 FACTORIES: dict[str, Callable[[pytest.FixtureRequest], Factory]] = {

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hardening.audit import AuditRequest, run_audit
+from hardening.audit import Audit
 from hardening.catalogue.load import load_benchmark
-from hardening.collect import CollectOptions
+from hardening.collect import ProbeSource
 from hardening.model.control import Role
 from hardening.model.host import Host
 from hardening.model.result import Status
@@ -74,7 +74,7 @@ def test_local_probe_end_to_end(tmp_path: Path) -> None:
     (bench / "c.yaml").write_text(CATALOGUE.format(d=tmp_path))
     cat = load_benchmark("t", root=bench.parent)
     host = Host("me", transport="local", roles=frozenset({Role.WORKER}))
-    doc = run_audit(AuditRequest((host,), cat.controls, "t"), CollectOptions())
+    doc = Audit(cat.controls, "t", ProbeSource()).run((host,))
     status = {r.control_id: r for r in doc.hosts[0].results}
     assert status["T.1"].status is Status.PASS
     assert status["T.2"].status is Status.FAIL and "644" in status["T.2"].evidence.observed

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from hardening.cloud import metadata
-from hardening.cloud.enrich import CloudEnricher
 from hardening.cloud.inventory import load_dir
 from hardening.collect import HostOutcome
 from hardening.errors import UsageError
@@ -16,6 +15,7 @@ from hardening.model.control import Role
 from hardening.model.facts import CommandOutput, Facts
 from hardening.model.host import Host
 from hardening.plan import Plan
+from hardening.sources.cloud import CloudFacts
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -82,7 +82,7 @@ def test_load_dir_rejects_broken_json(tmp_path: Path) -> None:
 
 
 def _outcome(host: Host, meta_cmd: CommandOutput | None = None,
-             enricher: CloudEnricher | None = None) -> HostOutcome:
+             enricher: CloudFacts | None = None) -> HostOutcome:
     values = {}
     if enricher is not None and enricher.metadata_request is not None and meta_cmd is not None:
         values[enricher.metadata_request] = meta_cmd
@@ -90,11 +90,11 @@ def _outcome(host: Host, meta_cmd: CommandOutput | None = None,
 
 
 def test_join_by_inventory_vars(tmp_path: Path) -> None:
-    enricher = CloudEnricher(inventory=load_dir(_export_dir(tmp_path)))
+    enricher = CloudFacts(inventory=load_dir(_export_dir(tmp_path)))
     host = Host("w1", roles=frozenset({Role.WORKER}),
                 vars={"instance_id": "i-bp67acfmxazb4p****", "role_name": "KubernetesWorkerRole",
                       "sandbox_required": "true"})
-    cloud = enricher.enrich(_outcome(host)).facts.cloud  # type: ignore[union-attr]
+    cloud = enricher.join(_outcome(host)).facts.cloud  # type: ignore[union-attr]
     assert [g["SecurityGroupId"] for g in cloud["security_groups"]] == [
         "sg-bp1ackdefault0001", "sg-bp1openexample01"]
     assert cloud["role"]["name"] == "KubernetesWorkerRole"
@@ -103,11 +103,11 @@ def test_join_by_inventory_vars(tmp_path: Path) -> None:
 
 
 def test_join_by_metadata_and_missing_reasons(tmp_path: Path) -> None:
-    enricher = CloudEnricher(inventory=load_dir(_export_dir(tmp_path)),
+    enricher = CloudFacts(inventory=load_dir(_export_dir(tmp_path)),
                              metadata_request=metadata.request("http://127.0.0.1:9", "alibaba"))
     out = CommandOutput(0, b"provider=alibaba\ninstance_id=i-unknown\nrole_name=OtherRole\n"
                            b"security_group_ids=sg-nothere\n")
-    enriched = enricher.enrich(_outcome(Host("w2"), out, enricher))
+    enriched = enricher.join(_outcome(Host("w2"), out, enricher))
     assert enriched.facts is not None
     cloud = enriched.facts.cloud
     assert "security_groups" not in cloud and "sg-nothere" in cloud["missing"]["security_groups"]
@@ -117,9 +117,9 @@ def test_join_by_metadata_and_missing_reasons(tmp_path: Path) -> None:
 
 def test_extend_adds_metadata_request_once() -> None:
     req = metadata.request("http://127.0.0.1:9", "aws")
-    enricher = CloudEnricher(metadata_request=req)
+    enricher = CloudFacts(metadata_request=req)
     from hardening.catalogue.load import load_benchmark
 
     control = load_benchmark("cloud").controls[0]
-    plan = enricher.extend(Plan(Host("w"), (control,), ()))
+    plan = enricher.prepare(Plan(Host("w"), (control,), ()))
     assert plan.requests == (req,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hardening.model.host import Host
+from hardening.transports.settings import SshSettings
 from hardening.transports.ssh import SshTransport
 
 
@@ -18,4 +19,4 @@ def test_become_uses_non_interactive_sudo_with_a_quoted_user() -> None:
 def test_command_line_known_hosts_wins_over_the_inventory() -> None:
     host = Host("n", "10.0.0.1", known_hosts="/inv/known_hosts")
     assert str(SshTransport(host).known.path) == "/inv/known_hosts"
-    assert str(SshTransport(host, known_hosts="/cli/kh").known.path) == "/cli/kh"
+    assert str(SshTransport(host, SshSettings(known_hosts="/cli/kh")).known.path) == "/cli/kh"

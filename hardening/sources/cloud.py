@@ -1,37 +1,45 @@
-"""Join cloud facts into each host's Facts after collection (before evaluation).
+"""Cloud exports and APIs as a source joined to the node source (probe, image, raw outputs).
 
-``CloudEnricher`` adds the metadata Command to each plan (the same one probe run) and,
-after collection, puts instance, security groups, role policies, RuntimeClasses and the
-host's ``sandbox_required`` variable into ``Facts.cloud``.
+``CloudFacts`` adds the metadata Command to each plan (answered in the same one probe run)
+and, after the node source answered, puts instance, security groups, role policies,
+RuntimeClasses and the host's ``sandbox_required`` variable into ``Facts.cloud``.
+``WithCloud`` is the two as one Source, which is what every entry point audits with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hardening.cloud import metadata
 from hardening.cloud.inventory import CloudInventory, join
-from hardening.collect import HostOutcome
+from hardening.collect import HostOutcome, Progress
 from hardening.errors import HardeningError
 from hardening.facts.command import Command
 from hardening.model.facts import CommandOutput
 from hardening.plan import Plan
+from hardening.sources.base import Source
+from hardening.stop import Stop
 
 # Live sources fill the inventory for one node on demand: (inventory, instance) -> None.
 Fetch = Callable[[CloudInventory, dict[str, Any]], None]
 
 
 @dataclass
-class CloudEnricher:
-    """Plan hook and enrichment for ``run_audit``; every part is optional."""
+class CloudFacts:
+    """Cloud facts for the hosts of a run; every part is optional (host vars always count).
+
+    ``settings`` is what the run document records (export directory, live provider and
+    region, metadata endpoint), never a credential.
+    """
 
     inventory: CloudInventory | None = None
     metadata_request: Command | None = None
     fetch: Fetch | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
 
-    def extend(self, plan: Plan) -> Plan:
+    def prepare(self, plan: Plan) -> Plan:
         """Add the metadata request to a host's plan."""
         if self.metadata_request is None or not plan.controls:
             return plan
@@ -46,7 +54,7 @@ class CloudEnricher:
             return {}
         return metadata.parse(out.text)
 
-    def enrich(self, outcome: HostOutcome) -> HostOutcome:
+    def join(self, outcome: HostOutcome) -> HostOutcome:
         """The outcome with ``Facts.cloud`` filled (unreached hosts are left as they are)."""
         if outcome.facts is None:
             return outcome
@@ -75,3 +83,24 @@ class CloudEnricher:
 
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class WithCloud:
+    """A node source with the cloud facts joined to each of its outcomes."""
+
+    node: Source
+    cloud: CloudFacts = field(default_factory=CloudFacts)
+
+    def prepare(self, plan: Plan) -> Plan:
+        """The node source's plan plus the metadata request."""
+        return self.cloud.prepare(self.node.prepare(plan))
+
+    def gather(self, plans: Sequence[Plan], progress: Progress,
+               stop: Stop) -> list[HostOutcome]:
+        """The node source's outcomes, each joined with its cloud facts."""
+        return [self.cloud.join(o) for o in self.node.gather(plans, progress, stop)]
+
+    def record(self) -> dict[str, Any]:
+        """The node source's record and the cloud settings."""
+        return {**self.node.record(), "cloud": dict(self.cloud.settings)}
