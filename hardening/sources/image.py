@@ -2,10 +2,11 @@
 
 A node image (a directory, or a ``.tar``/``.tar.gz``/``.tar.zst`` of a root filesystem)
 or a container image (OCI layout, OCI archive, ``docker save``) is read in place and
-gives the same facts dict the probe parser gives, so ``audit.run_audit(gather=...)``
-evaluates it like a live node. Each request's own module answers it (its ``from_root``,
-through the registry) from ``ImageRoot``. Nothing runs: a command is "not applicable to an
-image", except ``sshd -T``, answered from sshd_config (see sources/sshd.py).
+gives the same facts dict the probe parser gives, so the audit (through
+``sources/image_source.py``) evaluates it like a live node. Each request's own module
+answers it (its ``from_root``, through the registry) from ``ImageRoot``. Nothing runs: a
+command is "not applicable to an image", except ``sshd -T``, answered from sshd_config
+(see sources/sshd.py).
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ def answer(src: ImageSource, requests: Sequence[Request[Any]]) -> dict[Request[A
 
 
 def gatherer(path: Path) -> Callable[[Sequence[Plan]], list[HostOutcome]]:
-    """A ``gather`` for audit.run_audit: every plan is answered from the one image.
+    """A gather function for ``ImageGather``: every plan is answered from the one image.
 
     An image that cannot be read makes each host's outcome an error (exit 3), so the
     reports still say what went wrong.
