@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hardening.audit import AuditRequest, run_audit
+from hardening.audit import Audit
 from hardening.catalogue.load import load_benchmark
-from hardening.collect import CollectOptions
+from hardening.collect import ProbeSource
 from hardening.facts.certs import CertFiles
 from hardening.facts.kubeconfig import Kubeconfigs
 from hardening.model.control import Role
@@ -105,7 +105,7 @@ def audited(tmp_path: Path) -> tuple[Path, list[Made], dict[str, object]]:
     (bench / "c.yaml").write_text(CATALOGUE.format(d=d, owner=_owner()))
     cat = load_benchmark("t", root=bench.parent)
     host = Host("me", transport="local", roles=frozenset({Role.WORKER}))
-    doc = run_audit(AuditRequest((host,), cat.controls, "t"), CollectOptions())
+    doc = Audit(cat.controls, "t", ProbeSource()).run((host,))
     return d, pairs, {"doc": doc}
 
 

@@ -3,14 +3,13 @@ gated by ``--min-coverage``: a green gate must never hide a fleet that was not a
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
-from hardening.cli.common import exit_code
+from hardening.audit import Gates
 from hardening.cli.main import main
 from hardening.model.result import Coverage, RunDocument, Status
 from hardening.reports import html, json_doc, junit
@@ -76,9 +75,12 @@ def test_every_report_carries_the_coverage(tmp_path: Path) -> None:
     assert f'<p id="coverage" class="degraded">{line}</p>' in html.dumps(doc)
 
 
-def args(**kw: object) -> argparse.Namespace:
-    base: dict[str, object] = {"fail_under": None, "fail_on": None, "min_coverage": None}
-    return argparse.Namespace(**{**base, **kw})
+def args(min_coverage: float | None = None) -> Gates:
+    return Gates(min_coverage=min_coverage)
+
+
+def exit_code(doc: RunDocument, gates: Gates) -> int:
+    return gates.exit_code(doc)
 
 
 def test_min_coverage_fails_the_gate_below_the_floor() -> None:
