@@ -21,6 +21,7 @@ from rich.text import Text
 from hardening.cli import build
 from hardening.cli.common import (
     add_audit_options,
+    dest_of,
     inventory_hosts,
     load_catalogue,
     stdout_console,
@@ -80,11 +81,10 @@ def _write_both(args: argparse.Namespace, docs: dict[str, RunDocument | None],
     for stage, doc in docs.items():
         if doc is None:
             continue
+        dests = {dest_of(n): getattr(args, dest_of(n)) for n in REPORTERS}
         staged = argparse.Namespace(**{
-            n: (None if getattr(args, n) is None else
-                getattr(args, n).with_name(f"{getattr(args, n).stem}.{stage}"
-                                           f"{getattr(args, n).suffix}"))
-            for n in REPORTERS})
+            n: None if d is None else d.with_name(f"{d.stem}.{stage}{d.suffix}")
+            for n, d in dests.items()})
         write_reports(doc, staged)
     if args.json is not None:
         dest = args.json.with_name(f"{args.json.stem}.remediation.json")

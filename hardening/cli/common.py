@@ -61,10 +61,15 @@ def stdout_console() -> Console:
     return Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, soft_wrap=False)
 
 
+def dest_of(name: str) -> str:
+    """The argparse attribute of ``--<format>`` (``a-b`` is stored as ``a_b``)."""
+    return name.replace("-", "_")
+
+
 def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
     """Write every file report the user asked for, through the REPORTERS table."""
     for name in REPORTERS:
-        dest = getattr(args, name, None)
+        dest = getattr(args, dest_of(name), None)
         if dest is None:
             continue
         try:
