@@ -20,8 +20,12 @@ from hardening.facts import (
     dropins,
     find,
     image_config,
+    inventory_flag,
     kubeconfig,
     read,
+    role_policies,
+    runtime_classes,
+    security_groups,
     stat,
 )
 from hardening.facts.base import RequestSpec
@@ -39,6 +43,10 @@ REQUESTS: tuple[RequestSpec[Any], ...] = (
     find.SPEC,
     image_config.SPEC,
     cluster_list.SPEC,
+    security_groups.SPEC,
+    role_policies.SPEC,
+    runtime_classes.SPEC,
+    inventory_flag.SPEC,
 )
 """In probe order: the script's sections follow this order (stat first, find last)."""
 

@@ -1,14 +1,15 @@
 """Cloud exports and APIs as a source joined to the node source (probe, image, raw outputs).
 
 ``CloudFacts`` adds the metadata Command to each plan (answered in the same one probe run)
-and, after the node source answered, puts instance, security groups, role policies,
-RuntimeClasses and the host's ``sandbox_required`` variable into ``Facts.cloud``.
+and, after the node source answered, answers the off-node fact requests the kinds declared
+in ``needs()``: SecurityGroups, RolePolicies, RuntimeClasses (exports, live APIs, metadata)
+and InventoryFlag (the host's inventory variables; hardening/facts/).
 ``WithCloud`` is the two as one Source, which is what every entry point audits with.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,8 +17,14 @@ from hardening.cloud import metadata
 from hardening.cloud.inventory import CloudInventory, join
 from hardening.collect import HostOutcome, Progress
 from hardening.errors import HardeningError
+from hardening.facts import inventory_flag, role_policies, runtime_classes, security_groups
 from hardening.facts.command import Command
+from hardening.facts.inventory_flag import InventoryFlag
+from hardening.facts.role_policies import RolePolicies
+from hardening.facts.runtime_classes import RuntimeClasses
+from hardening.facts.security_groups import SecurityGroups
 from hardening.model.facts import CommandOutput
+from hardening.model.host import Host
 from hardening.plan import Plan
 from hardening.sources.base import Source
 from hardening.stop import Stop
@@ -54,35 +61,53 @@ class CloudFacts:
             return {}
         return metadata.parse(out.text)
 
+    def cloud_of(self, host: Host, meta: dict[str, Any]) -> dict[str, Any]:
+        """The joined cloud mapping of one host (``cloud/inventory.py:join``), or why not."""
+        if self.inventory is None and self.fetch is None:
+            return {"instance": meta} if meta else {}
+        inv = self.inventory if self.inventory is not None else CloudInventory(source="aws")
+        wanted = {k: v for k, v in host.vars.items()
+                  if k in ("instance_id", "security_group_ids", "role_name")}
+        try:
+            if self.fetch is not None:
+                self.fetch(inv, {**meta, **wanted})
+        except HardeningError as exc:
+            return {"error": str(exc)}
+        return join(inv, dict(host.vars), meta)
+
     def join(self, outcome: HostOutcome) -> HostOutcome:
-        """The outcome with ``Facts.cloud`` filled (unreached hosts are left as they are)."""
+        """The outcome with its off-node requests answered (unreached hosts left as they are).
+
+        The cloud sources are asked only for a host that has a cloud request, so a run
+        without cloud controls makes no API call.
+        """
         if outcome.facts is None:
             return outcome
         host = outcome.plan.host
+        wanted = [r for r in outcome.plan.requests if type(r) in ANSWERS]
         meta = self.node_metadata(outcome)
-        cloud: dict[str, Any] = {"sandbox_required": _truthy(host.vars.get("sandbox_required"))}
-        if self.inventory is not None or self.fetch is not None:
-            inv = self.inventory if self.inventory is not None else CloudInventory(source="aws")
-            wanted = {k: v for k, v in host.vars.items()
-                      if k in ("instance_id", "security_group_ids", "role_name")}
-            try:
-                if self.fetch is not None:
-                    self.fetch(inv, {**meta, **wanted})
-            except HardeningError as exc:
-                cloud["error"] = str(exc)
-            cloud.update(join(inv, dict(host.vars), meta))
-        elif meta:
-            cloud["instance"] = meta
+        cloudy = any(type(r) is not InventoryFlag for r in wanted)
+        cloud = self.cloud_of(host, meta) if cloudy else {}
+        values = dict(outcome.facts.values)
+        for req in wanted:
+            values[req] = ANSWERS[type(req)](req, cloud, host.vars)
         facts_meta = dict(outcome.facts.meta)
-        if meta:
-            facts_meta.update({f"cloud_{k}": ",".join(v) if isinstance(v, list) else str(v)
-                               for k, v in meta.items()})
-        facts = replace(outcome.facts, cloud={**outcome.facts.cloud, **cloud}, meta=facts_meta)
-        return replace(outcome, facts=facts)
+        ids = {**meta, **{k: v for k, v in (cloud.get("instance") or {}).items()
+                          if k in IDENTIFIERS and v}}
+        facts_meta.update({f"cloud_{k}": ",".join(v) if isinstance(v, list) else str(v)
+                           for k, v in ids.items()})
+        return replace(outcome, facts=replace(outcome.facts, values=values, meta=facts_meta))
 
 
-def _truthy(value: Any) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+IDENTIFIERS = ("provider", "instance_id", "region", "role_name", "security_group_ids")
+Answer = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Any]
+# request type -> (request, joined cloud mapping, host vars) -> its fact
+ANSWERS: dict[type[Any], Answer] = {
+    SecurityGroups: lambda req, cloud, host_vars: security_groups.answer(cloud),
+    RolePolicies: lambda req, cloud, host_vars: role_policies.answer(cloud),
+    RuntimeClasses: lambda req, cloud, host_vars: runtime_classes.answer(cloud),
+    InventoryFlag: lambda req, cloud, host_vars: inventory_flag.answer(req, host_vars),
+}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,10 @@ from hardening.cloud.alibaba import AlibabaCredentials, AlibabaSource, credentia
 from hardening.cloud.inventory import CloudInventory
 from hardening.collect import HostOutcome
 from hardening.errors import UsageError
-from hardening.model.facts import Facts
+from hardening.facts.role_policies import RoleFact, RolePolicies
+from hardening.facts.runtime_classes import RuntimeClasses
+from hardening.facts.security_groups import GroupList, SecurityGroups
+from hardening.model.facts import Absent, Facts
 from hardening.model.host import Host
 from hardening.model.result import Status
 from hardening.plan import Plan
@@ -36,6 +39,7 @@ from tests.cloud.aliyun_api import (
 )
 
 pytestmark = [pytest.mark.cloud]
+CLOUD = (SecurityGroups(), RolePolicies(), RuntimeClasses())  # what the cloud kinds need
 REGION = "cn-hangzhou"
 CLOSED, OPEN = "sg-bp1ackdefault0001", "sg-bp1openexample01"
 WORKER = "k8sWorkerRolePolicy-c8f2e3a1b2"
@@ -89,8 +93,8 @@ def _fleet(fetch: object, inv: CloudInventory, nodes: dict[str, str]) -> dict[st
     enricher = CloudFacts(inventory=inv, fetch=fetch)  # type: ignore[arg-type]
     out = {}
     for name, iid in nodes.items():
-        done = enricher.join(HostOutcome(Plan(Host(name, vars={"instance_id": iid}), (), ()),
-                                           Facts(name, {})))
+        done = enricher.join(HostOutcome(Plan(Host(name, vars={"instance_id": iid}), (),
+                                              CLOUD), Facts(name, {})))
         assert done.facts is not None
         out[name] = done.facts
     return out
@@ -112,10 +116,12 @@ def test_compliant_node_passes_and_the_sdk_called_every_action(api: AliyunApi) -
     assert json.loads(api.calls[0][1]["InstanceIds"]) == ["i-compliant"]
     assert api.calls[2][1]["Direction"] == "ingress" and api.calls[3][1]["NextToken"] == "2"
     assert api.unsigned == 0 and all(AK_ID in line for line in api.log)
-    assert facts.cloud["instance"]["security_group_ids"] == [CLOSED]
-    perms = facts.cloud["security_groups"][0]["Permissions"]["Permission"]
+    assert facts.meta["cloud_security_group_ids"] == CLOSED
+    groups, role = facts.get(SecurityGroups()), facts.get(RolePolicies())
+    assert isinstance(groups, GroupList) and isinstance(role, RoleFact)
+    perms = groups.groups[0]["Permissions"]["Permission"]
     assert len(perms) == 3  # the two pages joined, egress not asked for
-    assert facts.cloud["role"]["name"] == "WorkerRole-ok"
+    assert role.name == "WorkerRole-ok"
     for ports in ("22", "6443", "10250", "2379-2380"):
         out = _sg(facts, ports)
         assert out.status is Status.PASS and CLOSED in out.source, (ports, out)
@@ -164,7 +170,8 @@ def test_api_errors_are_that_hosts_error_and_others_go_on(api: AliyunApi) -> Non
     assert _role(fleet["a"], "baseline").status is Status.PASS
     assert _sg(fleet["b"], "22").status is Status.FAIL
     assert _role(fleet["b"], "admin").status is Status.FAIL
-    assert "WorkerRole-denied" not in fleet["b"].cloud.get("role", {}).get("name", "")
+    role = fleet["b"].get(RolePolicies())
+    assert isinstance(role, RoleFact) and role.name != "WorkerRole-denied"
 
 
 def test_a_wrong_secret_is_refused_and_no_secret_crosses_the_wire(api: AliyunApi) -> None:
@@ -172,11 +179,12 @@ def test_a_wrong_secret_is_refused_and_no_secret_crosses_the_wire(api: AliyunApi
                    {"a": "i-compliant"})["a"]
     assert api.unsigned == 1 and api.calls == []
     assert _sg(facts, "22").status is Status.ERROR
-    assert "IncompleteSignature" in facts.cloud["error"]
+    failed = facts.get(SecurityGroups())
+    assert isinstance(failed, Absent) and "IncompleteSignature" in failed.reason
     _fleet(_source(api).fetch, CloudInventory(source="api"), {"a": "i-compliant"})
     assert api.calls and SECRET not in "\n".join(api.log)
     assert "not-the-secret" not in "\n".join(api.log)
-    assert SECRET not in repr(_source(api)) and SECRET not in repr(facts.cloud)
+    assert SECRET not in repr(_source(api)) and SECRET not in repr(facts)
 
 
 def test_cli_options_wire_the_live_source(api: AliyunApi,
@@ -189,7 +197,7 @@ def test_cli_options_wire_the_live_source(api: AliyunApi,
     args = parser.parse_args(["--alibaba", "--region", REGION, "--alibaba-endpoint", api.url])
     facts = cloud(args)
     host = Host("n1", vars={"instance_id": "i-open"})
-    done = facts.join(HostOutcome(Plan(host, (), ()), Facts("n1", {})))
+    done = facts.join(HostOutcome(Plan(host, (), CLOUD), Facts("n1", {})))
     assert _sg(done.facts, "22").status is Status.FAIL
     assert {a for a, _ in api.calls} >= {"DescribeInstances", "GetPolicy"}
     assert SECRET not in repr(done.facts)

@@ -13,6 +13,9 @@ import pytest
 from hardening.checks.kinds import role_policy, security_group_exposure
 from hardening.cloud.aws import AwsSource
 from hardening.collect import HostOutcome
+from hardening.facts.role_policies import RoleFact, RolePolicies
+from hardening.facts.runtime_classes import RuntimeClasses
+from hardening.facts.security_groups import SecurityGroups
 from hardening.model.facts import Facts
 from hardening.model.host import Host
 from hardening.model.result import Status
@@ -20,6 +23,7 @@ from hardening.plan import Plan
 from hardening.sources.cloud import CloudFacts
 
 pytestmark = [pytest.mark.cloud]
+CLOUD = (SecurityGroups(), RolePolicies(), RuntimeClasses())  # what the cloud kinds need
 REGION = "us-east-1"
 
 
@@ -82,7 +86,7 @@ def _world(url: str, *, open_ssh: bool, extra_policy: dict[str, Any] | None) -> 
 def _facts(url: str, instance: dict[str, Any]) -> Facts:
     enricher = CloudFacts(fetch=AwsSource(REGION, None, url).fetch)
     host = Host("node", vars=instance)
-    out = enricher.join(HostOutcome(Plan(host, (), ()), Facts("node", {})))
+    out = enricher.join(HostOutcome(Plan(host, (), CLOUD), Facts("node", {})))
     assert out.facts is not None
     return out.facts
 
@@ -90,8 +94,9 @@ def _facts(url: str, instance: dict[str, Any]) -> Facts:
 def test_compliant_node_by_instance_id(moto_url: str) -> None:
     world = _world(moto_url, open_ssh=False, extra_policy=None)
     facts = _facts(moto_url, {"instance_id": world["instance_id"]})
-    assert facts.cloud["instance"]["security_group_ids"] == [world["sg"]]
-    assert facts.cloud["role"]["name"] == world["role"]
+    assert facts.meta["cloud_security_group_ids"] == world["sg"]
+    role = facts.get(RolePolicies())
+    assert isinstance(role, RoleFact) and role.name == world["role"]
     ssh = security_group_exposure.evaluate(security_group_exposure.Params(ports="22"), facts)
     assert ssh.status is Status.PASS and world["sg"] in ssh.source
     for rule in ("admin", "escalation", "not_action", "baseline"):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from hardening.checks.base import Outcome
-from hardening.model.facts import Absent, Facts
-from hardening.model.result import Status
+from hardening.model.facts import Absent, Facts, Request
 
-HOW = "audit with --cloud-facts DIR, --aws or --alibaba"
+F = TypeVar("F")
 
 
-def cloud_fact(facts: Facts, key: str, what: str) -> tuple[Any, Outcome | None]:
-    """``(fact, None)``, or ``(None, outcome)`` when the cloud source failed or has no ``key``."""
-    if facts.cloud.get("error"):
-        return None, Outcome(Status.ERROR, reason=f"cloud facts: {facts.cloud['error']}")
-    value = facts.cloud.get(key)
-    if value is None:
-        reason = facts.cloud.get("missing", {}).get(key) or f"no {what} for this node; {HOW}"
-        return None, Outcome.absent(Absent(reason))
-    return value, None
+def cloud_fact(facts: Facts, request: Request[F]) -> F | Outcome:
+    """The fact, or the Outcome of its absence: ERROR when the cloud source failed, else
+    SKIP (FAIL under ``when_missing: fail``) with the reason."""
+    got = facts.get(request)
+    return Outcome.absent(got) if isinstance(got, Absent) else got

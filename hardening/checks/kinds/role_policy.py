@@ -12,7 +12,6 @@ for IAM). Unconditional Deny statements are honoured. Policies come from cloud f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.checks.kinds._cloud import cloud_fact
@@ -25,6 +24,7 @@ from hardening.cloud.policies import (
     not_action_allows,
     parse_policy,
 )
+from hardening.facts.role_policies import RoleFact, RolePolicies
 from hardening.model.facts import FactRequest, Facts
 from hardening.model.result import Status
 
@@ -63,26 +63,26 @@ class Params:
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
-    """Nothing from the node: the role's policies come from cloud facts."""
-    return ()
+    """The role's policies (answered by the cloud source, not the probe)."""
+    return (RolePolicies(),)
 
 
-def _policies(role: Any) -> list[Policy]:
+def _policies(role: RoleFact) -> list[Policy]:
     return [parse_policy(item.get("document"), str(item.get("name", "?")))
-            for item in role.get("policies") or []]
+            for item in role.policies]
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Parse the role's policy documents and apply the rule."""
-    role, early = cloud_fact(facts, "role", "role policy facts")
-    if early is not None:
-        return early
+    role = cloud_fact(facts, RolePolicies())
+    if isinstance(role, Outcome):
+        return role
     try:
         policies = _policies(role)
     except (ValueError, TypeError, AttributeError) as exc:
-        return Outcome(Status.ERROR, reason=f"role {role.get('name', '?')}: policy: {exc}")
+        return Outcome(Status.ERROR, reason=f"role {role.name}: policy: {exc}")
     dialect = "ram" if any(x.dialect == "ram" for x in policies) else "iam"
-    source = f"role {role.get('name', '?')}: " + (", ".join(x.name for x in policies) or
+    source = f"role {role.name}: " + (", ".join(x.name for x in policies) or
                                                   "no policies attached")
     if p.rule == "admin":
         found = full_admin(policies)

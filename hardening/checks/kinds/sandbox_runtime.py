@@ -21,7 +21,9 @@ from typing import Any
 from hardening.checks.base import CheckKind, Outcome
 from hardening.cloud.containerd import Handler, load_handlers, sandbox_kind, shim_name
 from hardening.facts.command import Command
+from hardening.facts.inventory_flag import InventoryFlag
 from hardening.facts.read import Read
+from hardening.facts.runtime_classes import ClassList, RuntimeClasses
 from hardening.facts.stat import Stat
 from hardening.model.facts import Absent, CommandOutput, FactRequest, Facts, FileContent, FileStat
 from hardening.model.result import Status
@@ -43,9 +45,11 @@ class Params:
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
-    """The config files, the shim binaries in every shim dir and containerd's version."""
+    """The config files, the shim binaries in every shim dir, containerd's version, the
+    RuntimeClasses (cloud source) and the node pool's ``sandbox_required`` (inventory)."""
     return (Read(p.config), *(Read(g) for g in p.include),
             *(Stat(f"{d.rstrip('/')}/containerd-shim-*") for d in p.shim_dirs),
+            RuntimeClasses(), InventoryFlag("sandbox_required"),
             Command(p.version_command, 10))
 
 
@@ -95,7 +99,7 @@ def _check(h: Handler, shims: dict[str, FileStat], classes: list[Any] | None) ->
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Find sandbox handlers, check their shims and RuntimeClasses."""
-    required = p.required or bool(facts.cloud.get("sandbox_required"))
+    required = p.required or facts.get(InventoryFlag("sandbox_required")) is True
     expected = "a sandboxed runtime handler with its shim" + (
         " (required on this node pool)" if required else "")
     main, extra = _files(p, facts)
@@ -114,7 +118,8 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
                        reason="containerd 1.x ignores a version 3 config file; its runtime "
                               "handlers are not in effect", details=tuple(notes))
     shims = _shims(p, facts)
-    classes = facts.cloud.get("runtime_classes")
+    given = facts.get(RuntimeClasses())
+    classes = list(given.items) if isinstance(given, ClassList) else None
     sandboxes = [(h, k) for h in handlers if (k := sandbox_kind(h.name, h.runtime_type))]
     good, bad = [], []
     for h, kind in sandboxes:

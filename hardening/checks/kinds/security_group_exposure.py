@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from hardening.checks.base import CheckKind, Outcome, ParamError
 from hardening.checks.kinds._cloud import cloud_fact
 from hardening.cloud.securitygroups import PORTLESS, Rule, exposure, group_ids, group_rules
+from hardening.facts.security_groups import SecurityGroups
 from hardening.model.facts import FactRequest, Facts
 from hardening.model.result import Status
 
@@ -52,8 +53,8 @@ class Params:
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
-    """Nothing from the node: the groups come from cloud facts."""
-    return ()
+    """The node's security groups (answered by the cloud source, not the probe)."""
+    return (SecurityGroups(),)
 
 
 def _what(p: Params) -> str:
@@ -65,9 +66,10 @@ def _what(p: Params) -> str:
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Pool the node's group rules and decide each protocol and port from the Internet."""
-    docs, early = cloud_fact(facts, "security_groups", "security group facts")
-    if early is not None:
-        return early
+    found_groups = cloud_fact(facts, SecurityGroups())
+    if isinstance(found_groups, Outcome):
+        return found_groups
+    docs = found_groups.groups
     try:
         rules: list[Rule] = [r for d in docs for r in group_rules(d)]
     except (ValueError, TypeError, AttributeError) as exc:

@@ -20,6 +20,7 @@ SHIM = "/usr/local/bin/containerd-shim-runsc-v1"
 
 def facts(config: str | None, *, shims: dict[str, str] | None = None, version: str = "1.7.13",
           extra: dict[str, str] | None = None, cloud: dict[str, Any] | None = None,
+          required: bool = False,
           params: sr.Params | None = None) -> tuple[sr.Params, Facts]:
     p = params or sr.Params()
     files: dict[str, Any] = {path: {"mode": mode} for path, mode in (shims or {}).items()}
@@ -27,7 +28,7 @@ def facts(config: str | None, *, shims: dict[str, str] | None = None, version: s
         files[p.config] = {"content": config}
     for path, text in (extra or {}).items():
         files[path] = {"content": text}
-    desc = {"files": files, "cloud": cloud or {},
+    desc = {"files": files, "cloud": cloud or {}, "vars": {"sandbox_required": required},
             "commands": {p.version_command: {"rc": 0, "stdout": f"containerd v{version}\n"}}}
     return p, build_facts(desc, sr.needs(p))
 
@@ -91,7 +92,7 @@ def test_runtimeclass_must_point_at_handler() -> None:
 
 def test_no_sandbox_on_required_pool_fails_else_skips() -> None:
     cfg = (DATA / "containerd-default.toml").read_text()
-    assert run(cfg, cloud={"sandbox_required": True}).status is Status.FAIL
+    assert run(cfg, required=True).status is Status.FAIL
     out = run(cfg)
     assert out.status is Status.SKIP and "does not require" in out.reason
 
@@ -121,14 +122,13 @@ def test_handler_in_imported_file() -> None:
 def test_file_not_imported_is_ignored() -> None:
     extra = {"/etc/containerd/conf.d/runsc.toml": V2.format(h="runsc",
                                                             t="io.containerd.runsc.v1")}
-    out = run("version = 2\n", shims={SHIM: "0755"}, extra=extra,
-              cloud={"sandbox_required": True})
+    out = run("version = 2\n", shims={SHIM: "0755"}, extra=extra, required=True)
     assert out.status is Status.FAIL
 
 
 def test_no_config_absent_or_fail_when_required() -> None:
     assert run(None).status is Status.SKIP
-    assert run(None, cloud={"sandbox_required": True}).status is Status.FAIL
+    assert run(None, required=True).status is Status.FAIL
 
 
 def test_broken_toml_is_error() -> None:

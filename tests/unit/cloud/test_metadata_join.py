@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,8 +12,12 @@ from hardening.cloud import metadata
 from hardening.cloud.inventory import load_dir
 from hardening.collect import HostOutcome
 from hardening.errors import UsageError
+from hardening.facts.inventory_flag import InventoryFlag
+from hardening.facts.role_policies import RoleFact, RolePolicies
+from hardening.facts.runtime_classes import ClassList, RuntimeClasses
+from hardening.facts.security_groups import GroupList, SecurityGroups
 from hardening.model.control import Role
-from hardening.model.facts import CommandOutput, Facts
+from hardening.model.facts import Absent, CommandOutput, Facts
 from hardening.model.host import Host
 from hardening.plan import Plan
 from hardening.sources.cloud import CloudFacts
@@ -81,12 +86,16 @@ def test_load_dir_rejects_broken_json(tmp_path: Path) -> None:
         load_dir(tmp_path)
 
 
+CLOUD_REQUESTS = (SecurityGroups(), RolePolicies(), RuntimeClasses(),
+                  InventoryFlag("sandbox_required"))
+
+
 def _outcome(host: Host, meta_cmd: CommandOutput | None = None,
              enricher: CloudFacts | None = None) -> HostOutcome:
-    values = {}
+    values: dict[Any, Any] = {}
     if enricher is not None and enricher.metadata_request is not None and meta_cmd is not None:
         values[enricher.metadata_request] = meta_cmd
-    return HostOutcome(Plan(host, (), ()), Facts(host.name, values))
+    return HostOutcome(Plan(host, (), CLOUD_REQUESTS), Facts(host.name, values))
 
 
 def test_join_by_inventory_vars(tmp_path: Path) -> None:
@@ -94,24 +103,39 @@ def test_join_by_inventory_vars(tmp_path: Path) -> None:
     host = Host("w1", roles=frozenset({Role.WORKER}),
                 vars={"instance_id": "i-bp67acfmxazb4p****", "role_name": "KubernetesWorkerRole",
                       "sandbox_required": "true"})
-    cloud = enricher.join(_outcome(host)).facts.cloud  # type: ignore[union-attr]
-    assert [g["SecurityGroupId"] for g in cloud["security_groups"]] == [
+    facts = enricher.join(_outcome(host)).facts
+    assert facts is not None
+    groups = facts.get(SecurityGroups())
+    assert isinstance(groups, GroupList)
+    assert [g["SecurityGroupId"] for g in groups.groups] == [
         "sg-bp1ackdefault0001", "sg-bp1openexample01"]
-    assert cloud["role"]["name"] == "KubernetesWorkerRole"
-    assert cloud["sandbox_required"] is True
-    assert len(cloud["runtime_classes"]) == 3
+    role = facts.get(RolePolicies())
+    assert isinstance(role, RoleFact) and role.name == "KubernetesWorkerRole"
+    assert facts.get(InventoryFlag("sandbox_required")) is True
+    classes = facts.get(RuntimeClasses())
+    assert isinstance(classes, ClassList) and len(classes.items) == 3
+
+
+def test_unset_inventory_flag_is_false_and_no_exports_is_absent() -> None:
+    facts = CloudFacts().join(_outcome(Host("w0"))).facts
+    assert facts is not None
+    assert facts.get(InventoryFlag("sandbox_required")) is False
+    groups = facts.get(SecurityGroups())
+    assert isinstance(groups, Absent) and not groups.is_error and "--cloud-facts" in groups.reason
+    assert isinstance(facts.get(RuntimeClasses()), Absent)
 
 
 def test_join_by_metadata_and_missing_reasons(tmp_path: Path) -> None:
     enricher = CloudFacts(inventory=load_dir(_export_dir(tmp_path)),
-                             metadata_request=metadata.request("http://127.0.0.1:9", "alibaba"))
+                          metadata_request=metadata.request("http://127.0.0.1:9", "alibaba"))
     out = CommandOutput(0, b"provider=alibaba\ninstance_id=i-unknown\nrole_name=OtherRole\n"
                            b"security_group_ids=sg-nothere\n")
     enriched = enricher.join(_outcome(Host("w2"), out, enricher))
     assert enriched.facts is not None
-    cloud = enriched.facts.cloud
-    assert "security_groups" not in cloud and "sg-nothere" in cloud["missing"]["security_groups"]
-    assert "OtherRole" in cloud["missing"]["role"]
+    groups = enriched.facts.get(SecurityGroups())
+    assert isinstance(groups, Absent) and "sg-nothere" in groups.reason
+    role = enriched.facts.get(RolePolicies())
+    assert isinstance(role, Absent) and "OtherRole" in role.reason
     assert enriched.facts.meta["cloud_instance_id"] == "i-unknown"
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from hardening.checks.kinds import role_policy as rp
 from hardening.cloud.policies import escalations, extra_actions, parse_policy
-from hardening.model.facts import Facts
+from hardening.facts.role_policies import RolePolicies
 from hardening.model.result import Status
+from tests.support.facts import build_facts
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -32,7 +33,7 @@ def run(rule: str, *documents: Any, baseline: str = "auto") -> Any:
     role = {"name": "worker", "policies": [{"name": f"p{i}", "document": d}
                                            for i, d in enumerate(documents)]}
     return rp.evaluate(rp.Params(rule=rule, baseline=baseline),
-                       Facts("n1", {}, cloud={"role": role}))
+                       build_facts({"cloud": {"role": role}}, (RolePolicies(),)))
 
 
 def load(name: str) -> Any:
@@ -187,7 +188,7 @@ def test_broken_document_is_error_not_fail() -> None:
 
 
 def test_no_role_facts_is_absent() -> None:
-    out = rp.evaluate(rp.Params(rule="admin"), Facts("n1", {}))
+    out = rp.evaluate(rp.Params(rule="admin"), build_facts({}, (RolePolicies(),)))
     assert out.status is Status.SKIP and out.missing is not None
 
 

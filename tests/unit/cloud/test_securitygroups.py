@@ -11,8 +11,9 @@ import pytest
 from hardening.checks.kinds import security_group_exposure as sge
 from hardening.cloud import securitygroups as sg
 from hardening.cloud.securitygroups import alibaba_rules, aws_rules, exposure, group_rules
-from hardening.model.facts import Facts
+from hardening.facts.security_groups import SecurityGroups
 from hardening.model.result import Status
+from tests.support.facts import build_facts
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -30,7 +31,7 @@ def perm(rid: str, proto: str = "TCP", ports: str = "22/22", cidr: str = "0.0.0.
 
 def run(docs: list[dict[str, Any]], **params: Any) -> Any:
     p = sge.Params(**params)
-    return sge.evaluate(p, Facts("n1", {}, cloud={"security_groups": docs}))
+    return sge.evaluate(p, build_facts({"cloud": {"security_groups": docs}}, sge.needs(p)))
 
 
 def load(name: str) -> dict[str, Any]:
@@ -189,7 +190,7 @@ def test_fail_beats_unevaluable() -> None:
 
 
 def test_missing_facts_are_absent_not_pass() -> None:
-    out = sge.evaluate(sge.Params(ports="22"), Facts("n1", {}))
+    out = sge.evaluate(sge.Params(ports="22"), build_facts({}, (SecurityGroups(),)))
     assert out.status is Status.SKIP and out.missing is not None
 
 
