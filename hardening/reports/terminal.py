@@ -113,11 +113,13 @@ def verdict(doc: RunDocument) -> Text:
     line = (f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
             f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
             f"{c.get('WAIVED', 0)} waived")
-    unaudited = sum(1 for h in doc.targets if h.error)
+    unaudited = sum(1 for h in doc.hosts if h.error)
+    unread = doc.cluster is not None and doc.cluster.error is not None
     if c.get("ERROR", 0):
         # The score covers only what could be decided: say so where the number is.
         line += (f" (the score leaves out {c['ERROR']} result(s) that could not be evaluated"
-                 + (f", {unaudited} host(s) not audited" if unaudited else "") + ")")
+                 + (f", {unaudited} host(s) not audited" if unaudited else "")
+                 + (", the cluster not read" if unread else "") + ")")
     return Text(line)
 
 

@@ -84,9 +84,11 @@ def test_exports_give_the_same_results_as_the_live_api(tmp_path: Path) -> None:
     assert "kubectl exports in" in offline["cluster"]["address"]
 
 
-def test_rejected_credentials_make_the_cluster_an_error_never_a_pass(tmp_path: Path) -> None:
+def test_rejected_credentials_make_the_cluster_an_error_never_a_pass(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with serve_api(how=Behaviour(client_token="revoked")) as api:
         code, doc = _run(tmp_path, "--kubeconfig", str(api.kubeconfig))
+    assert "the cluster not read" in capsys.readouterr().out
     assert code == 3
     cluster = doc["cluster"]
     assert "401 Unauthorized" in cluster["error"]
