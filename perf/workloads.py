@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,35 +48,62 @@ def write_probe_scripts(plans: list[Plan], dest: Path) -> dict[str, Path]:
     return out
 
 
+def _stat_tasks(req: Stat) -> list[dict[str, Any]]:
+    if not is_glob(req.path):
+        return [{"ansible.builtin.stat": {"path": req.path}}]
+    return [{"ansible.builtin.shell": f"stat -L -c '%f %u %g %U %G %n' -- {req.path}",
+             "failed_when": False}]
+
+
+def _read_tasks(req: Read) -> list[dict[str, Any]]:
+    if not is_glob(req.path):
+        return [{"ansible.builtin.slurp": {"src": req.path}, "failed_when": False}]
+    return [{"ansible.builtin.shell": f"head -c {req.limit} -- {req.path}",
+             "failed_when": False}]
+
+
+def _component_tasks(req: ComponentReq) -> list[dict[str, Any]]:
+    tasks: list[dict[str, Any]] = [{"ansible.builtin.shell":
+                                    f"tr '\\0' ' ' < /proc/$(pgrep -xo "
+                                    f"{shlex.quote(req.name[:15])})/cmdline",
+                                    "failed_when": False}]
+    for _flag, default in req.files:
+        if default:
+            tasks += [{"ansible.builtin.stat": {"path": default}},
+                      {"ansible.builtin.slurp": {"src": default}, "failed_when": False}]
+    return tasks
+
+
+def _command_tasks(req: Command) -> list[dict[str, Any]]:
+    return [{"ansible.builtin.command": {"argv": ["sh", "-c", req.script]},
+             "failed_when": False}]
+
+
+def _find_tasks(req: Find) -> list[dict[str, Any]]:
+    return [{"ansible.builtin.shell": find_command(req.roots, req.prune, "%f %u %g %U %G %n"),
+             "failed_when": False}]
+
+
+# How a per-check tool asks each request type (by table, so a new type is one line here);
+# a type not listed (an image's config, cluster objects) is nothing to ask a live node.
+ANSIBLE: dict[type, Callable[[Any], list[dict[str, Any]]]] = {
+    Stat: _stat_tasks, Read: _read_tasks, ComponentReq: _component_tasks,
+    Command: _command_tasks, Find: _find_tasks,
+}
+TESTINFRA: dict[type, Callable[[Any], dict[str, Any]]] = {
+    Stat: lambda r: {"kind": "stat", "path": r.path},
+    Read: lambda r: {"kind": "read", "path": r.path},
+    ComponentReq: lambda r: {"kind": "component", "name": r.name[:15],
+                             "files": [d for _f, d in r.files if d]},
+    Command: lambda r: {"kind": "command", "script": r.script},
+    Find: lambda r: {"kind": "find", "command": find_command(r.roots, r.prune, "%f %U %G %n")},
+}
+
+
 def ansible_task(req: FactRequest) -> list[dict[str, Any]]:
     """The Ansible tasks a per-check tool would run for one FactRequest."""
-    if isinstance(req, Stat) and not is_glob(req.path):
-        return [{"ansible.builtin.stat": {"path": req.path}}]
-    if isinstance(req, Stat):
-        return [{"ansible.builtin.shell": f"stat -L -c '%f %u %g %U %G %n' -- {req.path}",
-                 "failed_when": False}]
-    if isinstance(req, Read) and not is_glob(req.path):
-        return [{"ansible.builtin.slurp": {"src": req.path}, "failed_when": False}]
-    if isinstance(req, Read):
-        return [{"ansible.builtin.shell": f"head -c {req.limit} -- {req.path}",
-                 "failed_when": False}]
-    if isinstance(req, ComponentReq):
-        tasks: list[dict[str, Any]] = [{"ansible.builtin.shell":
-                                        f"tr '\\0' ' ' < /proc/$(pgrep -xo "
-                                        f"{shlex.quote(req.name[:15])})/cmdline",
-                                        "failed_when": False}]
-        for _flag, default in req.files:
-            if default:
-                tasks += [{"ansible.builtin.stat": {"path": default}},
-                          {"ansible.builtin.slurp": {"src": default}, "failed_when": False}]
-        return tasks
-    if isinstance(req, Command):
-        return [{"ansible.builtin.command": {"argv": ["sh", "-c", req.script]},
-                 "failed_when": False}]
-    if isinstance(req, Find):
-        return [{"ansible.builtin.shell": find_command(req.roots, req.prune, "%f %u %g %U %G %n"),
-                 "failed_when": False}]
-    return []  # ImageConfig: nothing to ask a live node
+    tasks = ANSIBLE.get(type(req))
+    return tasks(req) if tasks else []
 
 
 def per_control(plan: Plan) -> list[tuple[str, FactRequest]]:
@@ -116,14 +144,7 @@ def requests_doc(plan: Plan, by_control: bool = False) -> list[dict[str, Any]]:
     perf/testinfra_run.py."""
     out: list[dict[str, Any]] = []
     for req in _requests(plan, by_control):
-        if isinstance(req, Stat | Read):
-            out.append({"kind": type(req).__name__.lower(), "path": req.path})
-        elif isinstance(req, ComponentReq):
-            out.append({"kind": "component", "name": req.name[:15],
-                        "files": [d for _f, d in req.files if d]})
-        elif isinstance(req, Command):
-            out.append({"kind": "command", "script": req.script})
-        elif isinstance(req, Find):
-            out.append({"kind": "find", "command": find_command(req.roots, req.prune,
-                                                                "%f %U %G %n")})
+        item = TESTINFRA.get(type(req))
+        if item is not None:
+            out.append(item(req))
     return out
