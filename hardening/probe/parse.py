@@ -74,7 +74,7 @@ def _incomplete(sections: dict[str, Frame], script: Script, host: str,
         f"{host}: probe output ended before its final frame, after {len(done)} of {total} "
         f"sections ({', '.join(done)[:300]}; {status}{_tail(stderr)})",
         "the connection was cut, the output limit was reached or the node's shell stopped, "
-        "so the host is not audited; rerun it (raise --max-output if the limit was reached)")
+        "so the host is not audited; rerun it")
 
 
 def parse(data: bytes, script: Script, host: str, *, rc: int | None = None,

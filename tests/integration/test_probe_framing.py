@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from hardening.collect import CollectOptions, collect_host
 from hardening.errors import ProbeError
 from hardening.facts.find import Find
 from hardening.facts.read import Read
 from hardening.facts.stat import Stat
+from hardening.model.control import Role
 from hardening.model.facts import FileContent, FileStat
+from hardening.model.host import Host
+from hardening.plan import Plan
 from hardening.probe import parse, script
 from hardening.probe.script import Script
 
@@ -140,3 +144,14 @@ def test_a_stat_without_printf_stops_the_probe_as_a_host_error(tmp_path: Path) -
     stdout, proc = run(probe)
     with pytest.raises(ProbeError, match="no probe output came back .exit 3: probe: stat has no"):
         parse.parse(stdout, probe, "me", rc=proc.returncode, stderr=proc.stderr)
+
+
+def test_output_past_the_transport_limit_makes_the_host_an_error(tmp_path: Path) -> None:
+    hostile_tree(tmp_path)
+    host = Host("me", transport="local", roles=frozenset({Role.WORKER}))
+    plan = Plan(host, (), (Find((str(tmp_path),)), Read(f"{tmp_path}/*/f")))
+    whole = collect_host(plan, CollectOptions())
+    assert whole.error is None and whole.facts is not None
+    cut = collect_host(plan, CollectOptions(max_output=600))
+    assert cut.facts is None and cut.error is not None
+    assert "ended before its final frame" in cut.error and "meta" in cut.error

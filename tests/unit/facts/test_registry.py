@@ -66,3 +66,4 @@ def test_a_glob_ending_in_a_newline_is_quoted(path: str) -> None:
 
 def test_a_safe_glob_stays_bare() -> None:
     assert word("/etc/kubernetes/pki/*.key") == "/etc/kubernetes/pki/*.key"
+
