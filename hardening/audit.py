@@ -41,8 +41,11 @@ class Gates:
 
     def record(self) -> dict[str, Any]:
         """The gates, for ``RunDocument.options``."""
-        return {"fail_under": self.fail_under, "fail_on": self.fail_on,
-                "min_coverage": self.min_coverage}
+        return {
+            "fail_under": self.fail_under,
+            "fail_on": self.fail_on,
+            "min_coverage": self.min_coverage,
+        }
 
     def exit_code(self, doc: RunDocument) -> int:
         """128+signal if the run was interrupted, 3 if a target was not audited or the
@@ -102,8 +105,9 @@ class Audit:
         """One plan per host of the shard, as the source will answer it."""
         return [self.source.prepare(p) for p in plan_fleet(self.hosts(hosts), self.controls)]
 
-    def run(self, hosts: Iterable[Host], progress: Progress | None = None,
-            stop: Stop | None = None) -> RunDocument:
+    def run(
+        self, hosts: Iterable[Host], progress: Progress | None = None, stop: Stop | None = None
+    ) -> RunDocument:
         """Audit the hosts (narrowed to the shard) and build the run document."""
         stop = stop or Stop()
         started = _now()
@@ -120,8 +124,7 @@ class Audit:
 
     def record(self, stop: Stop | None = None) -> dict[str, Any]:
         """Every option that shaped the run, for ``RunDocument.options``."""
-        out: dict[str, Any] = {**self.options, **self.source.record(),
-                               "gates": self.gates.record()}
+        out: dict[str, Any] = {**self.options, **self.source.record(), "gates": self.gates.record()}
         if self.shard is not None:
             out["shard"] = str(self.shard)
         if self.waivers is not None:
@@ -130,8 +133,9 @@ class Audit:
             out["interrupted"] = stop.signal_name
         return out
 
-    def finish(self, runs: Sequence[tuple[Host, HostRun]], started: str,
-               stop: Stop | None = None) -> RunDocument:
+    def finish(
+        self, runs: Sequence[tuple[Host, HostRun]], started: str, stop: Stop | None = None
+    ) -> RunDocument:
         """Apply the waivers, rescore, and build the document."""
         post = self.result_filter()
         final: list[HostRun] = []
@@ -139,8 +143,18 @@ class Audit:
             results = list(run.results)
             if post is not None:
                 results = post(host, results)
-            final.append(HostRun(run.name, run.address, run.roles, tuple(results),
-                                 score(results), run.error, run.meta, by_section(results)))
+            final.append(
+                HostRun(
+                    run.name,
+                    run.address,
+                    run.roles,
+                    tuple(results),
+                    score(results),
+                    run.error,
+                    run.meta,
+                    by_section(results),
+                )
+            )
         every = [r for h in final for r in h.results]
         return RunDocument(
             tool_version=__version__,

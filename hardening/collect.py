@@ -41,8 +41,12 @@ class CollectOptions:
 
     def record(self) -> dict[str, Any]:
         """What the run document records of them."""
-        return {"forks": self.forks, "command_timeout": self.command_timeout,
-                "max_output": self.max_output, "ssh": self.transports.ssh.record()}
+        return {
+            "forks": self.forks,
+            "command_timeout": self.command_timeout,
+            "max_output": self.max_output,
+            "ssh": self.transports.ssh.record(),
+        }
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,15 @@ def _noop(host: str, event: str, detail: str) -> None:
     return None
 
 
-def facts_from_output(plan: Plan, probe: script.Script, stdout: bytes, rc: int | None = None,
-                      stderr: bytes = b"", *, truncated_at: int | None = None) -> Facts:
+def facts_from_output(
+    plan: Plan,
+    probe: script.Script,
+    stdout: bytes,
+    rc: int | None = None,
+    stderr: bytes = b"",
+    *,
+    truncated_at: int | None = None,
+) -> Facts:
     """Parse one host's probe output into Facts (the probe's and the Ansible raw path's).
 
     Raises ProbeError when a frame is forged or the output stops before the final frame.
@@ -72,8 +83,13 @@ def facts_from_output(plan: Plan, probe: script.Script, stdout: bytes, rc: int |
     return Facts(name, values, meta)
 
 
-def collect_host(plan: Plan, options: CollectOptions, progress: Progress = _noop,
-                 stop: Stop | None = None, scope: RunScope | None = None) -> HostOutcome:
+def collect_host(
+    plan: Plan,
+    options: CollectOptions,
+    progress: Progress = _noop,
+    stop: Stop | None = None,
+    scope: RunScope | None = None,
+) -> HostOutcome:
     """Gather the facts of one host with one probe run."""
     host = plan.host
     probe = script.build(plan.requests)
@@ -83,10 +99,17 @@ def collect_host(plan: Plan, options: CollectOptions, progress: Progress = _noop
         with transport_for(host, options.transports, scope) as transport:
             if stop is not None:
                 unregister = stop.register(transport.cancel)
-            out = transport.run(probe.data, timeout=options.command_timeout,
-                                max_output=options.max_output)
-        facts = facts_from_output(plan, probe, out.stdout, out.rc, out.stderr,
-                                  truncated_at=options.max_output if out.truncated else None)
+            out = transport.run(
+                probe.data, timeout=options.command_timeout, max_output=options.max_output
+            )
+        facts = facts_from_output(
+            plan,
+            probe,
+            out.stdout,
+            out.rc,
+            out.stderr,
+            truncated_at=options.max_output if out.truncated else None,
+        )
     except HostError as exc:
         message = _stopped(host.label, stop) or str(exc)
         progress(host.name, "error", message)
@@ -100,8 +123,7 @@ def collect_host(plan: Plan, options: CollectOptions, progress: Progress = _noop
             unregister()
     progress(host.name, "done", f"{out.elapsed:.1f}s")
     meta = {**facts.meta, "elapsed": f"{out.elapsed:.3f}"}
-    return HostOutcome(plan, dataclasses.replace(facts, meta=meta), None,
-                       out.elapsed)
+    return HostOutcome(plan, dataclasses.replace(facts, meta=meta), None, out.elapsed)
 
 
 def _stopped(label: str, stop: Stop | None) -> str:
@@ -112,15 +134,20 @@ def _stopped(label: str, stop: Stop | None) -> str:
 
 def not_started(plan: Plan, stop: Stop) -> HostOutcome:
     """The outcome of a host the run never reached because it was interrupted."""
-    return HostOutcome(plan, None, f"{plan.host.label}: not audited: the run was interrupted "
-                                   f"({stop.signal_name}) before this host started")
+    return HostOutcome(
+        plan,
+        None,
+        f"{plan.host.label}: not audited: the run was interrupted "
+        f"({stop.signal_name}) before this host started",
+    )
 
 
 class _Pool:
     """``forks`` daemon threads over the plans; daemon so a stuck host never blocks exit."""
 
-    def __init__(self, plans: Sequence[Plan], options: CollectOptions, progress: Progress,
-                 stop: Stop) -> None:
+    def __init__(
+        self, plans: Sequence[Plan], options: CollectOptions, progress: Progress, stop: Stop
+    ) -> None:
         self.plans, self.options, self.progress, self.stop = plans, options, progress, stop
         self.results: list[HostOutcome | None] = [None] * len(plans)
         self.started = [False] * len(plans)
@@ -140,8 +167,9 @@ class _Pool:
 
     def _work(self) -> None:
         while (index := self._take()) is not None:
-            self.results[index] = collect_host(self.plans[index], self.options, self.progress,
-                                               self.stop, self.scope)
+            self.results[index] = collect_host(
+                self.plans[index], self.options, self.progress, self.stop, self.scope
+            )
             self._done.release()
 
     def run(self) -> list[HostOutcome]:
@@ -170,12 +198,19 @@ class _Pool:
         plan = self.plans[index]
         if not self.started[index]:
             return not_started(plan, self.stop)
-        return HostOutcome(plan, None, _stopped(plan.host.label, self.stop)
-                           or f"{plan.host.label}: not audited: interrupted")
+        return HostOutcome(
+            plan,
+            None,
+            _stopped(plan.host.label, self.stop) or f"{plan.host.label}: not audited: interrupted",
+        )
 
 
-def collect(plans: Sequence[Plan], options: CollectOptions, progress: Progress = _noop,
-            stop: Stop | None = None) -> list[HostOutcome]:
+def collect(
+    plans: Sequence[Plan],
+    options: CollectOptions,
+    progress: Progress = _noop,
+    stop: Stop | None = None,
+) -> list[HostOutcome]:
     """Collect every host, at most ``options.forks`` at once; results in plan order."""
     if not plans:
         return []
@@ -192,8 +227,7 @@ class ProbeSource:
         """The probe answers the plan as it is."""
         return plan
 
-    def gather(self, plans: Sequence[Plan], progress: Progress,
-               stop: Stop) -> list[HostOutcome]:
+    def gather(self, plans: Sequence[Plan], progress: Progress, stop: Stop) -> list[HostOutcome]:
         """One probe run per host."""
         return collect(plans, self.options, progress, stop)
 

@@ -18,6 +18,8 @@ def shipped(*parts: str) -> Path:
     """The real path of ``hardening/<parts...>`` in the imported package."""
     ref = resources.files("hardening").joinpath(*parts)
     if not isinstance(ref, Path):
-        raise HardeningError(f"{ref}: the hardening package is not on the file system",
-                             "install it with pip or pipx, which unpack it")
+        raise HardeningError(
+            f"{ref}: the hardening package is not on the file system",
+            "install it with pip or pipx, which unpack it",
+        )
     return ref

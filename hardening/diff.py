@@ -31,10 +31,16 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping for the JSON diff."""
-        return {"host": self.host, "id": self.control_id, "title": self.title,
-                "severity": self.severity, "old_status": self.old_status,
-                "new_status": self.new_status, "old_observed": self.old_observed,
-                "new_observed": self.new_observed}
+        return {
+            "host": self.host,
+            "id": self.control_id,
+            "title": self.title,
+            "severity": self.severity,
+            "old_status": self.old_status,
+            "new_status": self.new_status,
+            "old_observed": self.old_observed,
+            "new_observed": self.new_observed,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,10 +77,19 @@ class RunDiff:
 
     def to_dict(self) -> dict[str, Any]:
         """The diff as a JSON-ready mapping."""
-        out: dict[str, Any] = {"regressions": self.has_regressions,
-                               "score": {"old": self.old_score, "new": self.new_score}}
-        for name in ("new_failures", "fixed", "still_failing", "changed_evidence",
-                     "status_changed", "hosts_added", "hosts_removed"):
+        out: dict[str, Any] = {
+            "regressions": self.has_regressions,
+            "score": {"old": self.old_score, "new": self.new_score},
+        }
+        for name in (
+            "new_failures",
+            "fixed",
+            "still_failing",
+            "changed_evidence",
+            "status_changed",
+            "hosts_added",
+            "hosts_removed",
+        ):
             out[name] = [c.to_dict() for c in getattr(self, name)]
         return out
 
@@ -82,11 +97,16 @@ class RunDiff:
 def _change(host: str, old: Result | None, new: Result | None) -> Change:
     ref = new if new is not None else old
     assert ref is not None  # one side always exists by construction
-    return Change(host, ref.control_id, ref.title, ref.severity,
-                  None if old is None else old.status.value,
-                  None if new is None else new.status.value,
-                  "" if old is None else old.evidence.observed,
-                  "" if new is None else new.evidence.observed)
+    return Change(
+        host,
+        ref.control_id,
+        ref.title,
+        ref.severity,
+        None if old is None else old.status.value,
+        None if new is None else new.status.value,
+        "" if old is None else old.evidence.observed,
+        "" if new is None else new.evidence.observed,
+    )
 
 
 def _host_change(h: HostRun) -> HostChange:
@@ -97,8 +117,9 @@ def diff_runs(old: RunDocument, new: RunDocument) -> RunDiff:
     """Compare two runs result by result."""
     olds = {h.name: h for h in old.targets}
     news = {h.name: h for h in new.targets}
-    buckets: dict[str, list[Change]] = {k: [] for k in (
-        "new", "fixed", "still", "evidence", "status")}
+    buckets: dict[str, list[Change]] = {
+        k: [] for k in ("new", "fixed", "still", "evidence", "status")
+    }
     for name, nh in news.items():
         oh = olds.get(name)
         if oh is None:
@@ -109,14 +130,21 @@ def diff_runs(old: RunDocument, new: RunDocument) -> RunDiff:
             o, n = before.get(cid), after.get(cid)
             _classify(buckets, _change(name, o, n), o, n)
     return RunDiff(
-        old.score.percent, new.score.percent, tuple(buckets["new"]), tuple(buckets["fixed"]),
-        tuple(buckets["still"]), tuple(buckets["evidence"]), tuple(buckets["status"]),
+        old.score.percent,
+        new.score.percent,
+        tuple(buckets["new"]),
+        tuple(buckets["fixed"]),
+        tuple(buckets["still"]),
+        tuple(buckets["evidence"]),
+        tuple(buckets["status"]),
         tuple(_host_change(h) for n, h in news.items() if n not in olds),
-        tuple(_host_change(h) for n, h in olds.items() if n not in news))
+        tuple(_host_change(h) for n, h in olds.items() if n not in news),
+    )
 
 
-def _classify(buckets: dict[str, list[Change]], ch: Change, o: Result | None,
-              n: Result | None) -> None:
+def _classify(
+    buckets: dict[str, list[Change]], ch: Change, o: Result | None, n: Result | None
+) -> None:
     was_fail = o is not None and o.status is Status.FAIL
     is_fail = n is not None and n.status is Status.FAIL
     if is_fail and not was_fail:
@@ -139,18 +167,26 @@ def summary_lines(d: RunDiff) -> list[str]:
     def pct(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.1f}%"
 
-    lines = [f"score {pct(d.old_score)} -> {pct(d.new_score)}: {len(d.new_failures)} new "
-             f"failure(s), {len(d.fixed)} fixed, {len(d.still_failing)} still failing, "
-             f"{len(d.changed_evidence)} changed evidence, {len(d.status_changed)} other "
-             f"status change(s), {len(d.hosts_added)} host(s) added, "
-             f"{len(d.hosts_removed)} removed"]
-    groups = (("NEW FAILURE", d.new_failures), ("FIXED", d.fixed),
-              ("EVIDENCE", d.changed_evidence), ("STATUS", d.status_changed))
+    lines = [
+        f"score {pct(d.old_score)} -> {pct(d.new_score)}: {len(d.new_failures)} new "
+        f"failure(s), {len(d.fixed)} fixed, {len(d.still_failing)} still failing, "
+        f"{len(d.changed_evidence)} changed evidence, {len(d.status_changed)} other "
+        f"status change(s), {len(d.hosts_added)} host(s) added, "
+        f"{len(d.hosts_removed)} removed"
+    ]
+    groups = (
+        ("NEW FAILURE", d.new_failures),
+        ("FIXED", d.fixed),
+        ("EVIDENCE", d.changed_evidence),
+        ("STATUS", d.status_changed),
+    )
     for label, changes in groups:
         for c in changes:
-            lines.append(f"{label}: {c.host}: {c.control_id} [{c.severity}] "
-                         f"{c.old_status or 'absent'} -> {c.new_status or 'absent'}: "
-                         f"{c.old_observed!r} -> {c.new_observed!r}")
+            lines.append(
+                f"{label}: {c.host}: {c.control_id} [{c.severity}] "
+                f"{c.old_status or 'absent'} -> {c.new_status or 'absent'}: "
+                f"{c.old_observed!r} -> {c.new_observed!r}"
+            )
     lines += [f"HOST ADDED: {h.name} ({h.failures} failure(s))" for h in d.hosts_added]
     lines += [f"HOST REMOVED: {h.name}" for h in d.hosts_removed]
     return lines

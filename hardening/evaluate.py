@@ -42,14 +42,19 @@ def evaluate_control(control: Control, facts: Facts) -> Result:
     """Evaluate one control against one host's facts."""
     if control.check is None:
         audit = control.audit or "see the benchmark text"
-        return _result(control, Status.WARN, Evidence(expected=audit),
-                       "manual control: audit by hand")
+        return _result(
+            control, Status.WARN, Evidence(expected=audit), "manual control: audit by hand"
+        )
     kind = KINDS[control.check.kind]
     try:
         out = kind.evaluate(control.check.params, facts)
     except Exception as exc:  # noqa: BLE001 - one broken kind must not end the run
-        return _result(control, Status.ERROR, Evidence(),
-                       f"internal error in check kind '{kind.name}': {type(exc).__name__}: {exc}")
+        return _result(
+            control,
+            Status.ERROR,
+            Evidence(),
+            f"internal error in check kind '{kind.name}': {type(exc).__name__}: {exc}",
+        )
     status, reason = _apply_missing(control, out)
     evidence = Evidence(out.observed, out.source, out.expected, out.details)
     return _result(control, status, evidence, reason)

@@ -23,12 +23,21 @@ def _same(parts: Sequence[tuple[str, RunDocument]], what: str, attr: str) -> Non
             raise UsageError(
                 f"{name}: {what} {getattr(doc, attr)!r} differs from {first_name}'s "
                 f"{getattr(first, attr)!r}",
-                f"merge only the shards of one run (same {what})")
+                f"merge only the shards of one run (same {what})",
+            )
 
 
 def _rescored(run: HostRun) -> HostRun:
-    return HostRun(run.name, run.address, run.roles, run.results, score(run.results),
-                   run.error, dict(run.meta), by_section(run.results))
+    return HostRun(
+        run.name,
+        run.address,
+        run.roles,
+        run.results,
+        score(run.results),
+        run.error,
+        dict(run.meta),
+        by_section(run.results),
+    )
 
 
 def merge(parts: Sequence[tuple[str, RunDocument]]) -> RunDocument:
@@ -46,8 +55,10 @@ def merge(parts: Sequence[tuple[str, RunDocument]]) -> RunDocument:
             if run.name in seen:
                 where_index, where_label = seen[run.name]
                 where = "twice in it" if where_index == index else f"also in {where_label}"
-                raise UsageError(f"{label}: host {run.name!r} is {where}",
-                                 "the shards overlap; merge each shard of one run once")
+                raise UsageError(
+                    f"{label}: host {run.name!r} is {where}",
+                    "the shards overlap; merge each shard of one run once",
+                )
             seen[run.name] = (index, label)
             hosts.append(_rescored(run))
     every = [r for h in hosts for r in h.results]

@@ -47,8 +47,10 @@ def substitute_text(text: str, variables: Mapping[str, Any], where: str) -> str:
             return str(variables[name])
         if default is not None:
             return default
-        raise InventoryError(f"{where}: inventory variable '{name}' is not set",
-                             f"set it for the host or its group, or write ${{{name}:-DEFAULT}}")
+        raise InventoryError(
+            f"{where}: inventory variable '{name}' is not set",
+            f"set it for the host or its group, or write ${{{name}:-DEFAULT}}",
+        )
 
     return _VAR.sub(repl, text) if "${" in text else text
 
@@ -80,8 +82,9 @@ def bind_control(control: Control, host: Host) -> Control:
             changes[f.name] = new
     if not changes:
         return control
-    check = CheckSpec(control.check.kind, dataclasses.replace(params, **changes),
-                      control.check.when_missing)
+    check = CheckSpec(
+        control.check.kind, dataclasses.replace(params, **changes), control.check.when_missing
+    )
     return dataclasses.replace(control, check=check)
 
 

@@ -33,9 +33,13 @@ MAX_DEPTH = 100
 MAX_NODES = 1_000_000
 _EVENTS: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _SAFE: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_KINDS = {statmod.S_IFIFO: "a FIFO", statmod.S_IFCHR: "a character device",
-          statmod.S_IFBLK: "a block device", statmod.S_IFSOCK: "a socket",
-          statmod.S_IFDIR: "a directory"}
+_KINDS = {
+    statmod.S_IFIFO: "a FIFO",
+    statmod.S_IFCHR: "a character device",
+    statmod.S_IFBLK: "a block device",
+    statmod.S_IFSOCK: "a socket",
+    statmod.S_IFDIR: "a directory",
+}
 
 
 class LoadLimitError(ValueError):
@@ -65,8 +69,9 @@ def read_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> byte
                 kind = _KINDS.get(statmod.S_IFMT(st.st_mode), "not a regular file")
                 raise LoadLimitError(f"{where}: is {kind}, not a regular file; it is not read")
             if st.st_size > max_bytes:
-                raise LoadLimitError(f"{where}: {st.st_size} bytes, over the {max_bytes}-byte "
-                                     "limit for this file")
+                raise LoadLimitError(
+                    f"{where}: {st.st_size} bytes, over the {max_bytes}-byte limit for this file"
+                )
             data = f.read(max_bytes + 1)
     except OSError as exc:
         raise LoadLimitError(f"{where}: cannot read: {exc.strerror or exc}") from None
@@ -114,8 +119,11 @@ def yaml_events(text: str, where: str) -> Iterator[Any]:
                 stack[-1] = (stack[-1][0] + grown, stack[-1][1])
         total += grown
         if total > MAX_NODES:
-            raise _at(where, event.start_mark, f"more than {MAX_NODES} nodes once aliases "
-                      "are expanded (an alias bomb?)")
+            raise _at(
+                where,
+                event.start_mark,
+                f"more than {MAX_NODES} nodes once aliases are expanded (an alias bomb?)",
+            )
         yield event
 
 
@@ -142,8 +150,9 @@ def load_json(text: str | bytes, where: str) -> Any:
         item, depth = todo.pop()
         if depth > MAX_DEPTH:
             raise LoadLimitError(f"{where}: nested more than {MAX_DEPTH} levels deep")
-        children = item.values() if isinstance(item, dict) else item \
-            if isinstance(item, list) else ()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
         todo.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
     return doc
 

@@ -39,8 +39,9 @@ def score(results: Iterable[Result]) -> Score:
 def section_order(name: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order of section names: "1.2 API" < "1.10 X" < "4.1 Y" < "NODE-1 SSH"."""
     head = name.split(" ", 1)[0]
-    return tuple((0, int(part)) if part.isdigit() else (1, part)
-                 for part in re.split(r"[.-]", head))
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.-]", head)
+    )
 
 
 def by_section(results: Iterable[Result]) -> dict[str, Score]:

@@ -35,8 +35,10 @@ def parse_shard(text: str) -> Shard:
         raise UsageError(f"--shard {text!r}: not of the form K/N", "write e.g. --shard 2/8")
     shard = Shard(int(k), int(n))
     if shard.count < 1 or not 1 <= shard.index <= shard.count:
-        raise UsageError(f"--shard {text}: K must be between 1 and N (N at least 1)",
-                         "write e.g. --shard 1/4 .. 4/4")
+        raise UsageError(
+            f"--shard {text}: K must be between 1 and N (N at least 1)",
+            "write e.g. --shard 1/4 .. 4/4",
+        )
     return shard
 
 

@@ -59,15 +59,21 @@ class Waiver:
         """Whether this waiver applies to ``control_id`` on ``host``."""
         if not fnmatch.fnmatchcase(control_id, self.control):
             return False
-        return any(p == "*" or fnmatch.fnmatchcase(host.name, p) or p in host.groups
-                   for p in self.hosts)
+        return any(
+            p == "*" or fnmatch.fnmatchcase(host.name, p) or p in host.groups for p in self.hosts
+        )
 
     def record(self) -> dict[str, str]:
         """The waiver as stored in ``Result.waiver`` (all strings, schema run-v1)."""
-        return {"control": self.control, "hosts": ",".join(self.hosts), "reason": self.reason,
-                "expires": self.expires.isoformat(), "approved_by": self.approved_by,
-                "source": self.source, **({"objects": ",".join(self.objects)}
-                                          if self.objects else {})}
+        return {
+            "control": self.control,
+            "hosts": ",".join(self.hosts),
+            "reason": self.reason,
+            "expires": self.expires.isoformat(),
+            "approved_by": self.approved_by,
+            "source": self.source,
+            **({"objects": ",".join(self.objects)} if self.objects else {}),
+        }
 
 
 @dataclass(frozen=True)
@@ -79,9 +85,12 @@ class WaiverSet:
 
     def notices(self) -> list[str]:
         """One line per expired waiver, for the terminal and the run document."""
-        return [f"{w.source}: waiver for '{w.control}' on {', '.join(w.hosts)} expired on "
-                f"{w.expires.isoformat()} (approved by {w.approved_by}); it is ignored: "
-                "renew or remove it" for w in self.expired]
+        return [
+            f"{w.source}: waiver for '{w.control}' on {', '.join(w.hosts)} expired on "
+            f"{w.expires.isoformat()} (approved by {w.approved_by}); it is ignored: "
+            "renew or remove it"
+            for w in self.expired
+        ]
 
     def match(self, host: Host, control_id: str) -> Waiver | None:
         """The first active waiver covering ``control_id`` on ``host``."""
@@ -91,18 +100,25 @@ class WaiverSet:
 def _text(entry: LDict, key: str, where: str) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise WaiverError(f"{where}: waiver.{key}: missing or empty",
-                          f"give every waiver {', '.join(k for k in KEYS if k not in OPTIONAL)}")
+        raise WaiverError(
+            f"{where}: waiver.{key}: missing or empty",
+            f"give every waiver {', '.join(k for k in KEYS if k not in OPTIONAL)}",
+        )
     return value.strip()
 
 
 def _hosts(entry: LDict, where: str) -> tuple[str, ...]:
     value = entry.get("hosts")
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items or not all(
-            isinstance(v, str) and v.strip() for v in items):
-        raise WaiverError(f"{where}: waiver.hosts: expected a host pattern, a group or a list "
-                          "of them", "write hosts: \"*\" to cover every host")
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(v, str) and v.strip() for v in items)
+    ):
+        raise WaiverError(
+            f"{where}: waiver.hosts: expected a host pattern, a group or a list of them",
+            'write hosts: "*" to cover every host',
+        )
     return tuple(v.strip() for v in items)
 
 
@@ -111,10 +127,15 @@ def _objects(entry: LDict, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items or not all(
-            isinstance(v, str) and v.strip() for v in items):
-        raise WaiverError(f"{where}: waiver.objects: expected namespace/Kind/name patterns",
-                          'e.g. objects: ["kube-system/*", "ClusterRoleBinding/system:*"]')
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(v, str) and v.strip() for v in items)
+    ):
+        raise WaiverError(
+            f"{where}: waiver.objects: expected namespace/Kind/name patterns",
+            'e.g. objects: ["kube-system/*", "ClusterRoleBinding/system:*"]',
+        )
     return tuple(v.strip() for v in items)
 
 
@@ -123,18 +144,23 @@ def _expires(entry: LDict, where: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise WaiverError(f"{where}: waiver.expires: '{text}' is not a date",
-                          "write it as YYYY-MM-DD") from None
+        raise WaiverError(
+            f"{where}: waiver.expires: '{text}' is not a date", "write it as YYYY-MM-DD"
+        ) from None
 
 
 def _check_control(pattern: str, known: frozenset[str], where: str) -> None:
     if any(ch in pattern for ch in "*?["):
         if not any(fnmatch.fnmatchcase(k, pattern) for k in known):
-            raise WaiverError(f"{where}: waiver.control: '{pattern}' matches no known control",
-                              "list ids with 'hardening controls list'")
+            raise WaiverError(
+                f"{where}: waiver.control: '{pattern}' matches no known control",
+                "list ids with 'hardening controls list'",
+            )
     elif pattern not in known:
-        raise WaiverError(f"{where}: waiver.control: unknown control '{pattern}'",
-                          "list ids with 'hardening controls list'")
+        raise WaiverError(
+            f"{where}: waiver.control: unknown control '{pattern}'",
+            "list ids with 'hardening controls list'",
+        )
 
 
 def _entry(entry: Any, label: str, line: int, known: frozenset[str]) -> Waiver:
@@ -143,13 +169,20 @@ def _entry(entry: Any, label: str, line: int, known: frozenset[str]) -> Waiver:
         raise WaiverError(f"{where}: a waiver must be a mapping", f"give it {', '.join(KEYS)}")
     unknown = sorted(set(entry) - set(KEYS))
     if unknown:
-        raise WaiverError(f"{where}: waiver: unknown key '{unknown[0]}'",
-                          f"expected only {', '.join(KEYS)}")
+        raise WaiverError(
+            f"{where}: waiver: unknown key '{unknown[0]}'", f"expected only {', '.join(KEYS)}"
+        )
     control = _text(entry, "control", where)
     _check_control(control, known, f"{label}:{entry.line_of('control')}")
-    return Waiver(control, _hosts(entry, where), _text(entry, "reason", where),
-                  _expires(entry, where), _text(entry, "approved_by", where), where,
-                  _objects(entry, where))
+    return Waiver(
+        control,
+        _hosts(entry, where),
+        _text(entry, "reason", where),
+        _expires(entry, where),
+        _text(entry, "approved_by", where),
+        where,
+        _objects(entry, where),
+    )
 
 
 def parse_waivers(text: str, label: str, known_ids: Iterable[str], today: date) -> WaiverSet:
@@ -157,15 +190,17 @@ def parse_waivers(text: str, label: str, known_ids: Iterable[str], today: date) 
     try:
         data = load(text)
     except YamlError as exc:
-        raise WaiverError(f"{label}:{exc.line}: invalid YAML: {exc}",
-                          "fix the syntax") from None
+        raise WaiverError(f"{label}:{exc.line}: invalid YAML: {exc}", "fix the syntax") from None
     if not isinstance(data, LDict) or not isinstance(data.get("waivers"), list):
-        raise WaiverError(f"{label}: expected a top-level 'waivers:' list",
-                          "see docs/reports.md for the format")
+        raise WaiverError(
+            f"{label}: expected a top-level 'waivers:' list", "see docs/reports.md for the format"
+        )
     known = frozenset(known_ids)
     parsed = [_entry(e, label, data.line_of("waivers"), known) for e in data["waivers"]]
-    return WaiverSet(tuple(w for w in parsed if w.expires >= today),
-                     tuple(w for w in parsed if w.expires < today))
+    return WaiverSet(
+        tuple(w for w in parsed if w.expires >= today),
+        tuple(w for w in parsed if w.expires < today),
+    )
 
 
 def load_waivers(path: Path, known_ids: Iterable[str], today: date) -> WaiverSet:
@@ -173,8 +208,9 @@ def load_waivers(path: Path, known_ids: Iterable[str], today: date) -> WaiverSet
     try:
         text = read_text(path)
     except LoadLimitError as exc:
-        raise WaiverError(f"waiver file {exc}",
-                          "check the --waivers path (a regular YAML file)") from None
+        raise WaiverError(
+            f"waiver file {exc}", "check the --waivers path (a regular YAML file)"
+        ) from None
     return parse_waivers(text, str(path), known_ids, today)
 
 
@@ -191,8 +227,14 @@ def apply_waivers(waivers: WaiverSet) -> Callable[[Host, list[Result]], list[Res
             if w.objects:
                 out.append(waive_objects(r, w))
                 continue
-            out.append(replace(r, status=Status.WAIVED, waiver=w.record(),
-                               reason=f"waived ({r.status.value}): {w.reason}"))
+            out.append(
+                replace(
+                    r,
+                    status=Status.WAIVED,
+                    waiver=w.record(),
+                    reason=f"waived ({r.status.value}): {w.reason}",
+                )
+            )
         return out
 
     return post
@@ -215,13 +257,18 @@ def waive_objects(r: Result, w: Waiver) -> Result:
     if r.status is not Status.FAIL or not hit:
         return r
     if complete and len(hit) == len(lines):
-        return replace(r, status=Status.WAIVED, waiver=w.record(),
-                       reason=f"waived (FAIL, {len(hit)} findings): {w.reason}")
+        return replace(
+            r,
+            status=Status.WAIVED,
+            waiver=w.record(),
+            reason=f"waived (FAIL, {len(hit)} findings): {w.reason}",
+        )
     rest = tuple(d for d in lines if d not in hit)
     left = (int(head) if head.isdigit() else len(lines)) - len(hit)
     first = rest[0] if rest else "findings beyond those listed in the evidence"
     note = f"{len(hit)} finding(s) waived by {w.source} ({w.reason})"
-    return replace(r, evidence=replace(r.evidence, details=rest,
-                                       observed=f"{left} not waived: {first}"),
-                   reason=f"{r.reason}; {note}" if r.reason else note)
-
+    return replace(
+        r,
+        evidence=replace(r.evidence, details=rest, observed=f"{left} not waived: {first}"),
+        reason=f"{r.reason}; {note}" if r.reason else note,
+    )

@@ -31,29 +31,48 @@ PSA = "pod-security.kubernetes.io/enforce"
 
 
 def _pod_spec(ns: int, i: int) -> dict[str, Any]:
-    sc: dict[str, Any] = {"allowPrivilegeEscalation": False, "runAsNonRoot": True,
-                          "capabilities": {"drop": ["ALL"]},
-                          "seccompProfile": {"type": "RuntimeDefault"}}
+    sc: dict[str, Any] = {
+        "allowPrivilegeEscalation": False,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
     if i == 0 and ns % 10 == 0:
         sc = {"privileged": True}  # one namespace in ten runs one bad pod
-    return {"serviceAccountName": "default", "restartPolicy": "Always",
-            "containers": [{"name": "app", "image": f"registry.example.com/team{ns}/app:1.{i}",
-                            "ports": [{"containerPort": 8080, "protocol": "TCP"}],
-                            "env": [{"name": "MODE", "value": "production"}],
-                            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
-                            "securityContext": sc}]}
+    return {
+        "serviceAccountName": "default",
+        "restartPolicy": "Always",
+        "containers": [
+            {
+                "name": "app",
+                "image": f"registry.example.com/team{ns}/app:1.{i}",
+                "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                "env": [{"name": "MODE", "value": "production"}],
+                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+                "securityContext": sc,
+            }
+        ],
+    }
 
 
 def _meta(name: str, ns: str | None, n: int) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name, "uid": f"00000000-0000-4000-8000-{n:012d}",
-                            "resourceVersion": str(1000 + n),
-                            "creationTimestamp": "2026-11-30T09:00:00Z",
-                            "labels": {"app": "app", "team": name.split("-")[0]},
-                            "managedFields": [{"manager": "kube-controller-manager",
-                                               "operation": "Update", "apiVersion": "v1",
-                                               "time": "2026-11-30T09:00:00Z",
-                                               "fieldsType": "FieldsV1",
-                                               "fieldsV1": {"f:metadata": {"f:labels": {}}}}]}
+    meta: dict[str, Any] = {
+        "name": name,
+        "uid": f"00000000-0000-4000-8000-{n:012d}",
+        "resourceVersion": str(1000 + n),
+        "creationTimestamp": "2026-11-30T09:00:00Z",
+        "labels": {"app": "app", "team": name.split("-")[0]},
+        "managedFields": [
+            {
+                "manager": "kube-controller-manager",
+                "operation": "Update",
+                "apiVersion": "v1",
+                "time": "2026-11-30T09:00:00Z",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:labels": {}}},
+            }
+        ],
+    }
     if ns is not None:
         meta["namespace"] = ns
     return meta
@@ -62,11 +81,27 @@ def _meta(name: str, ns: str | None, n: int) -> dict[str, Any]:
 def generate(namespaces: int, pods: int) -> dict[str, list[dict[str, Any]]]:
     """A cluster: namespaces (half labelled restricted), pods, one Deployment and the default
     service account per namespace, a NetworkPolicy in half of them, RBAC built-ins."""
-    out: dict[str, list[dict[str, Any]]] = {k: [] for k in (
-        "namespaces", "pods", "deployments", "serviceaccounts", "networkpolicies", "services",
-        "daemonsets", "statefulsets", "jobs", "cronjobs", "roles", "rolebindings",
-        "clusterroles", "clusterrolebindings", "validatingwebhookconfigurations",
-        "mutatingwebhookconfigurations")}
+    out: dict[str, list[dict[str, Any]]] = {
+        k: []
+        for k in (
+            "namespaces",
+            "pods",
+            "deployments",
+            "serviceaccounts",
+            "networkpolicies",
+            "services",
+            "daemonsets",
+            "statefulsets",
+            "jobs",
+            "cronjobs",
+            "roles",
+            "rolebindings",
+            "clusterroles",
+            "clusterrolebindings",
+            "validatingwebhookconfigurations",
+            "mutatingwebhookconfigurations",
+        )
+    }
     n = 0
     for k in range(namespaces):
         ns = f"team{k}"
@@ -74,31 +109,59 @@ def generate(namespaces: int, pods: int) -> dict[str, list[dict[str, Any]]]:
         if k % 2 == 0:
             meta["labels"][PSA] = "restricted"
         out["namespaces"].append({"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
-        out["serviceaccounts"].append({"apiVersion": "v1", "kind": "ServiceAccount",
-                                       "metadata": _meta("default", ns, n := n + 1)})
+        out["serviceaccounts"].append(
+            {
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": _meta("default", ns, n := n + 1),
+            }
+        )
         for i in range(pods):
-            out["pods"].append({"apiVersion": "v1", "kind": "Pod",
-                                "metadata": _meta(f"{ns}-app-{i}", ns, n := n + 1),
-                                "spec": {**_pod_spec(k, i), "nodeName": f"node{i % 50}"},
-                                "status": {"phase": "Running", "podIP": f"10.{k % 250}.0.{i}",
-                                           "conditions": [{"type": "Ready", "status": "True"}]}})
-        out["deployments"].append({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": _meta(f"{ns}-app", ns, n := n + 1),
-            "spec": {"replicas": pods, "selector": {"matchLabels": {"app": "app"}},
-                     "template": {"metadata": {"labels": {"app": "app"}},
-                                  "spec": _pod_spec(k, 1)}}})
+            out["pods"].append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": _meta(f"{ns}-app-{i}", ns, n := n + 1),
+                    "spec": {**_pod_spec(k, i), "nodeName": f"node{i % 50}"},
+                    "status": {
+                        "phase": "Running",
+                        "podIP": f"10.{k % 250}.0.{i}",
+                        "conditions": [{"type": "Ready", "status": "True"}],
+                    },
+                }
+            )
+        out["deployments"].append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": _meta(f"{ns}-app", ns, n := n + 1),
+                "spec": {
+                    "replicas": pods,
+                    "selector": {"matchLabels": {"app": "app"}},
+                    "template": {"metadata": {"labels": {"app": "app"}}, "spec": _pod_spec(k, 1)},
+                },
+            }
+        )
         if k % 2 == 0:
-            out["networkpolicies"].append({
-                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                "metadata": _meta("default-deny", ns, n := n + 1),
-                "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}})
-    out["clusterroles"].append({"apiVersion": "rbac.authorization.k8s.io/v1",
-                                "kind": "ClusterRole", "metadata": {
-                                    "name": "cluster-admin", "labels": {
-                                        "kubernetes.io/bootstrapping": "rbac-defaults"}},
-                                "rules": [{"apiGroups": ["*"], "resources": ["*"],
-                                           "verbs": ["*"]}]})
+            out["networkpolicies"].append(
+                {
+                    "apiVersion": "networking.k8s.io/v1",
+                    "kind": "NetworkPolicy",
+                    "metadata": _meta("default-deny", ns, n := n + 1),
+                    "spec": {"podSelector": {}, "policyTypes": ["Ingress"]},
+                }
+            )
+    out["clusterroles"].append(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {
+                "name": "cluster-admin",
+                "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"},
+            },
+            "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+        }
+    )
     return out
 
 
@@ -111,8 +174,9 @@ def serve(root: Path, namespaces: int, pods: int, seconds: float) -> None:
     exports = root / "exports"
     exports.mkdir()
     for plural, items in objects.items():
-        (exports / f"{plural}.json").write_text(json.dumps(
-            {"apiVersion": "v1", "kind": "List", "items": items}), encoding="utf-8")
+        (exports / f"{plural}.json").write_text(
+            json.dumps({"apiVersion": "v1", "kind": "List", "items": items}), encoding="utf-8"
+        )
     with serve_api(objects) as api:
         (root / "kubeconfig").write_bytes(api.kubeconfig.read_bytes())
         (root / "ready").write_text(api.url, encoding="utf-8")
@@ -125,11 +189,19 @@ def measure(argv: list[str], root: Path, name: str) -> dict[str, float]:
     """One workload in a fresh perf/measure.py process (an audit exits 1 on failures)."""
     spec = root / f"{name}.json"
     ok = [0, 1] if "hardening" in argv else [0]
-    spec.write_text(json.dumps({"forks": 1, "ok_codes": ok,
-                                "jobs": [{"argv": argv, "stdin": None}]}), encoding="utf-8")
+    spec.write_text(
+        json.dumps({"forks": 1, "ok_codes": ok, "jobs": [{"argv": argv, "stdin": None}]}),
+        encoding="utf-8",
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO), "KUBECONFIG": str(root / "kubeconfig")}
-    done = subprocess.run([sys.executable, str(REPO / "perf" / "measure.py"), str(spec)],
-                          capture_output=True, text=True, check=True, env=env, timeout=900)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "perf" / "measure.py"), str(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=900,
+    )
     figures: dict[str, float] = json.loads(done.stdout)
     return figures
 
@@ -147,8 +219,18 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="cluster-bench-") as tmp:
         root = Path(tmp)
-        child = subprocess.Popen([sys.executable, __file__, "--serve", tmp, "--namespaces",
-                                  str(args.namespaces), "--pods", str(args.pods)])
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                tmp,
+                "--namespaces",
+                str(args.namespaces),
+                "--pods",
+                str(args.pods),
+            ]
+        )
         try:
             return _run(root, args)
         finally:
@@ -167,11 +249,25 @@ def _run(root: Path, args: argparse.Namespace) -> int:
             print("cluster_bench: the server did not start", file=sys.stderr)
             return 2
         time.sleep(0.2)
-    print(f"cluster: {args.namespaces} namespaces x {args.pods} pods = "
-          f"{args.namespaces * args.pods} pods, served at {(root / 'ready').read_text()} "
-          f"(generated in {time.monotonic() - started:.1f} s, not counted)")
-    audit = [sys.executable, "-m", "hardening", "audit", "-b", "cis-1.12", "--control", "5.*",
-             "--no-progress", "-q", "--json", str(root / "run.json")]
+    print(
+        f"cluster: {args.namespaces} namespaces x {args.pods} pods = "
+        f"{args.namespaces * args.pods} pods, served at {(root / 'ready').read_text()} "
+        f"(generated in {time.monotonic() - started:.1f} s, not counted)"
+    )
+    audit = [
+        sys.executable,
+        "-m",
+        "hardening",
+        "audit",
+        "-b",
+        "cis-1.12",
+        "--control",
+        "5.*",
+        "--no-progress",
+        "-q",
+        "--json",
+        str(root / "run.json"),
+    ]
     workloads = {
         "audit --kubeconfig (live, paginated)": [*audit, "--kubeconfig", str(root / "kubeconfig")],
         "audit --cluster-facts (exports)": [*audit, "--cluster-facts", str(root / "exports")],
@@ -179,21 +275,33 @@ def _run(root: Path, args: argparse.Namespace) -> int:
     kubectl = shutil_which("kubectl")
     if kubectl:
         workloads["floor: kubectl get pods -A -o json"] = [
-            kubectl, "--kubeconfig", str(root / "kubeconfig"), "get", "pods", "-A", "-o", "json"]
+            kubectl,
+            "--kubeconfig",
+            str(root / "kubeconfig"),
+            "get",
+            "pods",
+            "-A",
+            "-o",
+            "json",
+        ]
     else:
         print("kubectl is not installed: the floor is not measured")
     print(f"{'workload':44} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>12}")
     for name, argv in workloads.items():
         runs = [measure(argv, root, f"w{i}") for i in range(args.reps)]
         bad = sum(int(r["failed"]) for r in runs)
-        print(f"{name:44} {statistics.median(r['wall'] for r in runs):8.2f} "
-              f"{statistics.median(r['cpu'] for r in runs):8.2f} "
-              f"{statistics.median(r['rss_mb'] for r in runs):12.1f}"
-              + (f"  ({bad} run(s) failed)" if bad else ""))
+        print(
+            f"{name:44} {statistics.median(r['wall'] for r in runs):8.2f} "
+            f"{statistics.median(r['cpu'] for r in runs):8.2f} "
+            f"{statistics.median(r['rss_mb'] for r in runs):12.1f}"
+            + (f"  ({bad} run(s) failed)" if bad else "")
+        )
     doc = json.loads((root / "run.json").read_text(encoding="utf-8"))
     fails = [r["id"] for r in doc["cluster"]["results"] if r["status"] == "FAIL"]
-    print(f"last run: {doc['cluster']['meta'].get('objects')} objects read, "
-          f"{len(fails)} controls FAIL, cluster error: {doc['cluster']['error']}")
+    print(
+        f"last run: {doc['cluster']['meta'].get('objects')} objects read, "
+        f"{len(fails)} controls FAIL, cluster error: {doc['cluster']['error']}"
+    )
     return 0
 
 

@@ -53,15 +53,19 @@ def main(argv: list[str] | None = None) -> int:
                 "probe no-fs-walk": tuple(r for r in plan.requests if not isinstance(r, Find)),
                 "probe find only": tuple(finds),
             }
-            print(f"node: 1 worker; plan: {len(plan.requests)} requests, Find roots: "
-                  f"{sorted({root for f in finds for root in f.roots})}")
+            print(
+                f"node: 1 worker; plan: {len(plan.requests)} requests, Find roots: "
+                f"{sorted({root for f in finds for root in f.roots})}"
+            )
             true = ssh(direct, host.address, "true")
             specs = {"ssh true": {"forks": 1, "jobs": [{"argv": true}]}}
             for name, reqs in scripts.items():
                 path = work / f"{name.replace(' ', '-')}.sh"
                 path.write_bytes(script.build(reqs).data)
-                specs[name] = {"forks": 1, "jobs": [{"argv": ssh(direct, host.address, "sh", "-s"),
-                                                     "stdin": str(path)}]}
+                specs[name] = {
+                    "forks": 1,
+                    "jobs": [{"argv": ssh(direct, host.address, "sh", "-s"), "stdin": str(path)}],
+                }
             measure(specs["probe find only"], work)  # warm-up: the dentry/inode caches
             walls: dict[str, list[float]] = {name: [] for name in specs}
             for _ in range(args.reps):
@@ -74,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, v in walls.items():
         print(f"  {name:18s} {med[name]:7.3f}   ({min(v):.3f}-{max(v):.3f})")
     full, rest = med["probe full"], med["probe no-fs-walk"]
-    print(f"  find's share of the full probe: {full - rest:.3f} s = "
-          f"{(full - rest) / full:.0%}; the other {len(plan.requests) - len(finds)} requests "
-          f"cost {rest - med['ssh true']:.3f} s over ssh true")
+    print(
+        f"  find's share of the full probe: {full - rest:.3f} s = "
+        f"{(full - rest) / full:.0%}; the other {len(plan.requests) - len(finds)} requests "
+        f"cost {rest - med['ssh true']:.3f} s over ssh true"
+    )
     return 0
 
 

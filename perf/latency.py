@@ -58,8 +58,7 @@ class Proxies:
         self.bound: list[tuple[str, int]] = []
         # select(2) takes microseconds; epoll rounds each timer up to the next millisecond
         self._loop = asyncio.SelectorEventLoop(selectors.SelectSelector())
-        self._thread = threading.Thread(target=self._loop.run_forever, name="latency",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop.run_forever, name="latency", daemon=True)
         self._servers: list[asyncio.base_events.Server] = []
         self._conns: set[asyncio.Task[None]] = set()
 
@@ -72,8 +71,9 @@ class Proxies:
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._loop.is_running():
             asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=30)
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -84,12 +84,16 @@ class Proxies:
         for route in self.routes:
             server = await asyncio.start_server(
                 functools.partial(self._accept, route),
-                route.listen[0], route.listen[1], reuse_address=True)
+                route.listen[0],
+                route.listen[1],
+                reuse_address=True,
+            )
             self._servers.append(server)
             self.bound.append(server.sockets[0].getsockname()[:2])
 
-    def _accept(self, route: Route, reader: asyncio.StreamReader,
-                writer: asyncio.StreamWriter) -> None:
+    def _accept(
+        self, route: Route, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         self._track(self._serve(route, reader, writer))
 
     async def _stop(self) -> None:
@@ -106,16 +110,20 @@ class Proxies:
         self._conns.add(task)
         task.add_done_callback(self._conns.discard)
 
-    async def _serve(self, route: Route, creader: asyncio.StreamReader,
-                     cwriter: asyncio.StreamWriter) -> None:
+    async def _serve(
+        self, route: Route, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter
+    ) -> None:
         """One client connection: connect upstream after 1.5 RTT, pump both ways, close."""
         loop = asyncio.get_running_loop()
         half = route.rtt / 2
         upstream: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
-            asyncio.ensure_future(_connect_at(route.upstream, loop.time() + 3 * half)))
+            asyncio.ensure_future(_connect_at(route.upstream, loop.time() + 3 * half))
+        )
         up_writer = _writer_of(upstream)
-        pumps = [asyncio.ensure_future(_pump(_const(creader), up_writer, half)),
-                 asyncio.ensure_future(_pump(_reader_of(upstream), _const(cwriter), half))]
+        pumps = [
+            asyncio.ensure_future(_pump(_const(creader), up_writer, half)),
+            asyncio.ensure_future(_pump(_reader_of(upstream), _const(cwriter), half)),
+        ]
         try:
             await asyncio.gather(*pumps)
         except (OSError, asyncio.IncompleteReadError):
@@ -132,8 +140,9 @@ class Proxies:
                 await asyncio.gather(upstream, return_exceptions=True)
 
 
-async def _connect_at(addr: tuple[str, int], due: float) -> tuple[asyncio.StreamReader,
-                                                                  asyncio.StreamWriter]:
+async def _connect_at(
+    addr: tuple[str, int], due: float
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     await _sleep_until(due)
     return await asyncio.open_connection(addr[0], addr[1])
 
@@ -148,13 +157,15 @@ async def _const(value: object) -> object:
     return value
 
 
-async def _writer_of(fut: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]]
-                     ) -> asyncio.StreamWriter:
+async def _writer_of(
+    fut: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+) -> asyncio.StreamWriter:
     return (await asyncio.shield(fut))[1]
 
 
-async def _reader_of(fut: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]]
-                     ) -> asyncio.StreamReader:
+async def _reader_of(
+    fut: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+) -> asyncio.StreamReader:
     return (await asyncio.shield(fut))[0]
 
 
@@ -193,6 +204,7 @@ async def _pump(get_reader: object, get_writer: object, delay: float) -> None:
 
 
 # --- verification ----------------------------------------------------------------------------
+
 
 def _echo_server() -> tuple[socket.socket, threading.Thread]:
     """A 1-byte echo server on 127.0.0.1, one thread per connection."""
@@ -247,16 +259,20 @@ def verify(rtts_ms: list[float], count: int) -> None:
     srv, _ = _echo_server()
     echo = srv.getsockname()[:2]
     routes = [Route(("127.0.0.1", 0), echo, ms / 1000) for ms in rtts_ms]
-    print(f"1-byte echo, median of {count} round trips on one connection; 'first' is a fresh "
-          "connection's connect + first echo (a real link: 2 RTT)")
+    print(
+        f"1-byte echo, median of {count} round trips on one connection; 'first' is a fresh "
+        "connection's connect + first echo (a real link: 2 RTT)"
+    )
     print("  RTT ms   direct ms   proxy ms   added ms   first ms  first/RTT")
     d_first, direct = echo_times(echo, count)
     with Proxies(routes) as proxies:
         for ms, addr in zip(rtts_ms, proxies.bound, strict=True):
             first, rtt = echo_times(addr, count)
             ratio = f"{first * 1000 / ms:9.2f}" if ms else "        -"
-            print(f"  {ms:6.1f} {direct * 1000:10.3f} {rtt * 1000:10.3f} "
-                  f"{(rtt - direct) * 1000:10.3f} {first * 1000:10.3f}  {ratio}")
+            print(
+                f"  {ms:6.1f} {direct * 1000:10.3f} {rtt * 1000:10.3f} "
+                f"{(rtt - direct) * 1000:10.3f} {first * 1000:10.3f}  {ratio}"
+            )
     srv.close()
     _verify_ssh(rtts_ms, max(5, count // 5))
 
@@ -271,20 +287,28 @@ def _verify_ssh(rtts_ms: list[float], count: int) -> None:
         lab.start([NodeSpec("w001", f"127.0.{free_subnet(1)}.1", "worker")])
         try:
             node = next(iter(lab.nodes.values()))
-            routes = [Route((node.address, PORT_BASE + i), (node.address, node.port), ms / 1000)
-                      for i, ms in enumerate(rtts_ms)]
+            routes = [
+                Route((node.address, PORT_BASE + i), (node.address, node.port), ms / 1000)
+                for i, ms in enumerate(rtts_ms)
+            ]
             with Proxies(routes) as proxies:
                 print(f"\n`ssh node true` (OpenSSH, strict host keys), median of {count}")
                 print("  RTT ms   direct s   proxy s   added s   added/RTT (round trips)")
                 direct = ssh_true_time(lab.ssh_argv(node, "auditor", "true"), count)
                 for i, (ms, (_a, port)) in enumerate(zip(rtts_ms, proxies.bound, strict=True)):
                     config, _kh = write_proxy_files(lab, port, Path(tmp) / f"px{i}")
-                    argv = ["ssh", "-F", str(config), "-p", str(port),
-                            f"auditor@{node.address}", "true"]
+                    argv = [
+                        "ssh",
+                        "-F",
+                        str(config),
+                        "-p",
+                        str(port),
+                        f"auditor@{node.address}",
+                        "true",
+                    ]
                     took = ssh_true_time(argv, count)
                     rounds = f"{(took - direct) * 1000 / ms:10.2f}" if ms else "         -"
-                    print(f"  {ms:6.1f} {direct:10.3f} {took:9.3f} {took - direct:9.3f}   "
-                          f"{rounds}")
+                    print(f"  {ms:6.1f} {direct:10.3f} {took:9.3f} {took - direct:9.3f}   {rounds}")
         finally:
             lab.stop()
 
@@ -300,8 +324,10 @@ def write_proxy_files(lab: object, port: int, dest: Path) -> tuple[Path, Path]:
 
     assert isinstance(lab, Lab)
     dest.mkdir(parents=True, exist_ok=True)
-    entries = [inventory.HostEntry(n.name, n.address, port, n.roles, n.host_public_key)
-               for n in lab.nodes.values()]
+    entries = [
+        inventory.HostEntry(n.name, n.address, port, n.roles, n.host_public_key)
+        for n in lab.nodes.values()
+    ]
     known_hosts, config = dest / "known_hosts", dest / "ssh_config"
     inventory.write_known_hosts(known_hosts, entries)
     inventory.write_ssh_config(config, entries, lab.key_path, known_hosts)

@@ -22,9 +22,14 @@ from typing import Any
 
 def _run(job: dict[str, Any]) -> int:
     data = Path(job["stdin"]).read_bytes() if job.get("stdin") else b""
-    done = subprocess.run(job["argv"], input=data, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL, check=False,
-                          timeout=job.get("timeout", 900))
+    done = subprocess.run(
+        job["argv"],
+        input=data,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+        timeout=job.get("timeout", 900),
+    )
     return done.returncode
 
 
@@ -37,9 +42,16 @@ def main() -> int:
         codes = list(pool.map(_run, spec["jobs"]))
     wall = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-                      "rss_mb": usage.ru_maxrss / 1024.0,
-                      "failed": sum(1 for c in codes if c not in ok_codes)}))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "rss_mb": usage.ru_maxrss / 1024.0,
+                "failed": sum(1 for c in codes if c not in ok_codes),
+            }
+        )
+    )
     return 0
 
 

@@ -34,12 +34,20 @@ def _unavailable() -> str | None:
 
 
 def _argv(address: str, port: int, ds: Path) -> list[str]:
-    return ["oscap-ssh", "--sudo", f"auditor@{address}", str(port), "xccdf", "eval",
-            "--profile", PROFILE, str(ds)]
+    return [
+        "oscap-ssh",
+        "--sudo",
+        f"auditor@{address}",
+        str(port),
+        "xccdf",
+        "eval",
+        "--profile",
+        PROFILE,
+        str(ds),
+    ]
 
 
-def measure_oscap(lab: Lab, net: Reach, forks: int, reps: int,
-                  work: Path) -> dict[str, list[Any]]:
+def measure_oscap(lab: Lab, net: Reach, forks: int, reps: int, work: Path) -> dict[str, list[Any]]:
     """``{"oscap-ssh": [figures per rep]}`` through ``net``, or nothing (reason printed)."""
     from perf.bench import measure  # the one measuring harness
 
@@ -52,14 +60,20 @@ def measure_oscap(lab: Lab, net: Reach, forks: int, reps: int,
     ds.write_bytes(PLATFORM.sub(b"", DATASTREAM.read_bytes()))
     os.environ["SSH_ADDITIONAL_OPTIONS"] = f"-F {net.ssh_config}"
     addresses = [node.address for node in lab.nodes.values()]
-    trial = subprocess.run(_argv(addresses[0], net.port, ds), capture_output=True, text=True,
-                           check=False, timeout=600)
+    trial = subprocess.run(
+        _argv(addresses[0], net.port, ds), capture_output=True, text=True, check=False, timeout=600
+    )
     evaluated = len(re.findall(r"^Result\s+(?:pass|fail)$", trial.stdout, re.M))
     if not evaluated:
         print(f"  oscap: not measured: no rule evaluated (exit {trial.returncode})")
         return {}
-    print(f"  oscap ({net.label('full')}): profile 'standard' of {DATASTREAM.name} "
-          f"(platforms removed): {evaluated} rules evaluated per host")
-    spec = {"forks": forks, "ok_codes": [0, 2],
-            "jobs": [{"argv": _argv(a, net.port, ds)} for a in addresses]}
+    print(
+        f"  oscap ({net.label('full')}): profile 'standard' of {DATASTREAM.name} "
+        f"(platforms removed): {evaluated} rules evaluated per host"
+    )
+    spec = {
+        "forks": forks,
+        "ok_codes": [0, 2],
+        "jobs": [{"argv": _argv(a, net.port, ds)} for a in addresses],
+    }
     return {"oscap-ssh": [measure(spec, work) for _ in range(reps)]}

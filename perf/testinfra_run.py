@@ -70,8 +70,9 @@ def _one(host: Any, req: dict[str, Any]) -> int:
     elif kind in ("stat", "read"):
         got += len(host.run(f"stat -L -c '%f %U %G %n' -- {req['path']}").stdout)
     elif kind == "component":
-        got += len(host.run(f"tr '\\0' ' ' < /proc/$(pgrep -xo "
-                            f"{shlex.quote(req['name'])})/cmdline").stdout)
+        got += len(
+            host.run(f"tr '\\0' ' ' < /proc/$(pgrep -xo {shlex.quote(req['name'])})/cmdline").stdout
+        )
         for path in req["files"]:
             f = host.file(path)
             got += len(f.content) if f.exists and f.is_file else 0

@@ -33,8 +33,10 @@ FIND_PERMS = "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\)"
 def find_command(roots: tuple[str, ...], prune: tuple[str, ...], fmt: str) -> str:
     """The one-request ``find`` a per-check tool runs: the probe's walk, its prunes included."""
     skip = prune_clause(prune)
-    return (f"find {' '.join(shlex.quote(r) for r in roots)} -xdev {skip}-type f {FIND_PERMS} "
-            f"-exec stat -c '{fmt}' {{}} +")
+    return (
+        f"find {' '.join(shlex.quote(r) for r in roots)} -xdev {skip}-type f {FIND_PERMS} "
+        f"-exec stat -c '{fmt}' {{}} +"
+    )
 
 
 def write_probe_scripts(plans: list[Plan], dest: Path) -> dict[str, Path]:
@@ -51,50 +53,67 @@ def write_probe_scripts(plans: list[Plan], dest: Path) -> dict[str, Path]:
 def _stat_tasks(req: Stat) -> list[dict[str, Any]]:
     if not is_glob(req.path):
         return [{"ansible.builtin.stat": {"path": req.path}}]
-    return [{"ansible.builtin.shell": f"stat -L -c '%f %u %g %U %G %n' -- {req.path}",
-             "failed_when": False}]
+    return [
+        {
+            "ansible.builtin.shell": f"stat -L -c '%f %u %g %U %G %n' -- {req.path}",
+            "failed_when": False,
+        }
+    ]
 
 
 def _read_tasks(req: Read) -> list[dict[str, Any]]:
     if not is_glob(req.path):
         return [{"ansible.builtin.slurp": {"src": req.path}, "failed_when": False}]
-    return [{"ansible.builtin.shell": f"head -c {req.limit} -- {req.path}",
-             "failed_when": False}]
+    return [{"ansible.builtin.shell": f"head -c {req.limit} -- {req.path}", "failed_when": False}]
 
 
 def _component_tasks(req: ComponentReq) -> list[dict[str, Any]]:
-    tasks: list[dict[str, Any]] = [{"ansible.builtin.shell":
-                                    f"tr '\\0' ' ' < /proc/$(pgrep -xo "
-                                    f"{shlex.quote(req.name[:15])})/cmdline",
-                                    "failed_when": False}]
+    tasks: list[dict[str, Any]] = [
+        {
+            "ansible.builtin.shell": f"tr '\\0' ' ' < /proc/$(pgrep -xo "
+            f"{shlex.quote(req.name[:15])})/cmdline",
+            "failed_when": False,
+        }
+    ]
     for _flag, default in req.files:
         if default:
-            tasks += [{"ansible.builtin.stat": {"path": default}},
-                      {"ansible.builtin.slurp": {"src": default}, "failed_when": False}]
+            tasks += [
+                {"ansible.builtin.stat": {"path": default}},
+                {"ansible.builtin.slurp": {"src": default}, "failed_when": False},
+            ]
     return tasks
 
 
 def _command_tasks(req: Command) -> list[dict[str, Any]]:
-    return [{"ansible.builtin.command": {"argv": ["sh", "-c", req.script]},
-             "failed_when": False}]
+    return [{"ansible.builtin.command": {"argv": ["sh", "-c", req.script]}, "failed_when": False}]
 
 
 def _find_tasks(req: Find) -> list[dict[str, Any]]:
-    return [{"ansible.builtin.shell": find_command(req.roots, req.prune, "%f %u %g %U %G %n"),
-             "failed_when": False}]
+    return [
+        {
+            "ansible.builtin.shell": find_command(req.roots, req.prune, "%f %u %g %U %G %n"),
+            "failed_when": False,
+        }
+    ]
 
 
 # How a per-check tool asks each request type (by table, so a new type is one line here);
 # a type not listed (an image's config, cluster objects) is nothing to ask a live node.
 ANSIBLE: dict[type, Callable[[Any], list[dict[str, Any]]]] = {
-    Stat: _stat_tasks, Read: _read_tasks, ComponentReq: _component_tasks,
-    Command: _command_tasks, Find: _find_tasks,
+    Stat: _stat_tasks,
+    Read: _read_tasks,
+    ComponentReq: _component_tasks,
+    Command: _command_tasks,
+    Find: _find_tasks,
 }
 TESTINFRA: dict[type, Callable[[Any], dict[str, Any]]] = {
     Stat: lambda r: {"kind": "stat", "path": r.path},
     Read: lambda r: {"kind": "read", "path": r.path},
-    ComponentReq: lambda r: {"kind": "component", "name": r.name[:15],
-                             "files": [d for _f, d in r.files if d]},
+    ComponentReq: lambda r: {
+        "kind": "component",
+        "name": r.name[:15],
+        "files": [d for _f, d in r.files if d],
+    },
     Command: lambda r: {"kind": "command", "script": r.script},
     Find: lambda r: {"kind": "find", "command": find_command(r.roots, r.prune, "%f %U %G %n")},
 }
@@ -131,10 +150,15 @@ def write_ansible_playbook(plan: Plan, dest: Path, by_control: bool = False) -> 
     for req in _requests(plan, by_control):
         for task in ansible_task(req):
             task.pop("failed_when", None)  # a denied or missing file is data, not a stop
-            tasks.append({"name": f"probe {len(tasks)}", **task, "changed_when": False,
-                          "ignore_errors": True})
-    play = [{"name": "per-check probes", "hosts": "all", "gather_facts": False,
-             "tasks": tasks}]
+            tasks.append(
+                {
+                    "name": f"probe {len(tasks)}",
+                    **task,
+                    "changed_when": False,
+                    "ignore_errors": True,
+                }
+            )
+    play = [{"name": "per-check probes", "hosts": "all", "gather_facts": False, "tasks": tasks}]
     dest.write_text(yaml.safe_dump(play, sort_keys=False), encoding="utf-8")
     return dest, len(tasks)
 

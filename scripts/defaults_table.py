@@ -21,8 +21,11 @@ def _cell(value: str | None) -> str:
 
 def table() -> str:
     """The Markdown table: one row per setting of every component."""
-    rows = ["| component | flag | config key | command-line default | config-API default "
-            "| versions | upstream |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| component | flag | config key | command-line default | config-API default "
+        "| versions | upstream |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for model in MODELS.values():
         for e in model.entries:
             cfg = _cell(e.config_default) if model.config_flag and e.key else "n/a"
@@ -32,8 +35,10 @@ def table() -> str:
             if e.flag_ignored or model.config_replaces_all:
                 notes.append(f"the flag is ignored when {model.config_flag} is given")
             upstream = "; ".join([e.source, *notes]).replace("|", "\\|")
-            rows.append(f"| {model.component} | `{e.flag}` | {f'`{e.key}`' if e.key else ''} "
-                        f"| {_cell(e.flag_default)} | {cfg} | {e.versions} | {upstream} |")
+            rows.append(
+                f"| {model.component} | `{e.flag}` | {f'`{e.key}`' if e.key else ''} "
+                f"| {_cell(e.flag_default)} | {cfg} | {e.versions} | {upstream} |"
+            )
     return "\n".join(rows) + "\n"
 
 

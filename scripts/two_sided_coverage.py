@@ -40,8 +40,10 @@ def missing(benchmarks: list[str]) -> list[str]:
                 continue
             lacks = {"PASS", "FAIL"} - proven.get((bench, control.id), set())
             if lacks:
-                out.append(f"{bench} {control.id}: no {' and no '.join(sorted(lacks))} test "
-                           f"({control.source})")
+                out.append(
+                    f"{bench} {control.id}: no {' and no '.join(sorted(lacks))} test "
+                    f"({control.source})"
+                )
     return out
 
 
@@ -52,8 +54,10 @@ def main(argv: list[str]) -> int:
     for line in gaps:
         print(line)
     total = sum(1 for b in benchmarks for c in load_benchmark(b).controls if c.automated)
-    print(f"{len(gaps)} of {total} automated controls lack a PASS and a FAIL test "
-          f"({', '.join(benchmarks)})")
+    print(
+        f"{len(gaps)} of {total} automated controls lack a PASS and a FAIL test "
+        f"({', '.join(benchmarks)})"
+    )
     return 1 if gaps else 0
 
 

@@ -16,6 +16,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     skipped = reporter.stats.get("skipped", [])
     if skipped:
-        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are failures under CI",
-                            red=True)
+        reporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; skips are failures under CI", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -13,14 +13,41 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=600,
-                          check=False)
+    return subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
 
 
 @pytest.mark.slow
 def test_ruff_is_clean() -> None:
-    proc = run(sys.executable, "-m", "ruff", "check", "hardening", "tests", "scripts", "perf",
-               "bench", "--output-format", "concise")
+    proc = run(
+        sys.executable,
+        "-m",
+        "ruff",
+        "check",
+        "hardening",
+        "tests",
+        "scripts",
+        "perf",
+        "bench",
+        "--output-format",
+        "concise",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_ruff_format_is_applied() -> None:
+    proc = run(
+        sys.executable,
+        "-m",
+        "ruff",
+        "format",
+        "--check",
+        "hardening",
+        "tests",
+        "scripts",
+        "perf",
+        "bench",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -39,8 +66,11 @@ def test_import_layers_hold() -> None:
 
 
 def test_modules_stay_small() -> None:
-    long = {str(p.relative_to(REPO)): n for p in (REPO / "hardening").rglob("*.py")
-            if (n := p.read_text().count("\n")) > 400}
+    long = {
+        str(p.relative_to(REPO)): n
+        for p in (REPO / "hardening").rglob("*.py")
+        if (n := p.read_text().count("\n")) > 400
+    }
     assert not long, f"modules over 400 lines: {long}"
 
 

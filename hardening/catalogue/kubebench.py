@@ -40,14 +40,20 @@ def is_kubebench_dir(root: Path) -> bool:
     """Whether ``root`` looks like kube-bench's cfg: config.yaml plus profile directories."""
     if not (root / "config.yaml").is_file():
         return False
-    return any((d / "master.yaml").is_file() or (d / "node.yaml").is_file()
-               for d in root.iterdir() if d.is_dir())
+    return any(
+        (d / "master.yaml").is_file() or (d / "node.yaml").is_file()
+        for d in root.iterdir()
+        if d.is_dir()
+    )
 
 
 def available(root: Path) -> list[str]:
     """The profile directories of a kube-bench cfg dir."""
-    return sorted(d.name for d in root.iterdir()
-                  if d.is_dir() and any(d.glob("*.yaml")) and not d.name.startswith("."))
+    return sorted(
+        d.name
+        for d in root.iterdir()
+        if d.is_dir() and any(d.glob("*.yaml")) and not d.name.startswith(".")
+    )
 
 
 def _read(path: Path) -> Any:
@@ -89,15 +95,25 @@ def section_config(cfg: Any, node_type: str, path: str) -> SectionConfig:
         sub = sec.get(name)
         if not isinstance(sub, dict):
             continue  # kube-bench: v.Sub(component) == nil -> skipped
-        files = tuple((suffix, _strings(sub.get(many)),
-                       None if sub.get(one) is None else str(sub.get(one)))
-                      for suffix, many, one in FILE_KINDS)
+        files = tuple(
+            (suffix, _strings(sub.get(many)), None if sub.get(one) is None else str(sub.get(one)))
+            for suffix, many, one in FILE_KINDS
+        )
         for _, cands, default in files:
             if any(c for c in (*cands, default or "") if "\t" in c or "\n" in c):
-                raise CatalogueError(path, f"{node_type}.{name}: a path holds a tab or newline; "
-                                     "fix config.yaml", field=f"{node_type}.{name}")
-        comps.append(ComponentConfig(name, to_bool(str(sub.get("optional") or "")) is True,
-                                     _strings(sub.get("bins")), files))
+                raise CatalogueError(
+                    path,
+                    f"{node_type}.{name}: a path holds a tab or newline; fix config.yaml",
+                    field=f"{node_type}.{name}",
+                )
+        comps.append(
+            ComponentConfig(
+                name,
+                to_bool(str(sub.get("optional") or "")) is True,
+                _strings(sub.get("bins")),
+                files,
+            )
+        )
     return SectionConfig(node_type, tuple(comps))
 
 
@@ -120,13 +136,20 @@ def _item(node: Any, where: str) -> CheckItem:
     if compare and op not in KNOWN_OPS:
         # kube-bench runs an unknown op (cfg/k3s-cis-1.9 ships 'noteqx') and fails it
         # silently; a typo in a profile is a load error here instead.
-        raise CatalogueError(where, f"unknown op '{op}' (kube-bench would fail it silently; "
-                             f"expected one of: {', '.join(sorted(KNOWN_OPS))})",
-                             field="compare.op")
-    return CheckItem(flag=str(node.get("flag") or ""), path=str(node.get("path") or ""),
-                    env=str(node.get("env") or ""),
-                    is_set=_bool(node.get("set"), True, where, "set"),
-                    op=str(compare.get("op") or ""), value=str(compare.get("value") or ""))
+        raise CatalogueError(
+            where,
+            f"unknown op '{op}' (kube-bench would fail it silently; "
+            f"expected one of: {', '.join(sorted(KNOWN_OPS))})",
+            field="compare.op",
+        )
+    return CheckItem(
+        flag=str(node.get("flag") or ""),
+        path=str(node.get("path") or ""),
+        env=str(node.get("env") or ""),
+        is_set=_bool(node.get("set"), True, where, "set"),
+        op=str(compare.get("op") or ""),
+        value=str(compare.get("value") or ""),
+    )
 
 
 def _tests(check: LDict, where: str) -> tuple[tuple[CheckItem, ...] | None, str]:
@@ -145,16 +168,28 @@ def _params(check: LDict, section: SectionConfig, env_bin: str, where: str) -> P
     config = str(check.get("audit_config") or "")
     env = str(check.get("audit_env") or "")
     generated = False
-    if (not env and items and any(i.env for i in items)
-            and not _bool(check.get("disableenvtesting"), False, where, "disableenvtesting")):
+    if (
+        not env
+        and items
+        and any(i.env for i in items)
+        and not _bool(check.get("disableenvtesting"), False, where, "disableenvtesting")
+    ):
         env, generated = DEFAULT_ENV_AUDIT, True
     return Params(
         check_id=str(check.get("id")),
-        scripts=Scripts(audit, config, env, wrap(audit, section), wrap(config, section),
-                        wrap(env, section, env_bin if generated else None)),
-        tests=items, bin_op=bin_op,
-        use_multiple_values=_bool(check.get("use_multiple_values"), False, where,
-                                  "use_multiple_values"),
+        scripts=Scripts(
+            audit,
+            config,
+            env,
+            wrap(audit, section),
+            wrap(config, section),
+            wrap(env, section, env_bin if generated else None),
+        ),
+        tests=items,
+        bin_op=bin_op,
+        use_multiple_values=_bool(
+            check.get("use_multiple_values"), False, where, "use_multiple_values"
+        ),
         scored=_bool(check.get("scored"), False, where, "scored"),
         type=str(check.get("type") or ""),
     )
@@ -172,9 +207,13 @@ def _control(check: Any, group: LDict, ctx: tuple[str, str, SectionConfig, str, 
     if params is not None and ctype != params.type:
         params = replace(params, type=ctype)
     return Control(
-        id=cid, title=str(check.get("text") or cid).strip(),
+        id=cid,
+        title=str(check.get("text") or cid).strip(),
         section=f"{group.get('id')} {str(group.get('text') or '').strip()}".strip(),
-        benchmark=benchmark, level=1, severity=Severity.MEDIUM, roles=frozenset({role}),
+        benchmark=benchmark,
+        level=1,
+        severity=Severity.MEDIUM,
+        roles=frozenset({role}),
         automated=not manual,
         check=None if params is None else CheckSpec("kubebench", params, "skip"),
         audit=str(check.get("audit") or "").strip(),
@@ -188,11 +227,18 @@ def load_file(path: Path, cfg: Any, benchmark: str) -> tuple[int, str, list[Cont
     doc = _read(path)
     expected = path.stem
     if not isinstance(doc, LDict) or expected not in NODE_TYPES:
-        raise CatalogueError(str(path), f"not a kube-bench controls file (expected one of: "
-                             f"{', '.join(f'{t}.yaml' for t in NODE_TYPES)})")
+        raise CatalogueError(
+            str(path),
+            f"not a kube-bench controls file (expected one of: "
+            f"{', '.join(f'{t}.yaml' for t in NODE_TYPES)})",
+        )
     if doc.get("type") != expected:
-        raise CatalogueError(str(path), f"non-{expected} controls file specified",
-                             line=doc.line_of("type"), field="type")
+        raise CatalogueError(
+            str(path),
+            f"non-{expected} controls file specified",
+            line=doc.line_of("type"),
+            field="type",
+        )
     section = section_config(cfg, expected, str(path))
     raw = read_text(path)
     subs = bin_components(section, raw)
@@ -210,13 +256,16 @@ def load_profile(root: Path, name: str) -> tuple[str, list[Control]]:
     """Every controls file of one profile, in kube-bench's section order."""
     directory = root / name
     if not directory.is_dir():
-        raise UsageError(f"benchmark '{name}' not found under {root}",
-                         f"available: {', '.join(available(root)) or 'none'}")
+        raise UsageError(
+            f"benchmark '{name}' not found under {root}",
+            f"available: {', '.join(available(root)) or 'none'}",
+        )
     cfg = _read(root / "config.yaml")
     if (directory / "config.yaml").is_file():
         cfg = merge(cfg, _read(directory / "config.yaml"))
-    files = [load_file(p, cfg, name) for p in sorted(directory.glob("*.yaml"))
-             if p.name != "config.yaml"]
+    files = [
+        load_file(p, cfg, name) for p in sorted(directory.glob("*.yaml")) if p.name != "config.yaml"
+    ]
     files.sort(key=lambda f: f[0])
     return name, [c for _, _, cs in files for c in cs]
 
@@ -228,8 +277,12 @@ def load_many(names: list[str], root: Path) -> tuple[str, str, tuple[Control, ..
     for name in names:
         for c in load_profile(root, name)[1]:
             if c.id in seen:
-                raise CatalogueError(c.source, f"duplicate check id (first defined at "
-                                     f"{seen[c.id]})", control_id=c.id, field="id")
+                raise CatalogueError(
+                    c.source,
+                    f"duplicate check id (first defined at {seen[c.id]})",
+                    control_id=c.id,
+                    field="id",
+                )
             seen[c.id] = c.source
             controls.append(c)
     label = "+".join(names)

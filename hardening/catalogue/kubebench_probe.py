@@ -125,10 +125,13 @@ def _file_lines(section: SectionConfig, text: str) -> list[str]:
                     continue
                 sh = f"v{len(pairs)}"
                 words = " ".join(shlex.quote(c) for c in candidates)
-                lines.append(f"{sh}=$(kbf {words}) || {sh}={shlex.quote(fallback)}"
-                             if candidates else f"{sh}={shlex.quote(fallback)}")
+                lines.append(
+                    f"{sh}=$(kbf {words}) || {sh}={shlex.quote(fallback)}"
+                    if candidates
+                    else f"{sh}={shlex.quote(fallback)}"
+                )
                 lines.append(f'[ -n "${sh}" ] || {sh}={shlex.quote(fallback)}')
-                pairs.append(f"{shlex.quote(var)} \"${sh}\"")
+                pairs.append(f'{shlex.quote(var)} "${sh}"')
     if pairs:
         lines.append(f"KB_FILES=$(printf '%s\\t%s\\n' {' '.join(pairs)})")
     return lines
@@ -145,8 +148,8 @@ def _ps_lines(section: SectionConfig) -> tuple[list[str], str]:
             spec.append(f"{comp.name}\t{'1' if comp.optional else '0'}\t{b}")
     pattern = "|".join(shlex.quote(w) for w in firsts)
     scan = (
-        "KB_PS=$(for d in /proc/[0-9]*; do c=; read -r c 2>/dev/null < \"$d/comm\" || continue; "
-        f"case \"$c\" in {pattern}) printf '%s\\t' \"$c\"; "
+        'KB_PS=$(for d in /proc/[0-9]*; do c=; read -r c 2>/dev/null < "$d/comm" || continue; '
+        f'case "$c" in {pattern}) printf \'%s\\t\' "$c"; '
         "tr '\\000' ' ' 2>/dev/null < \"$d/cmdline\"; echo ;; esac; done)"
     )
     return [scan], "\n".join(spec)
@@ -161,14 +164,18 @@ def wrap(text: str, section: SectionConfig, env_bin: str | None = None) -> str:
     text = text.strip()
     if not text:
         return ""
-    lines = ["kbf() { for p do [ -e \"$p\" ] && { printf '%s' \"$p\"; return 0; }; done; "
-             "return 1; }", "KB_PS=; KB_FILES="]
+    lines = [
+        'kbf() { for p do [ -e "$p" ] && { printf \'%s\' "$p"; return 0; }; done; return 1; }',
+        "KB_PS=; KB_FILES=",
+    ]
     lines += _file_lines(section, text)
     bins = ""
     if bin_components(section, text) or env_bin:
         scan, bins = _ps_lines(section)
         lines += scan
-    env = (f"KB_TEXT={shlex.quote(text)} KB_BINS={shlex.quote(bins)} KB_FILES=\"$KB_FILES\" "
-           f"KB_ENVBIN={shlex.quote(env_bin or '')} KB_GEN={'1' if env_bin is not None else '0'}")
+    env = (
+        f'KB_TEXT={shlex.quote(text)} KB_BINS={shlex.quote(bins)} KB_FILES="$KB_FILES" '
+        f"KB_ENVBIN={shlex.quote(env_bin or '')} KB_GEN={'1' if env_bin is not None else '0'}"
+    )
     lines.append(f"printf '%s\\n' \"$KB_PS\" | {env} awk {shlex.quote(_AWK)} | /bin/sh 2>&1")
     return "\n".join(lines) + "\n"

@@ -49,25 +49,35 @@ def load_file(path: Path, benchmark: str) -> tuple[str, list[Control]]:
     except YamlError as exc:
         raise CatalogueError(shown, f"invalid YAML: {exc}", line=exc.line or None) from None
     if not isinstance(doc, LDict) or not isinstance(doc.get("controls"), list):
-        raise CatalogueError(shown, "expected a mapping with a 'controls' list", line=1,
-                             field="controls")
+        raise CatalogueError(
+            shown, "expected a mapping with a 'controls' list", line=1, field="controls"
+        )
     allowed = {"title", "controls", "defaults", "benchmark"}
     for key in doc:
         if key not in allowed:
-            raise CatalogueError(shown, f"unknown top-level key (expected one of: "
-                                 f"{', '.join(sorted(allowed))})", line=doc.line_of(key), field=key)
+            raise CatalogueError(
+                shown,
+                f"unknown top-level key (expected one of: {', '.join(sorted(allowed))})",
+                line=doc.line_of(key),
+                field=key,
+            )
     defaults = doc.get("defaults") or LDict()
     if not isinstance(defaults, LDict):
-        raise CatalogueError(shown, "defaults must be a mapping", line=doc.line_of("defaults"),
-                             field="defaults")
+        raise CatalogueError(
+            shown, "defaults must be a mapping", line=doc.line_of("defaults"), field="defaults"
+        )
     defaults.key_lines = getattr(defaults, "key_lines", {})
     for key in defaults:
         if key not in DEFAULT_KEYS:
-            raise CatalogueError(shown, f"key cannot be defaulted (allowed: "
-                                 f"{', '.join(sorted(DEFAULT_KEYS))})",
-                                 line=defaults.line_of(key), field=f"defaults.{key}")
-    return str(doc.get("title") or ""), [build_control(shown, c, defaults, benchmark)
-                                         for c in doc["controls"]]
+            raise CatalogueError(
+                shown,
+                f"key cannot be defaulted (allowed: {', '.join(sorted(DEFAULT_KEYS))})",
+                line=defaults.line_of(key),
+                field=f"defaults.{key}",
+            )
+    return str(doc.get("title") or ""), [
+        build_control(shown, c, defaults, benchmark) for c in doc["controls"]
+    ]
 
 
 def load_benchmark(name: str, root: Path | None = None) -> Catalogue:
@@ -75,8 +85,10 @@ def load_benchmark(name: str, root: Path | None = None) -> Catalogue:
     root = root or default_root()
     directory = root / name
     if not directory.is_dir():
-        raise UsageError(f"benchmark '{name}' not found under {root}",
-                         f"available: {', '.join(available(root)) or 'none'}")
+        raise UsageError(
+            f"benchmark '{name}' not found under {root}",
+            f"available: {', '.join(available(root)) or 'none'}",
+        )
     controls: list[Control] = []
     seen: dict[str, str] = {}
     title = name
@@ -91,9 +103,13 @@ def load_benchmark(name: str, root: Path | None = None) -> Catalogue:
         _, items = load_file(path, name)
         for c in items:
             if c.id in seen:
-                raise CatalogueError(str(path), f"duplicate control id (first defined at "
-                                     f"{seen[c.id]})", line=int(c.source.rsplit(":", 1)[1]),
-                                     control_id=c.id, field="id")
+                raise CatalogueError(
+                    str(path),
+                    f"duplicate control id (first defined at {seen[c.id]})",
+                    line=int(c.source.rsplit(":", 1)[1]),
+                    control_id=c.id,
+                    field="id",
+                )
             seen[c.id] = c.source
             controls.append(c)
     return Catalogue(name, title, tuple(controls))
@@ -113,8 +129,15 @@ def load_many(names: list[str], root: Path | None = None) -> Catalogue:
     for cat in cats:
         for c in cat.controls:
             if c.id in seen:
-                raise CatalogueError(c.source, f"control id also defined in {seen[c.id]}",
-                                     control_id=c.id, field="id")
+                raise CatalogueError(
+                    c.source,
+                    f"control id also defined in {seen[c.id]}",
+                    control_id=c.id,
+                    field="id",
+                )
             seen[c.id] = c.source
-    return Catalogue("+".join(names), " + ".join(c.title for c in cats),
-                     tuple(c for cat in cats for c in cat.controls))
+    return Catalogue(
+        "+".join(names),
+        " + ".join(c.title for c in cats),
+        tuple(c for cat in cats for c in cat.controls),
+    )

@@ -16,8 +16,20 @@ from hardening.errors import CatalogueError
 from hardening.model.control import CheckSpec, Control, Role, Severity
 
 CONTROL_KEYS = {
-    "id", "title", "section", "level", "severity", "roles", "automated", "check",
-    "description", "rationale", "audit", "remediation", "playbook_tag", "requires",
+    "id",
+    "title",
+    "section",
+    "level",
+    "severity",
+    "roles",
+    "automated",
+    "check",
+    "description",
+    "rationale",
+    "audit",
+    "remediation",
+    "playbook_tag",
+    "requires",
 }
 DEFAULT_KEYS = {"section", "level", "severity", "roles", "requires"}
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -74,13 +86,16 @@ def build_params(ctx: _Ctx, node: LDict, kind: CheckKind) -> Any:
     given = {k: v for k, v in node.items() if k not in ("kind", "when_missing")}
     for key in given:
         if key not in fields:
-            raise ctx.error(node, f"check.{key}", f"unknown key for kind '{kind.name}' (expected "
-                            f"one of: {', '.join(fields)})", key)
+            raise ctx.error(
+                node,
+                f"check.{key}",
+                f"unknown key for kind '{kind.name}' (expected one of: {', '.join(fields)})",
+                key,
+            )
     kwargs: dict[str, Any] = {}
     for name, f in fields.items():
         if name not in given:
-            required = (f.default is dataclasses.MISSING
-                        and f.default_factory is dataclasses.MISSING)
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             if required:
                 raise ctx.error(node, f"check.{name}", "required key is missing")
             continue
@@ -97,12 +112,17 @@ def build_check(ctx: _Ctx, node: Any) -> CheckSpec:
         raise ctx.error(node, "check", "expected a mapping with a 'kind'")
     kind_name = node.get("kind")
     if kind_name not in KINDS:
-        raise ctx.error(node, "check.kind", f"unknown kind '{kind_name}' (expected one of: "
-                        f"{', '.join(KINDS)})", "kind")
+        raise ctx.error(
+            node,
+            "check.kind",
+            f"unknown kind '{kind_name}' (expected one of: {', '.join(KINDS)})",
+            "kind",
+        )
     when = node.get("when_missing", "skip")
     if when not in ("skip", "fail"):
-        raise ctx.error(node, "check.when_missing", f"expected skip or fail, got '{when}'",
-                        "when_missing")
+        raise ctx.error(
+            node, "check.when_missing", f"expected skip or fail, got '{when}'", "when_missing"
+        )
     return CheckSpec(kind_name, build_params(ctx, node, KINDS[kind_name]), when)
 
 
@@ -118,8 +138,12 @@ def _roles(ctx: _Ctx, node: LDict, value: Any) -> frozenset[Role]:
     try:
         return frozenset(Role(str(v)) for v in items)
     except ValueError:
-        raise ctx.error(node, "roles", f"unknown role in {list(items)} (expected: "
-                        f"{', '.join(r.value for r in Role)})", "roles") from None
+        raise ctx.error(
+            node,
+            "roles",
+            f"unknown role in {list(items)} (expected: {', '.join(r.value for r in Role)})",
+            "roles",
+        ) from None
 
 
 def build_control(path: str, node: Any, defaults: LDict, benchmark: str) -> Control:
@@ -133,8 +157,9 @@ def build_control(path: str, node: Any, defaults: LDict, benchmark: str) -> Cont
     ctx.control_id = cid
     for key in node:
         if key not in CONTROL_KEYS:
-            raise ctx.error(node, key, "unknown key (expected one of: "
-                            f"{', '.join(sorted(CONTROL_KEYS))})", key)
+            raise ctx.error(
+                node, key, f"unknown key (expected one of: {', '.join(sorted(CONTROL_KEYS))})", key
+            )
     merged = LDict({**defaults, **node})
     merged.line, merged.key_lines = node.line, {**defaults.key_lines, **node.key_lines}
     level = _convert(ctx, merged, "level", merged.get("level", "1"), int, "level")
@@ -143,11 +168,16 @@ def build_control(path: str, node: Any, defaults: LDict, benchmark: str) -> Cont
     try:
         severity = Severity(merged.get("severity", "medium"))
     except ValueError:
-        raise ctx.error(merged, "severity", f"unknown severity '{merged.get('severity')}' "
-                        f"(expected one of: {', '.join(s.value for s in Severity)})",
-                        "severity") from None
-    automated = _convert(ctx, merged, "automated", merged.get("automated", "true"), bool,
-                         "automated")
+        raise ctx.error(
+            merged,
+            "severity",
+            f"unknown severity '{merged.get('severity')}' "
+            f"(expected one of: {', '.join(s.value for s in Severity)})",
+            "severity",
+        ) from None
+    automated = _convert(
+        ctx, merged, "automated", merged.get("automated", "true"), bool, "automated"
+    )
     check = build_check(ctx, merged["check"]) if "check" in merged else None
     if automated and check is None:
         raise ctx.error(node, "check", "an automated control needs a check (or automated: false)")

@@ -49,8 +49,9 @@ class YamlError(ValueError):
 def _build(node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         # a plain scalar's style is None from PyYAML's parser and "" from libyaml's
-        if node.tag == "tag:yaml.org,2002:null" or (not node.style and node.value in
-                                                    ("", "~", "null")):
+        if node.tag == "tag:yaml.org,2002:null" or (
+            not node.style and node.value in ("", "~", "null")
+        ):
             return None
         return str(node.value)
     if isinstance(node, yaml.SequenceNode):

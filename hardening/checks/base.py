@@ -35,8 +35,14 @@ class Outcome:
     def absent(cls, fact: Absent, *, expected: str = "", source: str = "") -> Outcome:
         """The fact the check needs is not there."""
         status = Status.ERROR if fact.is_error else Status.SKIP
-        return cls(status, observed="absent", expected=expected, source=source,
-                   reason=fact.reason, missing=fact)
+        return cls(
+            status,
+            observed="absent",
+            expected=expected,
+            source=source,
+            reason=fact.reason,
+            missing=fact,
+        )
 
 
 @dataclass(frozen=True)

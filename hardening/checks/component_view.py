@@ -41,8 +41,9 @@ def config_flag_of(component: str, config_flag: str, reads_config: bool) -> str:
     return config_flag if reads_config else ""
 
 
-def component_request(component: str, config_flag: str, config_path: str, *,
-                      reads_config: bool) -> ComponentReq:
+def component_request(
+    component: str, config_flag: str, config_path: str, *, reads_config: bool
+) -> ComponentReq:
     """The request for the component and the config file its table (or the check) names."""
     flag = config_flag_of(component, config_flag, reads_config)
     return ComponentReq(component, ((flag, config_path),) if flag else ())
@@ -80,8 +81,10 @@ def _env(facts: Facts, comp: Component, config_named: bool) -> tuple[dict[str, s
     env = dict(got)
     model = MODELS[comp.name]
     if model.config_env in env and not config_named:
-        return env, (f"{model.config_env}={env[model.config_env]} names a config file that "
-                     "replaces every flag, and it is not read")
+        return env, (
+            f"{model.config_env}={env[model.config_env]} names a config file that "
+            "replaces every flag, and it is not read"
+        )
     return env, ""
 
 
@@ -102,8 +105,9 @@ def _dropins(facts: Facts, component: str) -> tuple[tuple[tuple[str, Any], ...],
     return tuple(out), ""
 
 
-def component_layers(comp: Component, config_flag: str, *, reads_config: bool,
-                     facts: Facts | None = None) -> View | Outcome:
+def component_layers(
+    comp: Component, config_flag: str, *, reads_config: bool, facts: Facts | None = None
+) -> View | Outcome:
     """The component's layers, or an ERROR/SKIP Outcome when its config cannot be read."""
     model = MODELS.get(comp.name)
     flag = config_flag_of(comp.name, config_flag, reads_config)
@@ -134,8 +138,9 @@ def component_layers(comp: Component, config_flag: str, *, reads_config: bool,
         unread = unread or why
     else:
         env = {}
-    layers = Layers(comp.argv, comp.origin, model, config, dropins, env,
-                    f"environment of {comp.origin}")
+    layers = Layers(
+        comp.argv, comp.origin, model, config, dropins, env, f"environment of {comp.origin}"
+    )
     return View(layers, tuple(notes), unread)
 
 
@@ -143,6 +148,9 @@ def dropins_unknown(view: View, setting: Setting, component: str) -> Outcome | N
     """ERROR when a drop-in directory the facts do not show could change the setting."""
     if not view.unread_dropins or setting.origin == "flag":
         return None
-    return Outcome(Status.ERROR, source=view.layers.argv_source,
-                   reason=f"{component}: {view.unread_dropins}; the effective value cannot "
-                          "be decided without it")
+    return Outcome(
+        Status.ERROR,
+        source=view.layers.argv_source,
+        reason=f"{component}: {view.unread_dropins}; the effective value cannot "
+        "be decided without it",
+    )

@@ -28,7 +28,7 @@ def _blocks(template: str) -> list[tuple[str, str]]:
     pos = 0
     for m in _BLOCK.finditer(template):
         if m.start() > pos:
-            parts.append(("text", template[pos:m.start()]))
+            parts.append(("text", template[pos : m.start()]))
         parts.append(("expr", m.group(1).strip()))
         pos = m.end()
     rest = template[pos:]
@@ -83,6 +83,7 @@ def _json(value: Any, fmt: FloatFormat) -> str:
         if isinstance(v, float) and v.is_integer() and abs(v) < 1e21:
             return int(v)  # encoding/json prints integral float64 without a fraction
         return v
+
     text = json.dumps(norm(value), separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -120,7 +121,7 @@ def _run(parts: list[tuple[str, str]], root: Any, is_json: bool, fmt: FloatForma
                 j += 1
             if depth:
                 raise JsonPathError("range without end")
-            body = parts[i:j - 1]
+            body = parts[i : j - 1]
             for item in _select(text[6:].strip(), root):
                 out.append(_run(body, item, is_json, fmt))
             i = j

@@ -91,14 +91,31 @@ def _numeric(op: str, flag_val: str, value: str) -> tuple[str, bool]:
     a, b = _atoi(flag_val), _atoi(value)
     if a is None or b is None:
         return f"Invalid Number(s) used for comparison: '{flag_val}' '{value}'", False
-    words = {"gt": "is greater than", "gte": "is greater or equal to",
-             "lt": "is lower than", "lte": "is lower or equal to"}
+    words = {
+        "gt": "is greater than",
+        "gte": "is greater or equal to",
+        "lt": "is lower than",
+        "lte": "is lower or equal to",
+    }
     ok = {"gt": a > b, "gte": a >= b, "lt": a < b, "lte": a <= b}[op]
     return "'%s' " + words[op] + " " + value, ok
 
 
-KNOWN_OPS = frozenset({"eq", "noteq", "gt", "gte", "lt", "lte", "has", "nothave", "regex",
-                       "valid_elements", "bitmask"})
+KNOWN_OPS = frozenset(
+    {
+        "eq",
+        "noteq",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "has",
+        "nothave",
+        "regex",
+        "valid_elements",
+        "bitmask",
+    }
+)
 
 
 def compare_op(op: str, flag_val: str, value: str, name: str) -> tuple[str, bool]:
@@ -112,8 +129,10 @@ def compare_op(op: str, flag_val: str, value: str, name: str) -> tuple[str, bool
             return f"Not numeric value - flag: {flag_val}", False
         if limit is None:
             return f"Not numeric value - flag: {value}", False
-        return (f"{name} has permissions {flag_val}, expected {value} or more restrictive",
-                (limit & requested) == requested)
+        return (
+            f"{name} has permissions {flag_val}, expected {value} or more restrictive",
+            (limit & requested) == requested,
+        )
     if op == "regex":
         try:
             ok = re.search(value, flag_val) is not None
@@ -125,8 +144,10 @@ def compare_op(op: str, flag_val: str, value: str, name: str) -> tuple[str, bool
         "noteq": ("'%s' is not equal to '%s'", not _eq(flag_val, value)),
         "has": ("'%s' has '%s'", value in flag_val),
         "nothave": ("'%s' does not have '%s'", value not in flag_val),
-        "valid_elements": ("'%s' contains valid elements from '%s'",
-                           _valid_elements(flag_val, value)),
+        "valid_elements": (
+            "'%s' contains valid elements from '%s'",
+            _valid_elements(flag_val, value),
+        ),
     }
     if op not in table:
         return "", False
@@ -178,8 +199,9 @@ def _reject_constant(name: str) -> Any:
 def parse_config(output: str) -> tuple[Any, bool]:
     """kube-bench ``unmarshal``: JSON first, then YAML. Returns (document, is_json)."""
     try:
-        return json.loads(output, parse_float=float, parse_int=float,
-                          parse_constant=_reject_constant), True
+        return json.loads(
+            output, parse_float=float, parse_int=float, parse_constant=_reject_constant
+        ), True
     except ValueError:
         pass
     try:
@@ -209,7 +231,7 @@ def go_float(f: float) -> str:
     if exp < 0:
         return f"{neg}0.{'0' * (-exp - 1)}{text}"
     whole = text[: exp + 1].ljust(exp + 1, "0")
-    frac = text[exp + 1:]
+    frac = text[exp + 1 :]
     return f"{neg}{whole}{'.' + frac if frac else ''}"
 
 
@@ -219,7 +241,7 @@ def find_path(output: str, path: str) -> tuple[bool, str]:
     try:
         value = execute_jsonpath(path, doc, is_json, go_float)
     except JsonPathError as exc:
-        raise ValueError(f"unable to parse path expression \"{path}\": {exc}") from None
+        raise ValueError(f'unable to parse path expression "{path}": {exc}') from None
     return value != "", value
 
 
@@ -270,8 +292,9 @@ class BinOpError(ValueError):
     """``tests.bin_op`` is neither ``and``, ``or`` nor empty."""
 
 
-def execute(items: tuple[CheckItem, ...], bin_op: str, out: Outputs,
-            multiple: bool) -> tuple[bool, str, str]:
+def execute(
+    items: tuple[CheckItem, ...], bin_op: str, out: Outputs, multiple: bool
+) -> tuple[bool, str, str]:
     """All items combined by bin_op: (pass, expected_result, actual_value of item 1)."""
     if bin_op not in ("", "and", "or"):
         raise BinOpError(f"unknown binary operator for tests {bin_op}")

@@ -62,8 +62,7 @@ def is_zero(value: str, zero: str) -> bool:
     return False
 
 
-def _flag(layers: Layers, flag: str, is_bool: bool, flag_key: str | None
-          ) -> tuple[str, str] | None:
+def _flag(layers: Layers, flag: str, is_bool: bool, flag_key: str | None) -> tuple[str, str] | None:
     if flag_key:
         v = map_flag_value(layers.argv, flag, flag_key)
         return None if v is None else (v, f"{layers.argv_source}: {flag}: {flag_key}={v}")
@@ -82,8 +81,9 @@ def _key_in(doc: Any, key: str, zero: str) -> str | None:
     return None if is_zero(value, zero) else value
 
 
-def _default(layers: Layers, entry: Entry | None, default: str | None, key: str
-             ) -> tuple[str, str] | None:
+def _default(
+    layers: Layers, entry: Entry | None, default: str | None, key: str
+) -> tuple[str, str] | None:
     model = layers.model
     if entry is None or model is None:
         return None if default is None else (default, f"documented default: {default}")
@@ -92,15 +92,25 @@ def _default(layers: Layers, entry: Entry | None, default: str | None, key: str
         what = f"{model.api} default, config file {layers.config[0]} leaves {key} unset"
     else:
         value, where = entry.flag_default, entry.flag_source or entry.source
-        what = (f"command-line default of {model.component} (no {model.config_flag} given)"
-                if model.config_flag else f"command-line default of {model.component}")
+        what = (
+            f"command-line default of {model.component} (no {model.config_flag} given)"
+            if model.config_flag
+            else f"command-line default of {model.component}"
+        )
     if value is None:
         return None
     return value, f"{what}: {value} ({where})"
 
 
-def resolve(layers: Layers, *, flag: str | None, key: str | None, is_bool: bool = False,
-            default: str | None = None, flag_key: str | None = None) -> Setting:
+def resolve(
+    layers: Layers,
+    *,
+    flag: str | None,
+    key: str | None,
+    is_bool: bool = False,
+    default: str | None = None,
+    flag_key: str | None = None,
+) -> Setting:
     """The effective value of one setting; see the module docstring for the order."""
     model = layers.model
     entry = model.entry(flag, key, flag_key) if model else None
@@ -113,9 +123,11 @@ def resolve(layers: Layers, *, flag: str | None, key: str | None, is_bool: bool 
     if flag:
         found = _flag(layers, flag, is_bool, flag_key)
         if found and given and (replaces or (entry is not None and entry.flag_ignored)):
-            ignored.append(f"ignored: {found[1]} ({layers.config[0] if layers.config else ''} "
-                           f"named by {model.config_flag if model else 'the config flag'} "
-                           "replaces it)")
+            ignored.append(
+                f"ignored: {found[1]} ({layers.config[0] if layers.config else ''} "
+                f"named by {model.config_flag if model else 'the config flag'} "
+                "replaces it)"
+            )
         elif found:
             won.append(("flag", found[0], found[1]))
         env_name = model.env_name(flag) if model else ""
@@ -142,10 +154,13 @@ def resolve(layers: Layers, *, flag: str | None, key: str | None, is_bool: bool 
         won.append(("default", fallback[0], fallback[1]))
     if not won:
         name = flag or key or ""
-        src = (f"{name} not set, and {model.component} has no default for it ({entry.source})"
-               if entry and model
-               else "not set on the command line, in the config file or by default")
+        src = (
+            f"{name} not set, and {model.component} has no default for it ({entry.source})"
+            if entry and model
+            else "not set on the command line, in the config file or by default"
+        )
         return Setting("", src, "unset", tuple(ignored))
     origin, value, source = won[0]
-    return Setting(value, source, origin,
-                   tuple(f"overridden: {w[2]}" for w in won[1:]) + tuple(ignored))
+    return Setting(
+        value, source, origin, tuple(f"overridden: {w[2]}" for w in won[1:]) + tuple(ignored)
+    )

@@ -28,8 +28,9 @@ def redacted(value: Any) -> Any:
     (an EncryptionConfiguration holds AES keys, a kubeconfig holds tokens) shows its shape.
     """
     if isinstance(value, dict):
-        return {k: "<redacted>" if _SECRET_KEY.search(str(k)) else redacted(v)
-                for k, v in value.items()}
+        return {
+            k: "<redacted>" if _SECRET_KEY.search(str(k)) else redacted(v) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redacted(v) for v in value]
     return value

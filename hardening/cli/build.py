@@ -31,8 +31,11 @@ from hardening.transports.settings import SshSettings, TransportSettings
 
 def gates(args: argparse.Namespace) -> Gates:
     """``--fail-under`` / ``--fail-on`` / ``--min-coverage`` (none for commands without)."""
-    return Gates(getattr(args, "fail_under", None), getattr(args, "fail_on", None),
-                 getattr(args, "min_coverage", None))
+    return Gates(
+        getattr(args, "fail_under", None),
+        getattr(args, "fail_on", None),
+        getattr(args, "min_coverage", None),
+    )
 
 
 def waivers(args: argparse.Namespace) -> Waivers | None:
@@ -46,22 +49,33 @@ def waivers(args: argparse.Namespace) -> Waivers | None:
     from hardening.waivers import load_waivers
 
     known = load_many(args.benchmark or DEFAULT_BENCHMARKS, args.benchmark_dir or default_root())
-    loaded = load_waivers(args.waivers, (c.id for c in known.controls),
-                          datetime.now(UTC).date())
+    loaded = load_waivers(args.waivers, (c.id for c in known.controls), datetime.now(UTC).date())
     notices = loaded.notices()
     for line in notices:
         print(f"hardening: {line}", file=sys.stderr)
-    return Waivers(loaded, {"file": str(args.waivers), "active": len(loaded.active),
-                            "expired": notices})
+    return Waivers(
+        loaded, {"file": str(args.waivers), "active": len(loaded.active), "expired": notices}
+    )
 
 
 def probe_source(args: argparse.Namespace, local: bool = False) -> ProbeSource:
     """The probe over SSH (or ``/bin/sh`` here), with the command line's settings."""
-    ssh = SshSettings() if local else SshSettings(
-        known_hosts=args.known_hosts, accept_new=args.accept_new_host_keys,
-        connect_timeout=args.connect_timeout)
-    return ProbeSource(CollectOptions(forks=args.forks, command_timeout=args.command_timeout,
-                                      transports=TransportSettings(ssh=ssh)))
+    ssh = (
+        SshSettings()
+        if local
+        else SshSettings(
+            known_hosts=args.known_hosts,
+            accept_new=args.accept_new_host_keys,
+            connect_timeout=args.connect_timeout,
+        )
+    )
+    return ProbeSource(
+        CollectOptions(
+            forks=args.forks,
+            command_timeout=args.command_timeout,
+            transports=TransportSettings(ssh=ssh),
+        )
+    )
 
 
 def cloud(args: argparse.Namespace) -> CloudFacts:
@@ -78,18 +92,18 @@ def cloud(args: argparse.Namespace) -> CloudFacts:
 
         region = args.aws_region or getattr(args, "region", None)
         facts.fetch = AwsSource(region, args.aws_profile, args.aws_endpoint_url).fetch
-        facts.settings["live"] = {"provider": "aws", "region": region,
-                                  "profile": args.aws_profile}
+        facts.settings["live"] = {"provider": "aws", "region": region, "profile": args.aws_profile}
     if getattr(args, "alibaba", False):
         facts.fetch = _alibaba_fetch(args)
         facts.settings["live"] = {"provider": "alibaba", "region": args.region}
         if facts.inventory is None:
             facts.inventory = CloudInventory(source="the Alibaba Cloud API")
     if getattr(args, "metadata_endpoint", None):
-        facts.metadata_request = metadata.request(args.metadata_endpoint,
-                                                  args.metadata_provider)
-        facts.settings["metadata"] = {"endpoint": args.metadata_endpoint,
-                                      "provider": args.metadata_provider}
+        facts.metadata_request = metadata.request(args.metadata_endpoint, args.metadata_provider)
+        facts.settings["metadata"] = {
+            "endpoint": args.metadata_endpoint,
+            "provider": args.metadata_provider,
+        }
     return facts
 
 
@@ -99,28 +113,49 @@ def _alibaba_fetch(args: argparse.Namespace) -> Fetch:
     from hardening.cloud.alibaba import AlibabaSource, credentials_from_env
 
     if getattr(args, "aws", False):
-        raise UsageError("--alibaba and --aws: choose one live source",
-                         "audit each provider's nodes in a run of its own")
+        raise UsageError(
+            "--alibaba and --aws: choose one live source",
+            "audit each provider's nodes in a run of its own",
+        )
     one = args.alibaba_endpoint
-    return AlibabaSource(args.region, args.alibaba_endpoint_ecs or one,
-                         args.alibaba_endpoint_ram or one,
-                         credentials_from_env(os.environ)).fetch
+    return AlibabaSource(
+        args.region,
+        args.alibaba_endpoint_ecs or one,
+        args.alibaba_endpoint_ram or one,
+        credentials_from_env(os.environ),
+    ).fetch
 
 
-def audit(args: argparse.Namespace, catalogue: Catalogue, node: Source,
-          options: dict[str, Any], kind: str = "audit") -> Audit:
+def audit(
+    args: argparse.Namespace,
+    catalogue: Catalogue,
+    node: Source,
+    options: dict[str, Any],
+    kind: str = "audit",
+) -> Audit:
     """The one audit object of a command: its node source joined with the cloud facts."""
     shard = parse_shard(args.shard) if getattr(args, "shard", None) else None
     if shard is not None and not getattr(args, "inventory", None):
-        raise UsageError(f"--shard {args.shard}: shards split an inventory",
-                         "pass -i INVENTORY, or drop --shard")
-    chosen = {"benchmarks": list(args.benchmark or DEFAULT_BENCHMARKS),
-              "benchmark_dir": str(args.benchmark_dir) if args.benchmark_dir else None,
-              "controls": list(args.control or []),
-              "group_roles": list(getattr(args, "group_role", None) or []), **options}
-    return Audit(controls=catalogue.controls, benchmark=catalogue.benchmark,
-                 source=WithCloud(node, cloud(args)), waivers=waivers(args), gates=gates(args),
-                 shard=shard, options=chosen, kind=kind)
+        raise UsageError(
+            f"--shard {args.shard}: shards split an inventory", "pass -i INVENTORY, or drop --shard"
+        )
+    chosen = {
+        "benchmarks": list(args.benchmark or DEFAULT_BENCHMARKS),
+        "benchmark_dir": str(args.benchmark_dir) if args.benchmark_dir else None,
+        "controls": list(args.control or []),
+        "group_roles": list(getattr(args, "group_role", None) or []),
+        **options,
+    }
+    return Audit(
+        controls=catalogue.controls,
+        benchmark=catalogue.benchmark,
+        source=WithCloud(node, cloud(args)),
+        waivers=waivers(args),
+        gates=gates(args),
+        shard=shard,
+        options=chosen,
+        kind=kind,
+    )
 
 
 @contextlib.contextmanager

@@ -27,17 +27,28 @@ from hardening.reports.terminal import render_console
 
 def add_parser(sub: Any, name: str) -> None:
     """Register the subcommand."""
-    p = sub.add_parser(name, help="audit nodes against a benchmark",
-                       description="Audit this machine or the hosts of an inventory.")
+    p = sub.add_parser(
+        name,
+        help="audit nodes against a benchmark",
+        description="Audit this machine or the hosts of an inventory.",
+    )
     target = p.add_mutually_exclusive_group()  # none: the cluster alone (--kubeconfig)
     target.add_argument("--local", action="store_true", help="audit this machine")
     target.add_argument("-i", "--inventory", metavar="PATH", help="Ansible inventory to audit")
-    target.add_argument("--image", metavar="PATH", type=Path,
-                        help="audit an image offline: a root filesystem directory or tar "
-                             "(.tar, .tar.gz, .tar.zst), an OCI layout or a docker save archive")
-    p.add_argument("--role", action="append", metavar="ROLE",
-                   help="with --image: node roles (repeatable; default worker for a node "
-                        "image, none for a container image)")
+    target.add_argument(
+        "--image",
+        metavar="PATH",
+        type=Path,
+        help="audit an image offline: a root filesystem directory or tar "
+        "(.tar, .tar.gz, .tar.zst), an OCI layout or a docker save archive",
+    )
+    p.add_argument(
+        "--role",
+        action="append",
+        metavar="ROLE",
+        help="with --image: node roles (repeatable; default worker for a node "
+        "image, none for a container image)",
+    )
     add_audit_options(p)
     add_cluster_options(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -45,8 +56,12 @@ def add_parser(sub: Any, name: str) -> None:
 
 def local_host() -> Host:
     """This machine, holding every role so that absent components show as SKIP."""
-    return Host(name=socket.gethostname(), address="localhost", transport="local",
-                roles=frozenset({Role.CONTROL_PLANE, Role.ETCD, Role.WORKER}))
+    return Host(
+        name=socket.gethostname(),
+        address="localhost",
+        transport="local",
+        roles=frozenset({Role.CONTROL_PLANE, Role.ETCD, Role.WORKER}),
+    )
 
 
 def targets(args: argparse.Namespace, audit: Audit) -> tuple[Host, ...]:
@@ -57,9 +72,10 @@ def targets(args: argparse.Namespace, audit: Audit) -> tuple[Host, ...]:
         return audit.hosts(inventory_hosts(args))
     if has_cluster_source(args):
         return ()
-    raise UsageError("nothing to audit: give --local, -i INVENTORY, --image PATH, or a "
-                     "cluster source", "e.g. hardening audit -i inventory.yml "
-                     "--kubeconfig admin.conf")
+    raise UsageError(
+        "nothing to audit: give --local, -i INVENTORY, --image PATH, or a cluster source",
+        "e.g. hardening audit -i inventory.yml --kubeconfig admin.conf",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,15 +83,19 @@ def run(args: argparse.Namespace) -> int:
     if args.image is not None:
         return run_image(args)
     catalogue = load_catalogue(args)
-    audit = build.audit(args, catalogue, build.probe_source(args, local=args.local),
-                        {"target": "local" if args.local else args.inventory or "cluster",
-                         "limit": args.limit})
+    audit = build.audit(
+        args,
+        catalogue,
+        build.probe_source(args, local=args.local),
+        {"target": "local" if args.local else args.inventory or "cluster", "limit": args.limit},
+    )
     audit = replace(audit, cluster=cluster_step(args, catalogue.controls))
     return finish(args, audit, targets(args, audit), progress=not args.no_progress)
 
 
-def finish(args: argparse.Namespace, audit: Audit, hosts: tuple[Host, ...],
-           progress: bool = False) -> int:
+def finish(
+    args: argparse.Namespace, audit: Audit, hosts: tuple[Host, ...], progress: bool = False
+) -> int:
     """Run the audit under the signal handlers, print, write every report, pick the code."""
     with build.signals() as stop:
         with HostProgress(len(hosts), enabled=None if progress else False) as bar:
@@ -96,9 +116,14 @@ def run_image(args: argparse.Namespace) -> int:
         args.benchmark = ["container-image"] if kind == "container" else None
     default = [] if kind == "container" else ["worker"]
     roles = frozenset(parse_role(r, "--role") for r in (args.role or default))
-    host = Host(name=image_name(args.image), address=str(args.image), transport="image",
-                roles=roles)
+    host = Host(
+        name=image_name(args.image), address=str(args.image), transport="image", roles=roles
+    )
     catalogue = load_catalogue(args)
-    audit = build.audit(args, catalogue, ImageGather(args.image),
-                        {"target": f"image:{args.image}", "image_kind": kind})
+    audit = build.audit(
+        args,
+        catalogue,
+        ImageGather(args.image),
+        {"target": f"image:{args.image}", "image_kind": kind},
+    )
     return finish(args, audit, (host,))

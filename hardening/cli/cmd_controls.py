@@ -39,17 +39,24 @@ def run(args: argparse.Namespace) -> int:
         for col in ("id", "title", "level", "severity", "roles", "type", "kind"):
             t.add_column(col, overflow="fold")
         for c in cat.controls:
-            t.add_row(c.id, c.title, str(c.level), c.severity.value,
-                      ",".join(sorted(r.value for r in c.roles)),
-                      "automated" if c.automated else "manual", c.check.kind if c.check else "-")
+            t.add_row(
+                c.id,
+                c.title,
+                str(c.level),
+                c.severity.value,
+                ",".join(sorted(r.value for r in c.roles)),
+                "automated" if c.automated else "manual",
+                c.check.kind if c.check else "-",
+            )
         console.print(t)
         return 0
     control = cat.get(args.id)
     if control is None:
         from hardening.errors import UsageError
 
-        raise UsageError(f"no control '{args.id}' in {cat.benchmark}",
-                         "list ids with 'hardening controls list'")
+        raise UsageError(
+            f"no control '{args.id}' in {cat.benchmark}", "list ids with 'hardening controls list'"
+        )
     lines = [
         f"{control.id}  {control.title}",
         f"benchmark {control.benchmark}, section {control.section}, level {control.level}, "
@@ -61,8 +68,11 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"check: {control.check.kind} {control.check.params}")
         lines.append(f"  when the fact is missing: {control.check.when_missing}")
         lines.append("  " + (KINDS[control.check.kind].doc.strip().splitlines() or [""])[0])
-    for label, text in (("description", control.description), ("audit", control.audit),
-                        ("remediation", control.remediation)):
+    for label, text in (
+        ("description", control.description),
+        ("audit", control.audit),
+        ("remediation", control.remediation),
+    ):
         if text:
             lines += [f"{label}:", *("  " + ln for ln in text.splitlines())]
     if control.playbook_tag:

@@ -18,13 +18,20 @@ from hardening.reports.json_doc import read
 
 def add_parser(sub: Any, name: str) -> None:
     """Register the subcommand."""
-    p = sub.add_parser(name, help="compare two saved runs; exit 1 on new failures",
-                       description="New failures, fixed, still failing, changed evidence "
-                                   "and hosts added or removed between two runs.")
+    p = sub.add_parser(
+        name,
+        help="compare two saved runs; exit 1 on new failures",
+        description="New failures, fixed, still failing, changed evidence "
+        "and hosts added or removed between two runs.",
+    )
     p.add_argument("old", type=Path, help="the earlier run document (JSON)")
     p.add_argument("new", type=Path, help="the later run document (JSON)")
-    p.add_argument("--json", metavar="FILE", dest="json_out",
-                   help="write the diff as JSON to FILE ('-' for stdout, then no text)")
+    p.add_argument(
+        "--json",
+        metavar="FILE",
+        dest="json_out",
+        help="write the diff as JSON to FILE ('-' for stdout, then no text)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
 
 
@@ -39,8 +46,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             Path(args.json_out).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{args.json_out}: cannot write the diff: {exc.strerror}",
-                             "check the directory exists and is writable") from None
+            raise UsageError(
+                f"{args.json_out}: cannot write the diff: {exc.strerror}",
+                "check the directory exists and is writable",
+            ) from None
     lines = summary_lines(d)
     print("\n".join(lines[:1] if args.quiet else lines))
     return 1 if d.has_regressions else 0

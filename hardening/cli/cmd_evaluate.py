@@ -29,18 +29,32 @@ from hardening.sources.raw import RawOutputs, check_names, write_prepared
 def add_parser(sub: Any, name: str) -> None:
     """Register the subcommand."""
     p = sub.add_parser(
-        name, help="prepare probe scripts for Ansible, or evaluate the raw outputs it fetched",
+        name,
+        help="prepare probe scripts for Ansible, or evaluate the raw outputs it fetched",
         description="The Ansible-native path: --prepare DIR writes each host's probe script; "
-                    "DIR/probe.yml runs them and fetches the raw outputs into DIR/raw; "
-                    "--raw DIR evaluates them into the run document 'audit' would build.")
+        "DIR/probe.yml runs them and fetches the raw outputs into DIR/raw; "
+        "--raw DIR evaluates them into the run document 'audit' would build.",
+    )
     mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--prepare", type=Path, metavar="DIR",
-                      help="write DIR/scripts/<host>.sh, DIR/run.json, DIR/secret and "
-                           "DIR/probe.yml")
-    mode.add_argument("--raw", type=Path, metavar="DIR",
-                      help="evaluate DIR/raw/<host>.out as fetched by DIR/probe.yml")
-    p.add_argument("-i", "--inventory", required=True, metavar="PATH",
-                   help="the Ansible inventory (the same for --prepare and --raw)")
+    mode.add_argument(
+        "--prepare",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/scripts/<host>.sh, DIR/run.json, DIR/secret and DIR/probe.yml",
+    )
+    mode.add_argument(
+        "--raw",
+        type=Path,
+        metavar="DIR",
+        help="evaluate DIR/raw/<host>.out as fetched by DIR/probe.yml",
+    )
+    p.add_argument(
+        "-i",
+        "--inventory",
+        required=True,
+        metavar="PATH",
+        help="the Ansible inventory (the same for --prepare and --raw)",
+    )
     add_audit_options(p, connects=False)
 
 
@@ -48,16 +62,17 @@ def run(args: argparse.Namespace) -> int:
     """Prepare the scripts, or evaluate the raw outputs; exit codes as for ``audit``."""
     catalogue = load_catalogue(args)
     source = RawOutputs(args.raw or args.prepare, catalogue.benchmark)
-    audit = build.audit(args, catalogue, source,
-                        {"target": args.inventory, "limit": args.limit})
+    audit = build.audit(args, catalogue, source, {"target": args.inventory, "limit": args.limit})
     hosts = audit.hosts(inventory_hosts(args))
     check_names(hosts)
     if args.prepare is not None:
         plans = audit.plans(hosts)
         write_prepared(args.prepare, plans, catalogue.benchmark)
         shutil.copyfile(shipped("playbooks", "probe.yml"), args.prepare / "probe.yml")
-        print(f"prepared {len(plans)} host(s) in {args.prepare}; next: ansible-playbook -i "
-              f"{args.inventory} {args.prepare / 'probe.yml'} -e "
-              f"hardening_probe_dir={args.prepare}")
+        print(
+            f"prepared {len(plans)} host(s) in {args.prepare}; next: ansible-playbook -i "
+            f"{args.inventory} {args.prepare / 'probe.yml'} -e "
+            f"hardening_probe_dir={args.prepare}"
+        )
         return 0
     return finish(args, audit, hosts)

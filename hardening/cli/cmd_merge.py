@@ -21,9 +21,11 @@ from hardening.reports.terminal import render_console
 def add_parser(sub: Any, name: str) -> None:
     """Register the subcommand."""
     p = sub.add_parser(
-        name, help="join shard run documents into one",
+        name,
+        help="join shard run documents into one",
         description="Merge the run documents of shards (--shard K/N, AWX slices) into one "
-                    "run document; scores are recomputed, overlapping hosts refused.")
+        "run document; scores are recomputed, overlapping hosts refused.",
+    )
     p.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="shard run documents")
     add_output_options(p)
     add_gate_options(p)

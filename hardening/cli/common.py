@@ -21,27 +21,45 @@ DEFAULT_BENCHMARKS = ["cis-1.12", "node-os"]
 
 def add_catalogue_options(p: argparse.ArgumentParser) -> None:
     """``--benchmark`` (repeatable) and ``--benchmark-dir``."""
-    p.add_argument("-b", "--benchmark", action="append", metavar="NAME",
-                   help=f"benchmark to use (repeatable; default: {' + '.join(DEFAULT_BENCHMARKS)})")
-    p.add_argument("--benchmark-dir", type=Path, metavar="DIR",
-                   help="directory of benchmarks (default: the shipped "
-                        "hardening/benchmarks/cis), or a kube-bench cfg directory "
-                        "(config.yaml + profiles such as cis-1.12)")
-    p.add_argument("--control", action="append", metavar="ID",
-                   help="only these control ids (repeatable; a trailing * is a prefix match)")
+    p.add_argument(
+        "-b",
+        "--benchmark",
+        action="append",
+        metavar="NAME",
+        help=f"benchmark to use (repeatable; default: {' + '.join(DEFAULT_BENCHMARKS)})",
+    )
+    p.add_argument(
+        "--benchmark-dir",
+        type=Path,
+        metavar="DIR",
+        help="directory of benchmarks (default: the shipped "
+        "hardening/benchmarks/cis), or a kube-bench cfg directory "
+        "(config.yaml + profiles such as cis-1.12)",
+    )
+    p.add_argument(
+        "--control",
+        action="append",
+        metavar="ID",
+        help="only these control ids (repeatable; a trailing * is a prefix match)",
+    )
 
 
 def load_catalogue(args: argparse.Namespace) -> Catalogue:
     """Load the selected benchmarks and narrow them to ``--control``."""
     cat = load_many(args.benchmark or DEFAULT_BENCHMARKS, args.benchmark_dir or default_root())
     if args.control:
+
         def wanted(cid: str) -> bool:
-            return any(cid == c or (c.endswith("*") and cid.startswith(c[:-1]))
-                       for c in args.control)
+            return any(
+                cid == c or (c.endswith("*") and cid.startswith(c[:-1])) for c in args.control
+            )
+
         controls = tuple(c for c in cat.controls if wanted(c.id))
         if not controls:
-            raise UsageError(f"no control matches {', '.join(args.control)}",
-                             "list ids with 'hardening controls list'")
+            raise UsageError(
+                f"no control matches {', '.join(args.control)}",
+                "list ids with 'hardening controls list'",
+            )
         cat = Catalogue(cat.benchmark, cat.title, controls)
     return cat
 
@@ -51,9 +69,12 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     ``--quiet``."""
     for name in REPORTERS:
         p.add_argument(f"--{name}", type=Path, metavar="FILE", help=f"write the {name} report")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="print only the verdict line (and the coverage line when the scan "
-                        "was degraded)")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the verdict line (and the coverage line when the scan was degraded)",
+    )
 
 
 def stdout_console() -> Console:
@@ -75,35 +96,56 @@ def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
         try:
             reporter(name).render(doc, dest)
         except OSError as exc:
-            raise UsageError(f"{dest}: cannot write the {name} report: {exc.strerror}",
-                             "check the directory exists and is writable") from None
+            raise UsageError(
+                f"{dest}: cannot write the {name} report: {exc.strerror}",
+                "check the directory exists and is writable",
+            ) from None
 
 
 def add_gate_options(p: argparse.ArgumentParser) -> None:
     """``--fail-under``, ``--fail-on`` and ``--min-coverage``."""
-    p.add_argument("--min-coverage", type=float, metavar="PCT",
-                   help="exit 3 when the scan coverage (checks evaluated of those due, see "
-                        "docs/reports.md) is below PCT (0-100), or when a host was not reached")
-    p.add_argument("--fail-under", type=float, metavar="SCORE",
-                   help="exit 1 when the fleet score is below SCORE (0-100)")
-    p.add_argument("--fail-on", choices=[s.value for s in Severity], metavar="SEVERITY",
-                   help="exit 1 on a failure of this severity or worse "
-                        "(low, medium, high, critical)")
+    p.add_argument(
+        "--min-coverage",
+        type=float,
+        metavar="PCT",
+        help="exit 3 when the scan coverage (checks evaluated of those due, see "
+        "docs/reports.md) is below PCT (0-100), or when a host was not reached",
+    )
+    p.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="SCORE",
+        help="exit 1 when the fleet score is below SCORE (0-100)",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=[s.value for s in Severity],
+        metavar="SEVERITY",
+        help="exit 1 on a failure of this severity or worse (low, medium, high, critical)",
+    )
 
 
 def add_waiver_options(p: argparse.ArgumentParser) -> None:
     """``--waivers FILE``."""
-    p.add_argument("--waivers", type=Path, metavar="FILE",
-                   help="YAML waiver file: matching FAIL/WARN results become WAIVED "
-                        "(see docs/reports.md)")
+    p.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="YAML waiver file: matching FAIL/WARN results become WAIVED (see docs/reports.md)",
+    )
 
 
 def add_inventory_options(p: argparse.ArgumentParser) -> None:
     """``-l/--limit`` and ``--group-role`` (the ``-i`` flag is each command's own)."""
     p.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow to")
-    p.add_argument("--group-role", action="append", metavar="GROUP=ROLE[,ROLE]", default=[],
-                   help="treat an inventory group as these node roles (repeatable; extends the "
-                        "defaults, e.g. masters -> control-plane)")
+    p.add_argument(
+        "--group-role",
+        action="append",
+        metavar="GROUP=ROLE[,ROLE]",
+        default=[],
+        help="treat an inventory group as these node roles (repeatable; extends the "
+        "defaults, e.g. masters -> control-plane)",
+    )
 
 
 def group_roles(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -112,8 +154,10 @@ def group_roles(args: argparse.Namespace) -> dict[str, list[str]]:
     for item in getattr(args, "group_role", None) or []:
         group, sep, roles = item.partition("=")
         if not sep or not group or not roles:
-            raise UsageError(f"--group-role '{item}': expected GROUP=ROLE[,ROLE]",
-                             "e.g. --group-role gpu_nodes=worker")
+            raise UsageError(
+                f"--group-role '{item}': expected GROUP=ROLE[,ROLE]",
+                "e.g. --group-role gpu_nodes=worker",
+            )
         out[group] = [r.strip() for r in roles.split(",") if r.strip()]
     return out
 
@@ -141,56 +185,104 @@ def positive_int(text: str) -> int:
 
 def add_connection_options(p: argparse.ArgumentParser) -> None:
     """Forks, timeouts and host-key policy: the same words for every command that connects."""
-    p.add_argument("-f", "--forks", type=positive_int, default=10,
-                   help="hosts audited at once (10)")
-    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="S",
-                   help="seconds to connect to a host (10)")
-    p.add_argument("--command-timeout", type=float, default=120.0, metavar="S",
-                   help="seconds for the probe to finish on a host (120)")
-    p.add_argument("--known-hosts", metavar="FILE",
-                   help="known_hosts file (default: the inventory's UserKnownHostsFile, "
-                        "else ~/.ssh/known_hosts)")
-    p.add_argument("--accept-new-host-keys", action="store_true",
-                   help="record unknown host keys instead of refusing them "
-                        "(a changed key is always refused)")
+    p.add_argument(
+        "-f", "--forks", type=positive_int, default=10, help="hosts audited at once (10)"
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to connect to a host (10)",
+    )
+    p.add_argument(
+        "--command-timeout",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="seconds for the probe to finish on a host (120)",
+    )
+    p.add_argument(
+        "--known-hosts",
+        metavar="FILE",
+        help="known_hosts file (default: the inventory's UserKnownHostsFile, "
+        "else ~/.ssh/known_hosts)",
+    )
+    p.add_argument(
+        "--accept-new-host-keys",
+        action="store_true",
+        help="record unknown host keys instead of refusing them (a changed key is always refused)",
+    )
 
 
 def add_cloud_options(p: argparse.ArgumentParser) -> None:
     """``--cloud-facts DIR``, ``--aws`` (+ region, profile, endpoint), ``--alibaba`` (+ region,
     endpoints), ``--metadata-endpoint``."""
     g = p.add_argument_group("cloud facts")
-    g.add_argument("--cloud-facts", type=Path, metavar="DIR",
-                   help="directory of aliyun/aws CLI exports (see docs/cloud.md)")
-    g.add_argument("--aws", action="store_true", help="read security groups and the role's "
-                   "policies live through boto3 (needs the 'aws' extra)")
+    g.add_argument(
+        "--cloud-facts",
+        type=Path,
+        metavar="DIR",
+        help="directory of aliyun/aws CLI exports (see docs/cloud.md)",
+    )
+    g.add_argument(
+        "--aws",
+        action="store_true",
+        help="read security groups and the role's "
+        "policies live through boto3 (needs the 'aws' extra)",
+    )
     g.add_argument("--aws-region", metavar="REGION", help="AWS region for --aws")
     g.add_argument("--aws-profile", metavar="NAME", help="AWS profile for --aws")
     g.add_argument("--aws-endpoint-url", metavar="URL", help=argparse.SUPPRESS)
-    g.add_argument("--alibaba", action="store_true", help="read security groups and the RAM "
-                   "role's policies live through the Alibaba Cloud SDK (needs the 'alibaba' extra)")
-    g.add_argument("--region", metavar="REGION",
-                   help="region for --alibaba (and for --aws when --aws-region is not given)")
-    g.add_argument("--alibaba-endpoint", metavar="URL",
-                   help="one endpoint for both ECS and RAM (e.g. a proxy); default: the SDK's")
-    g.add_argument("--alibaba-endpoint-ecs", metavar="URL",
-                   help="ECS endpoint (e.g. ecs-vpc.cn-hangzhou.aliyuncs.com)")
+    g.add_argument(
+        "--alibaba",
+        action="store_true",
+        help="read security groups and the RAM "
+        "role's policies live through the Alibaba Cloud SDK (needs the 'alibaba' extra)",
+    )
+    g.add_argument(
+        "--region",
+        metavar="REGION",
+        help="region for --alibaba (and for --aws when --aws-region is not given)",
+    )
+    g.add_argument(
+        "--alibaba-endpoint",
+        metavar="URL",
+        help="one endpoint for both ECS and RAM (e.g. a proxy); default: the SDK's",
+    )
+    g.add_argument(
+        "--alibaba-endpoint-ecs",
+        metavar="URL",
+        help="ECS endpoint (e.g. ecs-vpc.cn-hangzhou.aliyuncs.com)",
+    )
     g.add_argument("--alibaba-endpoint-ram", metavar="URL", help="RAM endpoint")
-    g.add_argument("--metadata-endpoint", metavar="URL",
-                   help="ask each node's instance metadata service at URL through the probe "
-                        "(e.g. http://169.254.169.254 or http://100.100.100.200)")
-    g.add_argument("--metadata-provider", choices=["aws", "alibaba"], default="aws",
-                   help="metadata path layout (aws)")
+    g.add_argument(
+        "--metadata-endpoint",
+        metavar="URL",
+        help="ask each node's instance metadata service at URL through the probe "
+        "(e.g. http://169.254.169.254 or http://100.100.100.200)",
+    )
+    g.add_argument(
+        "--metadata-provider",
+        choices=["aws", "alibaba"],
+        default="aws",
+        help="metadata path layout (aws)",
+    )
 
 
 def add_shard_option(p: argparse.ArgumentParser) -> None:
     """``--shard K/N``."""
-    p.add_argument("--shard", metavar="K/N",
-                   help="audit only shard K of N: the hosts with sha256(name) mod N == K-1 "
-                        "(join the shards with 'hardening merge')")
+    p.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="audit only shard K of N: the hosts with sha256(name) mod N == K-1 "
+        "(join the shards with 'hardening merge')",
+    )
 
 
-def add_audit_options(p: argparse.ArgumentParser, *, connects: bool = True,
-                      gates: bool = True) -> None:
+def add_audit_options(
+    p: argparse.ArgumentParser, *, connects: bool = True, gates: bool = True
+) -> None:
     """Every option that shapes an audit, the same for audit, evaluate and remediate."""
     add_inventory_options(p)
     add_catalogue_options(p)

@@ -62,8 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:  # noqa: BLE001 - an internal error: keep the traceback in a debug log
         if args.debug:
             traceback.print_exc()
-        with tempfile.NamedTemporaryFile("w", prefix="hardening-debug-", suffix=".log",
-                                         delete=False) as log:
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="hardening-debug-", suffix=".log", delete=False
+        ) as log:
             traceback.print_exc(file=log)
         print(f"hardening: internal error; traceback written to {log.name}", file=sys.stderr)
         return 70

@@ -18,9 +18,15 @@ class HostProgress:
         self.console = Console(file=sys.stderr)
         self.enabled = self.console.is_terminal if enabled is None else enabled
         self._lock = threading.Lock()
-        self._bar = Progress(TextColumn("[bold]auditing"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), TextColumn("{task.description}"),
-                             console=self.console, transient=True)
+        self._bar = Progress(
+            TextColumn("[bold]auditing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
+        )
         self._task = self._bar.add_task("", total=total)
         self.errors: list[str] = []
         self._running: list[str] = []
@@ -30,8 +36,12 @@ class HostProgress:
             self._bar.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self.enabled:
             self._bar.stop()
 

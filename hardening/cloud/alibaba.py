@@ -17,10 +17,15 @@ from urllib.parse import urlsplit
 from hardening.cloud.inventory import CloudInventory
 from hardening.errors import SourceError, UsageError
 
-ENV_ID, ENV_SECRET, ENV_TOKEN = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-                                 "ALIBABA_CLOUD_SECURITY_TOKEN")
-HINT = ("check --region, the endpoints and that the caller may use the read-only ECS and RAM "
-        "actions in docs/cloud.md")
+ENV_ID, ENV_SECRET, ENV_TOKEN = (
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+)
+HINT = (
+    "check --region, the endpoints and that the caller may use the read-only ECS and RAM "
+    "actions in docs/cloud.md"
+)
 MAX_PAGES = 100  # a NextToken that never ends is an API fault, not a reason to loop
 
 
@@ -45,8 +50,10 @@ def split_endpoint(url: str) -> tuple[str, str]:
     """``http://127.0.0.1:8080`` -> (``127.0.0.1:8080``, ``http``); a bare host is https."""
     parts = urlsplit(url if "://" in url else f"https://{url}")
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-        raise UsageError(f"--alibaba-endpoint '{url}': not an endpoint",
-                         "give a host (ecs.cn-hangzhou.aliyuncs.com) or http(s)://host:port")
+        raise UsageError(
+            f"--alibaba-endpoint '{url}': not an endpoint",
+            "give a host (ecs.cn-hangzhou.aliyuncs.com) or http(s)://host:port",
+        )
     return parts.netloc, parts.scheme
 
 
@@ -65,8 +72,10 @@ class AlibabaSource:
             from alibabacloud_credentials.client import Client as CredentialClient
             from alibabacloud_tea_openapi.models import Config
         except ImportError:
-            raise UsageError("--alibaba: the Alibaba Cloud SDK is not installed",
-                             "pip install 'hardening[alibaba]'") from None
+            raise UsageError(
+                "--alibaba: the Alibaba Cloud SDK is not installed",
+                "pip install 'hardening[alibaba]'",
+            ) from None
         cfg = Config(region_id=region, connect_timeout=5000, read_timeout=15000)
         if self.credentials is not None:
             cfg.access_key_id = self.credentials.access_key_id
@@ -80,8 +89,10 @@ class AlibabaSource:
 
     def clients(self, region: str) -> tuple[Any, Any]:
         """(ecs, ram) SDK clients for ``region``."""
-        ecs_cfg, ram_cfg = (self._config(region, self.ecs_endpoint),
-                            self._config(region, self.ram_endpoint))
+        ecs_cfg, ram_cfg = (
+            self._config(region, self.ecs_endpoint),
+            self._config(region, self.ram_endpoint),
+        )
         from alibabacloud_ecs20140526.client import Client as Ecs
         from alibabacloud_ram20150501.client import Client as Ram
 
@@ -90,29 +101,43 @@ class AlibabaSource:
     def fetch(self, inv: CloudInventory, instance: dict[str, Any]) -> None:
         """Fill ``inv`` with what one node needs: instance, groups, role policies."""
         iid = str(instance.get("instance_id") or "")
-        region = str(self.region or instance.get("region")
-                     or inv.instances.get(iid, {}).get("region") or "")
+        region = str(
+            self.region or instance.get("region") or inv.instances.get(iid, {}).get("region") or ""
+        )
         if not region:
-            raise SourceError(f"alibaba: no region for instance '{iid or '?'}'",
-                              "pass --region, or --metadata-endpoint to read it from the node")
+            raise SourceError(
+                f"alibaba: no region for instance '{iid or '?'}'",
+                "pass --region, or --metadata-endpoint to read it from the node",
+            )
         ecs, ram = self.clients(region)
         from alibabacloud_ecs20140526 import models as em
 
         ids = json.dumps([iid])
         known = inv.instances.get(iid, {})
         if iid and not (instance.get("security_group_ids") or known.get("security_group_ids")):
-            inv.add_document(_call("DescribeInstances", ecs.describe_instances,
-                                   em.DescribeInstancesRequest(region_id=region,
-                                                               instance_ids=ids)), "alibaba")
+            inv.add_document(
+                _call(
+                    "DescribeInstances",
+                    ecs.describe_instances,
+                    em.DescribeInstancesRequest(region_id=region, instance_ids=ids),
+                ),
+                "alibaba",
+            )
             if iid not in inv.instances:
-                raise SourceError(f"alibaba: DescribeInstances: instance '{iid}' not found in "
-                                  f"region '{region}'", HINT)
+                raise SourceError(
+                    f"alibaba: DescribeInstances: instance '{iid}' not found in region '{region}'",
+                    HINT,
+                )
         known = inv.instances.get(iid, {})
         if iid and not (instance.get("role_name") or known.get("role_name")):
-            inv.add_document(_call("DescribeInstanceRamRole", ecs.describe_instance_ram_role,
-                                   em.DescribeInstanceRamRoleRequest(region_id=region,
-                                                                     instance_ids=ids)),
-                             "alibaba")
+            inv.add_document(
+                _call(
+                    "DescribeInstanceRamRole",
+                    ecs.describe_instance_ram_role,
+                    em.DescribeInstanceRamRoleRequest(region_id=region, instance_ids=ids),
+                ),
+                "alibaba",
+            )
             known = inv.instances.get(iid, {})
         sg_ids = instance.get("security_group_ids") or known.get("security_group_ids") or []
         if isinstance(sg_ids, str):
@@ -131,16 +156,24 @@ class AlibabaSource:
         rules: list[Any] = []
         token: str | None = None
         for _ in range(MAX_PAGES):
-            doc = _call("DescribeSecurityGroupAttribute", ecs.describe_security_group_attribute,
-                        em.DescribeSecurityGroupAttributeRequest(
-                            region_id=region, security_group_id=sg, direction="ingress",
-                            max_results=self.page_size, next_token=token))
+            doc = _call(
+                "DescribeSecurityGroupAttribute",
+                ecs.describe_security_group_attribute,
+                em.DescribeSecurityGroupAttributeRequest(
+                    region_id=region,
+                    security_group_id=sg,
+                    direction="ingress",
+                    max_results=self.page_size,
+                    next_token=token,
+                ),
+            )
             rules += (doc.get("Permissions") or {}).get("Permission") or []
             token = doc.get("NextToken") or None
             if token is None:
                 return {**doc, "Permissions": {"Permission": rules}, "NextToken": ""}
-        raise SourceError(f"alibaba: DescribeSecurityGroupAttribute {sg}: more than "
-                          f"{MAX_PAGES} pages", HINT)
+        raise SourceError(
+            f"alibaba: DescribeSecurityGroupAttribute {sg}: more than {MAX_PAGES} pages", HINT
+        )
 
     @staticmethod
     def _role(ram: Any, inv: CloudInventory, role: str) -> None:
@@ -151,13 +184,24 @@ class AlibabaSource:
         """
         from alibabacloud_ram20150501 import models as rm
 
-        listing = _call("ListPoliciesForRole", ram.list_policies_for_role,
-                        rm.ListPoliciesForRoleRequest(role_name=role))
+        listing = _call(
+            "ListPoliciesForRole",
+            ram.list_policies_for_role,
+            rm.ListPoliciesForRoleRequest(role_name=role),
+        )
         got = []
         for item in (listing.get("Policies") or {}).get("Policy") or []:
             name, kind = str(item.get("PolicyName")), str(item.get("PolicyType"))
-            got.append((name, _call("GetPolicy", ram.get_policy,
-                                    rm.GetPolicyRequest(policy_name=name, policy_type=kind))))
+            got.append(
+                (
+                    name,
+                    _call(
+                        "GetPolicy",
+                        ram.get_policy,
+                        rm.GetPolicyRequest(policy_name=name, policy_type=kind),
+                    ),
+                )
+            )
         inv.roles[role] = []
         for name, doc in got:
             inv.add_policy(role, name, doc)
@@ -174,7 +218,6 @@ def _call(action: str, method: Callable[[Any], Any], request: Any) -> dict[str, 
     except (TeaException, RetryError, ValidateException, CredentialException) as exc:
         code = getattr(exc, "code", None)
         text = str(getattr(exc, "message", None) or exc).splitlines()[0][:240]
-        raise SourceError(f"alibaba: {action}: {code + ': ' if code else ''}{text}",
-                          HINT) from None
+        raise SourceError(f"alibaba: {action}: {code + ': ' if code else ''}{text}", HINT) from None
     out = body.to_map() if body is not None else {}
     return out if isinstance(out, dict) else {}

@@ -27,8 +27,9 @@ class AwsSource:
         try:
             import boto3  # type: ignore[import-untyped]
         except ImportError:
-            raise UsageError("--aws: boto3 is not installed",
-                             "pip install 'hardening[aws]'") from None
+            raise UsageError(
+                "--aws: boto3 is not installed", "pip install 'hardening[aws]'"
+            ) from None
         return boto3.session.Session(profile_name=self.profile, region_name=self.region)
 
     def clients(self) -> tuple[Any, Any]:
@@ -64,9 +65,10 @@ class AwsSource:
             if role and role not in inv.roles:
                 self._role(iam, inv, str(role))
         except (BotoCoreError, ClientError) as exc:
-            raise SourceError(f"aws: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
-                              "check --aws-region/--aws-profile and the caller's permissions") \
-                from None
+            raise SourceError(
+                f"aws: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
+                "check --aws-region/--aws-profile and the caller's permissions",
+            ) from None
 
     @staticmethod
     def _role(iam: Any, inv: CloudInventory, role: str) -> None:
@@ -75,8 +77,9 @@ class AwsSource:
         for page in pages:
             for item in page["AttachedPolicies"]:
                 pol = iam.get_policy(PolicyArn=item["PolicyArn"])["Policy"]
-                ver = iam.get_policy_version(PolicyArn=item["PolicyArn"],
-                                             VersionId=pol["DefaultVersionId"])
+                ver = iam.get_policy_version(
+                    PolicyArn=item["PolicyArn"], VersionId=pol["DefaultVersionId"]
+                )
                 inv.add_policy(role, item["PolicyName"], ver["PolicyVersion"]["Document"])
         for page in iam.get_paginator("list_role_policies").paginate(RoleName=role):
             for name in page["PolicyNames"]:

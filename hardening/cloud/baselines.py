@@ -27,8 +27,9 @@ def actions(name: str) -> tuple[str, ...]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"unknown baseline '{name}' (expected one of: "
-                         f"{', '.join(names())})") from None
+        raise ValueError(
+            f"unknown baseline '{name}' (expected one of: {', '.join(names())})"
+        ) from None
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the baseline: {exc}") from None
     acts = doc.get("actions") if isinstance(doc, dict) else None

@@ -16,9 +16,13 @@ CRI_PATHS = {
     2: ("plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes"),
     3: ("plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes"),
 }
-SANDBOXES = (("io.containerd.runsc.*", "gVisor"), ("io.containerd.kata*", "Kata"),
-             ("io.containerd.rund.*", "ACK Sandboxed-Container"))
+SANDBOXES = (
+    ("io.containerd.runsc.*", "gVisor"),
+    ("io.containerd.kata*", "Kata"),
+    ("io.containerd.rund.*", "ACK Sandboxed-Container"),
+)
 TYPE_RE = re.compile(r"^io\.containerd\.([A-Za-z0-9_-]+)\.(v\d+)$")
+
 
 @dataclass(frozen=True)
 class Handler:
@@ -55,8 +59,11 @@ def _handlers(doc: dict[str, Any], version: int, path: str) -> list[Handler]:
     out = []
     for name, spec in table.items():
         if isinstance(spec, dict):
-            out.append(Handler(name, str(spec.get("runtime_type", "")), path,
-                               str(spec.get("runtime_path", ""))))
+            out.append(
+                Handler(
+                    name, str(spec.get("runtime_type", "")), path, str(spec.get("runtime_path", ""))
+                )
+            )
     return out
 
 

@@ -57,14 +57,22 @@ class CloudInventory:
                     self._aws_instance(inst)
         elif isinstance((doc.get("Instances") or {}).get("Instance"), list):
             for inst in doc["Instances"]["Instance"]:
-                self._merge(str(inst.get("InstanceId")), {
-                    "region": inst.get("RegionId"), "provider": "alibaba",
-                    "security_group_ids": list((inst.get("SecurityGroupIds") or {})
-                                               .get("SecurityGroupId") or [])})
+                self._merge(
+                    str(inst.get("InstanceId")),
+                    {
+                        "region": inst.get("RegionId"),
+                        "provider": "alibaba",
+                        "security_group_ids": list(
+                            (inst.get("SecurityGroupIds") or {}).get("SecurityGroupId") or []
+                        ),
+                    },
+                )
         elif isinstance((doc.get("InstanceRamRoleSets") or {}).get("InstanceRamRoleSet"), list):
             for item in doc["InstanceRamRoleSets"]["InstanceRamRoleSet"]:
-                self._merge(str(item.get("InstanceId")), {"role_name": item.get("RamRoleName"),
-                                                          "provider": "alibaba"})
+                self._merge(
+                    str(item.get("InstanceId")),
+                    {"role_name": item.get("RamRoleName"), "provider": "alibaba"},
+                )
         elif isinstance(doc.get("InstanceProfile"), dict):
             prof = doc["InstanceProfile"]
             roles = prof.get("Roles") or []
@@ -81,9 +89,15 @@ class CloudInventory:
             ids += [g["GroupId"] for g in eni.get("Groups") or [] if g["GroupId"] not in ids]
         arn = str((inst.get("IamInstanceProfile") or {}).get("Arn", ""))
         zone = str((inst.get("Placement") or {}).get("AvailabilityZone", ""))
-        self._merge(str(inst.get("InstanceId")), {
-            "provider": "aws", "security_group_ids": ids, "region": zone[:-1] if zone else "",
-            "instance_profile": arn.rsplit("/", 1)[-1] if arn else ""})
+        self._merge(
+            str(inst.get("InstanceId")),
+            {
+                "provider": "aws",
+                "security_group_ids": ids,
+                "region": zone[:-1] if zone else "",
+                "instance_profile": arn.rsplit("/", 1)[-1] if arn else "",
+            },
+        )
 
     def add_policy(self, role: str, name: str, document: Any) -> None:
         """Attach one exported policy (any accepted shape) to ``role``."""
@@ -101,8 +115,10 @@ def _read(path: Path) -> list[Any]:
 def load_dir(root: Path) -> CloudInventory:
     """Read every export under ``root``; UsageError naming the file that is not valid."""
     if not root.is_dir():
-        raise UsageError(f"--cloud-facts {root}: not a directory",
-                         "export the cloud data as described in docs/cloud.md")
+        raise UsageError(
+            f"--cloud-facts {root}: not a directory",
+            "export the cloud data as described in docs/cloud.md",
+        )
     inv = CloudInventory(source=str(root))
     for path in sorted(root.rglob("*")):
         if path.suffix not in (".json", ".yaml", ".yml") or not path.is_file():
@@ -110,12 +126,17 @@ def load_dir(root: Path) -> CloudInventory:
         try:
             docs = _read(path)
         except safeload.LoadLimitError as exc:
-            raise UsageError(str(exc), "export it again with the command in docs/cloud.md; "
-                             "an export is a regular file of at most "
-                             f"{EXPORT_MAX_BYTES >> 20} MiB") from None
+            raise UsageError(
+                str(exc),
+                "export it again with the command in docs/cloud.md; "
+                "an export is a regular file of at most "
+                f"{EXPORT_MAX_BYTES >> 20} MiB",
+            ) from None
         except (OSError, ValueError, yaml.YAMLError) as exc:
-            raise UsageError(f"{path}: not valid JSON/YAML: {str(exc).splitlines()[0]}",
-                             "re-export it with the command in docs/cloud.md") from None
+            raise UsageError(
+                f"{path}: not valid JSON/YAML: {str(exc).splitlines()[0]}",
+                "re-export it with the command in docs/cloud.md",
+            ) from None
         rel = path.relative_to(root).parts
         if len(rel) == 3 and rel[0] == "roles" and path.suffix == ".json":
             if not _is_listing(docs[0]):
@@ -129,16 +150,25 @@ def load_dir(root: Path) -> CloudInventory:
 def _is_listing(doc: Any) -> bool:
     """ListPoliciesForRole / list-*-policies outputs carry names, not documents."""
     return isinstance(doc, dict) and any(
-        k in doc for k in ("Policies", "AttachedPolicies", "PolicyNames"))
+        k in doc for k in ("Policies", "AttachedPolicies", "PolicyNames")
+    )
 
 
-def join(inv: CloudInventory, host_vars: dict[str, Any],
-         metadata: dict[str, Any]) -> dict[str, Any]:
+def join(
+    inv: CloudInventory, host_vars: dict[str, Any], metadata: dict[str, Any]
+) -> dict[str, Any]:
     """The cloud facts of one node: inventory vars win, then metadata, then the exports."""
     iid = str(host_vars.get("instance_id") or metadata.get("instance_id") or "")
     known = inv.instances.get(iid, {})
-    instance = {**known, **metadata, **{k: host_vars[k] for k in
-                ("instance_id", "security_group_ids", "role_name") if host_vars.get(k)}}
+    instance = {
+        **known,
+        **metadata,
+        **{
+            k: host_vars[k]
+            for k in ("instance_id", "security_group_ids", "role_name")
+            if host_vars.get(k)
+        },
+    }
     if iid:
         instance["instance_id"] = iid
     sg_ids = instance.get("security_group_ids") or []
@@ -151,14 +181,19 @@ def join(inv: CloudInventory, host_vars: dict[str, Any],
     else:
         lost = [s for s in sg_ids if s not in inv.groups]
         facts["missing"]["security_groups"] = (
-            f"security groups {', '.join(lost)} not in {inv.source}" if lost else
-            f"no security group ids for instance '{iid or '?'}' (set security_group_ids "
-            "or instance_id in the inventory, or pass --metadata-endpoint)")
+            f"security groups {', '.join(lost)} not in {inv.source}"
+            if lost
+            else f"no security group ids for instance '{iid or '?'}' (set security_group_ids "
+            "or instance_id in the inventory, or pass --metadata-endpoint)"
+        )
     if role and role in inv.roles:
         facts["role"] = {"name": role, "policies": inv.roles[role]}
     else:
-        facts["missing"]["role"] = (f"no policies exported for role '{role}' in {inv.source}"
-                                    if role else f"no role known for instance '{iid or '?'}'")
+        facts["missing"]["role"] = (
+            f"no policies exported for role '{role}' in {inv.source}"
+            if role
+            else f"no role known for instance '{iid or '?'}'"
+        )
     if inv.runtime_classes is not None:
         facts["runtime_classes"] = inv.runtime_classes
     return facts

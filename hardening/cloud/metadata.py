@@ -19,10 +19,18 @@ _TOKEN = {
     "alibaba": ("X-aliyun-ecs-metadata-token-ttl-seconds", "X-aliyun-ecs-metadata-token"),
 }
 _PATHS = {
-    "aws": (("instance_id", "instance-id"), ("region", "placement/region"),
-            ("role_name", "iam/security-credentials/"), ("mac", "mac")),
-    "alibaba": (("instance_id", "instance-id"), ("region", "region-id"),
-                ("role_name", "ram/security-credentials/"), ("mac", "mac")),
+    "aws": (
+        ("instance_id", "instance-id"),
+        ("region", "placement/region"),
+        ("role_name", "iam/security-credentials/"),
+        ("mac", "mac"),
+    ),
+    "alibaba": (
+        ("instance_id", "instance-id"),
+        ("region", "region-id"),
+        ("role_name", "ram/security-credentials/"),
+        ("mac", "mac"),
+    ),
 }
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._*-]{0,127}$")
 _ROLE = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,128}$")
@@ -45,26 +53,40 @@ kv() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\n' ',' | cut -c1-512)"; 
 def check_endpoint(url: str) -> str:
     """The endpoint without a trailing slash; UsageError when it is not an http URL."""
     parts = urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/") \
-            or parts.query or parts.username:
-        raise UsageError(f"--metadata-endpoint '{url}': expected http://HOST[:PORT]",
-                         "e.g. http://169.254.169.254 (AWS) or http://100.100.100.200 (Alibaba)")
+    if (
+        parts.scheme != "http"
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.username
+    ):
+        raise UsageError(
+            f"--metadata-endpoint '{url}': expected http://HOST[:PORT]",
+            "e.g. http://169.254.169.254 (AWS) or http://100.100.100.200 (Alibaba)",
+        )
     return url.rstrip("/")
 
 
 def script(endpoint: str, provider: str) -> str:
     """The sh script that asks the metadata service (IMDSv2-style token first)."""
     if provider not in PROVIDERS:
-        raise UsageError(f"metadata provider '{provider}': unknown",
-                         f"use one of: {', '.join(PROVIDERS)}")
+        raise UsageError(
+            f"metadata provider '{provider}': unknown", f"use one of: {', '.join(PROVIDERS)}"
+        )
     length, header = _TOKEN[provider]
-    lines = [f"E={shlex.quote(check_endpoint(endpoint))}", f"TL={shlex.quote(length)}",
-             f"TH={shlex.quote(header)}", PRELUDE.rstrip("\n"),
-             f"kv provider {shlex.quote(provider)}"]
+    lines = [
+        f"E={shlex.quote(check_endpoint(endpoint))}",
+        f"TL={shlex.quote(length)}",
+        f"TH={shlex.quote(header)}",
+        PRELUDE.rstrip("\n"),
+        f"kv provider {shlex.quote(provider)}",
+    ]
     for key, path in _PATHS[provider]:
         lines.append(f'{key}=$(get {shlex.quote(path)}); kv {key} "${key}"')
-    lines.append('[ -z "$mac" ] || kv security_group_ids '
-                 '"$(get "network/interfaces/macs/$mac/security-group-ids")"')
+    lines.append(
+        '[ -z "$mac" ] || kv security_group_ids '
+        '"$(get "network/interfaces/macs/$mac/security-group-ids")"'
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -20,21 +20,43 @@ from urllib.parse import unquote
 # Actions that let a worker node raise its own privileges (the token on the node is readable
 # by anything that escapes a pod). Patterns; a granted action matching one is escalation.
 ESCALATION: dict[str, tuple[str, ...]] = {
-    "ram": ("ram:*", "ram:attach*", "ram:createpolicyversion", "ram:setdefaultpolicyversion",
-            "ram:passrole", "ram:createaccesskey", "ram:updaterole", "ram:createuser",
-            "ram:addusertogroup", "sts:assumerole"),
-    "iam": ("iam:*", "iam:attach*policy", "iam:put*policy", "iam:createpolicyversion",
-            "iam:setdefaultpolicyversion", "iam:createaccesskey", "iam:createloginprofile",
-            "iam:updateloginprofile", "iam:updateassumerolepolicy", "iam:addusertogroup",
-            "sts:assumerole"),
+    "ram": (
+        "ram:*",
+        "ram:attach*",
+        "ram:createpolicyversion",
+        "ram:setdefaultpolicyversion",
+        "ram:passrole",
+        "ram:createaccesskey",
+        "ram:updaterole",
+        "ram:createuser",
+        "ram:addusertogroup",
+        "sts:assumerole",
+    ),
+    "iam": (
+        "iam:*",
+        "iam:attach*policy",
+        "iam:put*policy",
+        "iam:createpolicyversion",
+        "iam:setdefaultpolicyversion",
+        "iam:createaccesskey",
+        "iam:createloginprofile",
+        "iam:updateloginprofile",
+        "iam:updateassumerolepolicy",
+        "iam:addusertogroup",
+        "sts:assumerole",
+    ),
 }
 # Escalation only on every resource ("*"), not when scoped.
 ONLY_ON_STAR = frozenset({"sts:assumerole"})
 # Pairs that escalate together: pass a role to compute you launch.
 COMBOS: dict[str, tuple[tuple[str, str], ...]] = {
     "ram": (("ram:passrole", "ecs:runinstances"), ("ram:passrole", "ecs:createinstance")),
-    "iam": (("iam:passrole", "ec2:runinstances"), ("iam:passrole", "lambda:createfunction"),
-            ("iam:passrole", "ecs:runtask"), ("iam:passrole", "cloudformation:createstack")),
+    "iam": (
+        ("iam:passrole", "ec2:runinstances"),
+        ("iam:passrole", "lambda:createfunction"),
+        ("iam:passrole", "ecs:runtask"),
+        ("iam:passrole", "cloudformation:createstack"),
+    ),
 }
 
 
@@ -56,8 +78,10 @@ class Statement:
         verb = "NotAction" if self.not_actions else "Action"
         acts = self.not_actions or self.actions
         effect = "Allow" if self.allow else "Deny"
-        return (f"{self.policy} statement {self.index} {effect} {verb} {list(acts)} "
-                f"on {list(self.resources)}")
+        return (
+            f"{self.policy} statement {self.index} {effect} {verb} {list(acts)} "
+            f"on {list(self.resources)}"
+        )
 
     def matches(self, action: str) -> bool:
         """Whether this statement applies to ``action`` (lower-case)."""
@@ -97,8 +121,13 @@ def _document(raw: Any) -> Mapping[str, Any]:
         raise ValueError("policy is not a JSON object")
     if "Statement" in raw:
         return raw
-    for path in (("DefaultPolicyVersion", "PolicyDocument"), ("PolicyVersion", "PolicyDocument"),
-                 ("PolicyVersion", "Document"), ("PolicyDocument",), ("Document",)):
+    for path in (
+        ("DefaultPolicyVersion", "PolicyDocument"),
+        ("PolicyVersion", "PolicyDocument"),
+        ("PolicyVersion", "Document"),
+        ("PolicyDocument",),
+        ("Document",),
+    ):
         node: Any = raw
         for key in path:
             node = node.get(key) if isinstance(node, Mapping) else None
@@ -120,13 +149,17 @@ def parse_policy(raw: Any, name: str) -> Policy:
         effect = str(s.get("Effect", "")).strip().lower()
         if effect not in ("allow", "deny"):
             raise ValueError(f"{name}: statement {i} has Effect '{s.get('Effect')}'")
-        out.append(Statement(
-            policy=name, index=i, allow=effect == "allow",
-            actions=tuple(a.strip().lower() for a in _list(s.get("Action"))),
-            not_actions=tuple(a.strip().lower() for a in _list(s.get("NotAction"))),
-            resources=_list(s.get("Resource")) or ("*",),
-            conditional=bool(s.get("Condition")),
-        ))
+        out.append(
+            Statement(
+                policy=name,
+                index=i,
+                allow=effect == "allow",
+                actions=tuple(a.strip().lower() for a in _list(s.get("Action"))),
+                not_actions=tuple(a.strip().lower() for a in _list(s.get("NotAction"))),
+                resources=_list(s.get("Resource")) or ("*",),
+                conditional=bool(s.get("Condition")),
+            )
+        )
     return Policy(name, dialect, tuple(out))
 
 
@@ -181,8 +214,10 @@ def _escalates(stmts: Sequence[Statement], s: Statement, pattern: str) -> bool:
         return s.matches(pattern) and _denied(stmts, pattern, s) is None
     # "iam:*" means the whole service: only a grant that covers all of it counts.
     whole = pattern.endswith(":*")
-    return any((fnmatchcase(pattern, a) if whole else _covers(a, pattern))
-               and _denied(stmts, a, s) is None for a in s.actions)
+    return any(
+        (fnmatchcase(pattern, a) if whole else _covers(a, pattern)) and _denied(stmts, a, s) is None
+        for a in s.actions
+    )
 
 
 def escalations(policies: Sequence[Policy], dialect: str) -> list[str]:
@@ -190,9 +225,16 @@ def escalations(policies: Sequence[Policy], dialect: str) -> list[str]:
     stmts = [s for p in policies for s in p.statements]
     found = []
     for pattern in ESCALATION[dialect]:
-        hit = next((f"{pattern} by {s.label}" for s in stmts
-                    if s.allow and (pattern not in ONLY_ON_STAR or s.on_everything)
-                    and _escalates(stmts, s, pattern)), None)
+        hit = next(
+            (
+                f"{pattern} by {s.label}"
+                for s in stmts
+                if s.allow
+                and (pattern not in ONLY_ON_STAR or s.on_everything)
+                and _escalates(stmts, s, pattern)
+            ),
+            None,
+        )
         if hit:
             found.append(hit)
     for first, second in COMBOS[dialect]:

@@ -20,8 +20,14 @@ ALL = "all"
 PORTLESS = frozenset({"icmp", "icmpv6", "gre"})
 INTERNET = {"0.0.0.0/0": "IPv4", "::/0": "IPv6"}
 _AWS_PROTO = {"-1": ALL, "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "47": "gre"}
-_ALI_PROTO = {"all": ALL, "tcp": "tcp", "udp": "udp", "icmp": "icmp", "icmpv6": "icmpv6",
-              "gre": "gre"}
+_ALI_PROTO = {
+    "all": ALL,
+    "tcp": "tcp",
+    "udp": "udp",
+    "icmp": "icmp",
+    "icmpv6": "icmpv6",
+    "gre": "gre",
+}
 
 
 @dataclass(frozen=True)
@@ -46,13 +52,18 @@ class Rule:
     @property
     def label(self) -> str:
         """``group/rule priority N Accept|Drop proto ports from source`` for evidence."""
-        ports = "" if self.protocol in PORTLESS else (
-            " all ports" if (self.lo, self.hi) == (1, 65535) else f" {self.lo}-{self.hi}")
+        ports = (
+            ""
+            if self.protocol in PORTLESS
+            else (" all ports" if (self.lo, self.hi) == (1, 65535) else f" {self.lo}-{self.hi}")
+        )
         prio = f" priority {self.priority}" if self.provider == "alibaba" else ""
         policy = "Accept" if self.accept else "Drop"
         proto = "all protocols" if self.protocol == ALL else self.protocol
-        return (f"{self.group_id}/{self.rule_id}{prio} {policy} {proto}{ports} "
-                f"from {self.source or '?'}")
+        return (
+            f"{self.group_id}/{self.rule_id}{prio} {policy} {proto}{ports} "
+            f"from {self.source or '?'}"
+        )
 
 
 @dataclass(frozen=True)
@@ -118,8 +129,13 @@ def alibaba_rules(group: Mapping[str, Any]) -> list[Rule]:
                 out.append(replace(base, source=str(p[key]).strip()))
         prefix = str(p.get("SourcePrefixListId") or "").strip()
         if prefix:
-            out.append(replace(base, source=f"prefix list {prefix}",
-                               unevaluable=f"prefix list {prefix} is not expanded"))
+            out.append(
+                replace(
+                    base,
+                    source=f"prefix list {prefix}",
+                    unevaluable=f"prefix list {prefix} is not expanded",
+                )
+            )
     return out
 
 
@@ -135,8 +151,9 @@ def _aws_base(gid: str, rid: str, p: Mapping[str, Any]) -> Rule:
 
 
 def _prefix_list(base: Rule, pl: str) -> Rule:
-    return replace(base, source=f"prefix list {pl}",
-                   unevaluable=f"prefix list {pl} is not expanded")
+    return replace(
+        base, source=f"prefix list {pl}", unevaluable=f"prefix list {pl} is not expanded"
+    )
 
 
 def aws_rules(group: Mapping[str, Any]) -> list[Rule]:
@@ -179,14 +196,17 @@ def group_rules(doc: Mapping[str, Any]) -> list[Rule]:
     if isinstance(doc.get("SecurityGroups"), list):
         return [r for g in doc["SecurityGroups"] for r in aws_rules(g)]
     if isinstance(doc.get("SecurityGroupRules"), list) and "GroupId" not in doc:
-        return [r for g in aws_rule_groups(doc["SecurityGroupRules"]).values()
-                for r in aws_rules(g)]
+        return [
+            r for g in aws_rule_groups(doc["SecurityGroupRules"]).values() for r in aws_rules(g)
+        ]
     if "IpPermissions" in doc or "GroupId" in doc:
         return aws_rules(doc)
     if "Permissions" in doc or "SecurityGroupId" in doc:
         return alibaba_rules(doc)
-    raise ValueError("security group document is neither a DescribeSecurityGroupAttribute "
-                     "response nor a describe-security-groups group")
+    raise ValueError(
+        "security group document is neither a DescribeSecurityGroupAttribute "
+        "response nor a describe-security-groups group"
+    )
 
 
 def group_ids(doc: Mapping[str, Any]) -> list[str]:
@@ -254,7 +274,12 @@ def exposure(rules: Iterable[Rule], proto: str, lo: int = 0, hi: int = 0) -> Exp
             exposed.append((f"{family} {proto}{ports}", rule))
         open_len = sum(b - a + 1 for a, b, _ in runs)
         full = full or open_len == sum(b - a + 1 for a, b in pieces)
-    unsure = tuple(r for r in pool if r.unevaluable and r.accept
-                   and r.protocol in (ALL, proto)
-                   and (proto in PORTLESS or (r.lo <= hi and lo <= r.hi)))
+    unsure = tuple(
+        r
+        for r in pool
+        if r.unevaluable
+        and r.accept
+        and r.protocol in (ALL, proto)
+        and (proto in PORTLESS or (r.lo <= hi and lo <= r.hi))
+    )
     return Exposure(tuple(exposed), unsure, full and bool(exposed), tuple(blocked))

@@ -24,8 +24,10 @@ class ExportSource:
 
     def __init__(self, root: Path) -> None:
         if not root.is_dir():
-            raise ClusterError(f"{root}: not a directory of cluster exports",
-                               "pass the directory the kubectl loop in docs/cluster.md wrote")
+            raise ClusterError(
+                f"{root}: not a directory of cluster exports",
+                "pass the directory the kubectl loop in docs/cluster.md wrote",
+            )
         self.root = root
         self.label = f"kubectl exports in {root}"
 
@@ -39,8 +41,9 @@ class ExportSource:
         except LoadLimitError as exc:
             raise ResourceUnreadable(str(exc)) from None
         except ValueError as exc:
-            raise ResourceUnreadable(f"{path}: not a JSON export ({type(exc).__name__}); "
-                                     f"write it with '{cmd} > {path}'") from None
+            raise ResourceUnreadable(
+                f"{path}: not a JSON export ({type(exc).__name__}); write it with '{cmd} > {path}'"
+            ) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
             raise ResourceUnreadable(f"{path}: expected a list with 'items' ({cmd})")
         return doc
@@ -51,8 +54,10 @@ class ExportSource:
         items = [i for i in doc["items"] if isinstance(i, dict)]
         wrong = [i.get("kind") for i in items if i.get("kind") not in (None, resource.kind)]
         if wrong:
-            raise ResourceUnreadable(f"{self.root / (resource.plural + '.json')}: holds "
-                                     f"{wrong[0]} objects, expected {resource.kind}")
+            raise ResourceUnreadable(
+                f"{self.root / (resource.plural + '.json')}: holds "
+                f"{wrong[0]} objects, expected {resource.kind}"
+            )
         yield items
 
     def close(self) -> None:

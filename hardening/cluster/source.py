@@ -51,14 +51,16 @@ def read(source: ObjectSource, resource: Resource) -> ClusterObjects | Absent:
         except ResourceUnreadable as exc:
             return Absent(str(exc), is_error=True)
     else:
-        return Absent(f"the list of {resource.plural} expired (410 Gone) {RETRIES} times "
-                      "in a row; audit again when the cluster is calmer", is_error=True)
+        return Absent(
+            f"the list of {resource.plural} expired (410 Gone) {RETRIES} times "
+            "in a row; audit again when the cluster is calmer",
+            is_error=True,
+        )
     items.sort(key=sort_key)
     return ClusterObjects(resource.plural, tuple(items), source.label)
 
 
-def gather(source: ObjectSource, requests: Iterable[Request[Any]],
-           name: str = "cluster") -> Facts:
+def gather(source: ObjectSource, requests: Iterable[Request[Any]], name: str = "cluster") -> Facts:
     """The cluster's Facts: every ClusterList among ``requests`` answered from ``source``.
 
     ``ClusterError`` (nothing readable) propagates to the caller.

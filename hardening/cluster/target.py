@@ -34,8 +34,7 @@ def cluster_controls(controls: Sequence[Control]) -> tuple[Control, ...]:
 
 def cluster_host(name: str, address: str) -> Host:
     """The cluster as waivers see it: a target named ``name`` holding the cluster role."""
-    return Host(name=name, address=address, transport="cluster",
-                roles=frozenset({Role.CLUSTER}))
+    return Host(name=name, address=address, transport="cluster", roles=frozenset({Role.CLUSTER}))
 
 
 def _needs(controls: Sequence[Control]) -> list[Request[Any]]:
@@ -46,11 +45,19 @@ def _needs(controls: Sequence[Control]) -> list[Request[Any]]:
     return list(requests)
 
 
-def _run(name: str, address: str, results: list[Result], error: str | None,
-         meta: dict[str, str]) -> HostRun:
-    return HostRun(name=name, address=address, roles=(Role.CLUSTER.value,),
-                   results=tuple(results), score=score(results), error=error, meta=meta,
-                   sections=by_section(results))
+def _run(
+    name: str, address: str, results: list[Result], error: str | None, meta: dict[str, str]
+) -> HostRun:
+    return HostRun(
+        name=name,
+        address=address,
+        roles=(Role.CLUSTER.value,),
+        results=tuple(results),
+        score=score(results),
+        error=error,
+        meta=meta,
+        sections=by_section(results),
+    )
 
 
 def audit_cluster(controls: Sequence[Control], open_source: Opener, name: str) -> HostRun:
@@ -67,8 +74,7 @@ def audit_cluster(controls: Sequence[Control], open_source: Opener, name: str) -
     except ClusterError as exc:
         reason = f"cluster not audited: {exc}"
         return _run(name, address, [error_result(c, reason) for c in chosen], str(exc), {})
-    return _run(name, address, [evaluate_control(c, facts) for c in chosen], None,
-                dict(facts.meta))
+    return _run(name, address, [evaluate_control(c, facts) for c in chosen], None, dict(facts.meta))
 
 
 def attach(doc: RunDocument, cluster: HostRun, post: ResultFilter | None = None) -> RunDocument:
@@ -77,8 +83,14 @@ def attach(doc: RunDocument, cluster: HostRun, post: ResultFilter | None = None)
     results = list(cluster.results)
     if post is not None:
         results = post(cluster_host(cluster.name, cluster.address), results)
-    run = replace(cluster, results=tuple(results), score=score(results),
-                  sections=by_section(results))
+    run = replace(
+        cluster, results=tuple(results), score=score(results), sections=by_section(results)
+    )
     every = [r for t in (*doc.hosts, run) for r in t.results]
-    return replace(doc, cluster=run, score=score(every), sections=by_section(every),
-                   tool_version=doc.tool_version or __version__)
+    return replace(
+        doc,
+        cluster=run,
+        score=score(every),
+        sections=by_section(every),
+        tool_version=doc.tool_version or __version__,
+    )

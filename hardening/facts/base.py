@@ -29,8 +29,9 @@ F = TypeVar("F")
 # trailing newline, which the shell reads as the end of the command.
 GLOB_SAFE = re.compile(r"/[A-Za-z0-9_.+:@%,/*?\[\]-]*")
 STAT_FIELDS = "%f %u %g %U %G"  # mode (hex), uid, gid, user, group
-STAT_RECORD = re.compile(rb"([0-9a-f]{1,8}) ([0-9]{1,10}) ([0-9]{1,10}) (\S+) (\S+) (.*)",
-                         re.DOTALL)
+STAT_RECORD = re.compile(
+    rb"([0-9a-f]{1,8}) ([0-9]{1,10}) ([0-9]{1,10}) (\S+) (\S+) (.*)", re.DOTALL
+)
 NAME_END = b"\0"
 
 
@@ -70,8 +71,10 @@ class Entry:
         """(the NUL-terminated name that opens the data, the bytes after it)."""
         name, sep, rest = self.data.partition(NAME_END)
         if not sep:
-            raise ProbeError(f"{host}: probe entry '{self.kind} {self.key}' has no name",
-                             "the node's output cannot be trusted")
+            raise ProbeError(
+                f"{host}: probe entry '{self.kind} {self.key}' has no name",
+                "the node's output cannot be trusted",
+            )
         return decode_name(name), rest
 
 
@@ -105,10 +108,18 @@ def stat_records(body: bytes, host: str) -> Iterator[FileStat]:
             continue
         mk = STAT_RECORD.fullmatch(raw)
         if mk is None:
-            raise ProbeError(f"{host}: malformed stat record {raw[:60]!r} in probe output",
-                             "the node's output cannot be trusted")
-        yield FileStat(decode_name(mk.group(6)), int(mk.group(1), 16), int(mk.group(2)),
-                       int(mk.group(3)), decode_name(mk.group(4)), decode_name(mk.group(5)))
+            raise ProbeError(
+                f"{host}: malformed stat record {raw[:60]!r} in probe output",
+                "the node's output cannot be trusted",
+            )
+        yield FileStat(
+            decode_name(mk.group(6)),
+            int(mk.group(1), 16),
+            int(mk.group(2)),
+            int(mk.group(3)),
+            decode_name(mk.group(4)),
+            decode_name(mk.group(5)),
+        )
 
 
 def denied_names(body: bytes) -> set[str]:
@@ -194,6 +205,7 @@ def frame_of(frames: Mapping[str, Frame], sid: str, host: str) -> Frame:
     """The frame ``sid``; its absence from a probe that reached its end is a ProbeError."""
     frame = frames.get(sid)
     if frame is None or frame.rc is None:
-        raise ProbeError(f"{host}: probe output lacks section '{sid}'",
-                         "the node's output cannot be trusted")
+        raise ProbeError(
+            f"{host}: probe output lacks section '{sid}'", "the node's output cannot be trusted"
+        )
     return frame

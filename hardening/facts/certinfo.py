@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 PEM_BLOCK = re.compile(
-    rb"-----BEGIN ([A-Z0-9 ]{1,40})-----\r?\n([A-Za-z0-9+/=\r\n]{0,65536}?)-----END \1-----")
+    rb"-----BEGIN ([A-Z0-9 ]{1,40})-----\r?\n([A-Za-z0-9+/=\r\n]{0,65536}?)-----END \1-----"
+)
 KEY_LABEL = re.compile(rb"^-----KEY ([A-Z0-9 ]{1,40})-----$", re.MULTILINE)
 CERT_LABELS = (b"CERTIFICATE", b"TRUSTED CERTIFICATE")
 PUBLIC_LABELS = (b"PUBLIC KEY", b"RSA PUBLIC KEY")
@@ -91,8 +92,11 @@ def _ext(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> object | Non
 
 def cert_of(der_or_pem: bytes, where: str, index: int) -> Cert:
     """A Cert from one PEM block or DER; raises ValueError when it does not parse."""
-    raw = (x509.load_pem_x509_certificate(der_or_pem) if der_or_pem.startswith(b"-----")
-           else x509.load_der_x509_certificate(der_or_pem))
+    raw = (
+        x509.load_pem_x509_certificate(der_or_pem)
+        if der_or_pem.startswith(b"-----")
+        else x509.load_der_x509_certificate(der_or_pem)
+    )
     basic = _ext(raw, x509.BasicConstraints)
     eku = _ext(raw, x509.ExtendedKeyUsage)
     san = _ext(raw, x509.SubjectAlternativeName)
@@ -104,18 +108,22 @@ def cert_of(der_or_pem: bytes, where: str, index: int) -> Cert:
         ips = tuple(str(i) for i in san.get_values_for_type(x509.IPAddress))
     algo = raw.signature_hash_algorithm
     return Cert(
-        where=where, index=index, subject=raw.subject.rfc4514_string()[:200],
+        where=where,
+        index=index,
+        subject=raw.subject.rfc4514_string()[:200],
         issuer=raw.issuer.rfc4514_string()[:200],
         not_before=int(raw.not_valid_before_utc.timestamp()),
         not_after=int(raw.not_valid_after_utc.timestamp()),
         key=public_key_of(raw.public_key()),
         signature_hash=algo.name if algo is not None else "",
-        signature_algorithm=getattr(raw.signature_algorithm_oid, "_name", "") or
-        raw.signature_algorithm_oid.dotted_string,
+        signature_algorithm=getattr(raw.signature_algorithm_oid, "_name", "")
+        or raw.signature_algorithm_oid.dotted_string,
         is_ca=isinstance(basic, x509.BasicConstraints) and basic.ca,
         server_auth=ExtendedKeyUsageOID.SERVER_AUTH in usages,
         client_auth=ExtendedKeyUsageOID.CLIENT_AUTH in usages,
-        dns_names=dns, ip_addresses=ips)
+        dns_names=dns,
+        ip_addresses=ips,
+    )
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def _shell(roots: Sequence[str]) -> str:
         f"m B {SID}\nprintf '%s\\0' \"$(date -u +%s)\"\n"
         f"for r in {' '.join(word(r) for r in roots)}; do\n"
         '  [ -e "$r" ] || continue\n'
-        f"  for p in \"$r\" {levels}; do\n"
+        f'  for p in "$r" {levels}; do\n'
         '    if [ -d "$p" ]; then\n'
         '      { [ -r "$p" ] && [ -x "$p" ]; } || { m F dir denied -; printf \'%s\\0\' "$p"; }\n'
         "      continue\n    fi\n"
@@ -103,7 +103,8 @@ def _shell(roots: Sequence[str]) -> str:
         f"    stat -L --printf '{STAT_FIELDS} %n\\0' -- \"$p\" 2>/dev/null || printf '!\\0'\n"
         f'    [ ! -r "$p" ] || head -c {CAP} -- "$p" 2>/dev/null | awk \'{AWK_FILTER}\'\n'
         "  done\ndone\n"
-        f"m E {SID} 0\n")
+        f"m E {SID} 0\n"
+    )
 
 
 def fragment(reqs: Sequence[CertFiles]) -> list[Section]:
@@ -119,12 +120,14 @@ def under(roots: Sequence[str], path: str) -> bool:
 
 def select(req: CertFiles, tree: PkiTree) -> PkiTree:
     """The part of a probe-wide tree under this request's roots."""
-    return PkiTree(tuple(f for f in tree.files if under(req.roots, f.stat.path)),
-                   tuple(d for d in tree.denied if under(req.roots, d)), tree.now)
+    return PkiTree(
+        tuple(f for f in tree.files if under(req.roots, f.stat.path)),
+        tuple(d for d in tree.denied if under(req.roots, d)),
+        tree.now,
+    )
 
 
-def parse(reqs: Sequence[CertFiles], frames: Mapping[str, Frame],
-          host: str) -> Answers[CertFiles]:
+def parse(reqs: Sequence[CertFiles], frames: Mapping[str, Frame], host: str) -> Answers[CertFiles]:
     """Each CertFiles' files, parsed from PEM into typed certificates and keys."""
     frame = frame_of(frames, SID, host)
     clock = frame.body.split(NAME_END, 1)[0].strip()
@@ -199,8 +202,9 @@ def from_description(req: CertFiles, desc: Mapping[str, Any]) -> Any:
         content = None if pem is None else parse_pem(str(pem).encode(), path)
         files.append(PemFile(describe.file_stat(path, spec), content))
     now = pki.get("now")
-    return PkiTree(tuple(files), tuple(pki.get("denied") or ()),
-                   int(now) if now is not None else None)
+    return PkiTree(
+        tuple(files), tuple(pki.get("denied") or ()), int(now) if now is not None else None
+    )
 
 
 SPEC = RequestSpec(CertFiles, fragment, parse, from_root, from_description)

@@ -58,8 +58,9 @@ def sort_key(obj: Mapping[str, Any]) -> tuple[str, str]:
 
 def objects(resource: Resource, items: Sequence[Mapping[str, Any]], source: str) -> ClusterObjects:
     """The fact for a whole list: every item projected, in namespace/name order."""
-    return ClusterObjects(resource.plural, tuple(sorted((project(resource, o) for o in items),
-                                                        key=sort_key)), source)
+    return ClusterObjects(
+        resource.plural, tuple(sorted((project(resource, o) for o in items), key=sort_key)), source
+    )
 
 
 def fragment(reqs: Sequence[ClusterList]) -> list[Section]:
@@ -67,8 +68,9 @@ def fragment(reqs: Sequence[ClusterList]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[ClusterList], frames: Mapping[str, Frame],
-          host: str) -> Answers[ClusterList]:
+def parse(
+    reqs: Sequence[ClusterList], frames: Mapping[str, Frame], host: str
+) -> Answers[ClusterList]:
     """A node's probe has no cluster objects."""
     return {r: Absent(NOT_A_CLUSTER, is_error=True) for r in reqs}
 
@@ -85,8 +87,9 @@ def from_description(req: ClusterList, desc: Mapping[str, Any]) -> Any:
     if cluster is None:
         return Absent(NOT_A_CLUSTER, is_error=True)
     if req.resource in (cluster.get("forbidden") or ()):
-        return Absent(f"the kubeconfig's user cannot list {req.resource} (403 Forbidden)",
-                      is_error=True)
+        return Absent(
+            f"the kubeconfig's user cannot list {req.resource} (403 Forbidden)", is_error=True
+        )
     return objects(RESOURCES[req.resource], cluster.get(req.resource) or [], "fixture")
 
 

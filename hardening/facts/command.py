@@ -33,14 +33,21 @@ def _sid(i: int) -> str:
 
 def fragment(reqs: Sequence[Command]) -> list[Section]:
     """One section per command; ``capped`` prints the exit status for the closing marker."""
-    return [Section(_sid(i), (
-        f"m B {_sid(i)}\nCAP={r.limit + 1}\n"
-        f"rc=$(capped timeout {r.timeout} sh -c {shlex.quote(r.script)})\n"
-        f'm E {_sid(i)} "$rc"\n'), (r,)) for i, r in enumerate(reqs)]
+    return [
+        Section(
+            _sid(i),
+            (
+                f"m B {_sid(i)}\nCAP={r.limit + 1}\n"
+                f"rc=$(capped timeout {r.timeout} sh -c {shlex.quote(r.script)})\n"
+                f'm E {_sid(i)} "$rc"\n'
+            ),
+            (r,),
+        )
+        for i, r in enumerate(reqs)
+    ]
 
 
-def parse(reqs: Sequence[Command], frames: Mapping[str, Frame],
-          host: str) -> Answers[Command]:
+def parse(reqs: Sequence[Command], frames: Mapping[str, Frame], host: str) -> Answers[Command]:
     """Each command's exit status and capped stdout."""
     out: Answers[Command] = {}
     for i, r in enumerate(reqs):

@@ -103,7 +103,7 @@ def _component_section(sid: str, index: int, req: ComponentReq) -> str:
     for k, (flag, default) in enumerate(req.files):
         lines += [
             f'  f=$(flagval "$P{index}" {shlex.quote(flag)}); o=flag',
-            f"  [ -n \"$f\" ] || {{ f={shlex.quote(default)}; o=default; }}",
+            f'  [ -n "$f" ] || {{ f={shlex.quote(default)}; o=default; }}',
             f'  case "$f" in /*) ;; "") ;; *) f="$(readlink "/proc/$P{index}/cwd")/$f" ;; esac',
             f'  [ -z "$f" ] || cfile "$o" {k} "$f" "$P{index}"',
         ]
@@ -115,8 +115,10 @@ def fragment(reqs: Sequence[ComponentReq]) -> list[Section]:
     """The ``procs`` section (every name at once), then one section per request."""
     names = sorted({r.name for r in reqs})
     out = [Section(PROCS, _procs_section(names), ())]
-    out += [Section(f"k{i}", _component_section(f"k{i}", names.index(r.name), r), (r,))
-            for i, r in enumerate(reqs)]
+    out += [
+        Section(f"k{i}", _component_section(f"k{i}", names.index(r.name), r), (r,))
+        for i, r in enumerate(reqs)
+    ]
     return out
 
 
@@ -139,9 +141,13 @@ def _file(flag: str, entries: list[Entry], host: str) -> ComponentFile:
         _, data = e.named(host)
         if e.kind == "stat":
             found = list(stat_records(data, host))
-            st = (FileStat(path, found[0].mode, found[0].uid, found[0].gid, found[0].user,
-                           found[0].group) if found
-                  else Absent(f"{path}: stat failed", is_error=True))
+            st = (
+                FileStat(
+                    path, found[0].mode, found[0].uid, found[0].gid, found[0].user, found[0].group
+                )
+                if found
+                else Absent(f"{path}: stat failed", is_error=True)
+            )
         elif e.status == "ok":
             got = FileContent(path, data[:READ_CAP], truncated=len(data) > READ_CAP)
         elif e.status == "denied":
@@ -168,12 +174,14 @@ def _parse_one(req: ComponentReq, frame: Frame, procs: dict[int, Process], host:
     return Component(req.name, proc.argv, f"process {pid}", files)
 
 
-def parse(reqs: Sequence[ComponentReq], frames: Mapping[str, Frame],
-          host: str) -> Answers[ComponentReq]:
+def parse(
+    reqs: Sequence[ComponentReq], frames: Mapping[str, Frame], host: str
+) -> Answers[ComponentReq]:
     """Each component from its section and the processes the ``procs`` section found."""
     procs = processes(frame_of(frames, PROCS, host))
-    return {r: _parse_one(r, frame_of(frames, f"k{i}", host), procs, host)
-            for i, r in enumerate(reqs)}
+    return {
+        r: _parse_one(r, frame_of(frames, f"k{i}", host), procs, host) for i, r in enumerate(reqs)
+    }
 
 
 def flag_path(argv: Sequence[str], flag: str) -> str:
@@ -189,7 +197,7 @@ def flag_path(argv: Sequence[str], flag: str) -> str:
             continue
         a = arg[1:] if arg.startswith("--") else arg
         if a.startswith(want + "="):
-            value = a[len(want) + 1:]
+            value = a[len(want) + 1 :]
         elif a == want:
             take = True
     return value
@@ -234,16 +242,16 @@ def from_description(req: ComponentReq, desc: Mapping[str, Any]) -> Any:
     if comp is None:
         return Absent(f"no process named '{req.name}' is running")
     argv = tuple(str(a) for a in comp["argv"])
-    named = comp.get("files") or {
-        flag: v for flag, _ in req.files if (v := flag_path(argv, flag))}
+    named = comp.get("files") or {flag: v for flag, _ in req.files if (v := flag_path(argv, flag))}
     files: dict[str, ComponentFile] = {}
     for flag, default in req.files:
         path = named.get(flag) or default
         if not path:
             continue
         spec = desc.get("files", {}).get(path)
-        st: FileStat | Absent = (describe.file_stat(path, spec) if spec
-                                 else Absent(f"{path}: no such file"))
+        st: FileStat | Absent = (
+            describe.file_stat(path, spec) if spec else Absent(f"{path}: no such file")
+        )
         files[flag] = ComponentFile(flag, path, flag in named, st, describe.content(desc, path))
     return Component(req.name, argv, "process 4242", files)
 

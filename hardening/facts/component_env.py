@@ -44,17 +44,19 @@ def _sid(i: int) -> str:
 def _section(sid: str, req: ComponentEnv) -> str:
     lines = [
         f"m B {sid}",
-        "p=; for d in /proc/[0-9]*; do c=; read -r c 2>/dev/null < \"$d/comm\" || continue; "
+        'p=; for d in /proc/[0-9]*; do c=; read -r c 2>/dev/null < "$d/comm" || continue; '
         f'[ "$c" = {shlex.quote(req.name[:COMM_LEN])} ] && p=${{d#/proc/}}; done',
         'if [ -n "$p" ]; then',
-        '  m F pid ok -; printf \'%s\\0\' "$p"',
+        "  m F pid ok -; printf '%s\\0' \"$p\"",
         '  if [ -r "/proc/$p/environ" ]; then',
     ]
     for k, name in enumerate(req.names):
         if NAME.fullmatch(name):  # anything else is no variable name; never put in sed
-            lines.append(f"    v=$(tr '\\000' '\\n' < \"/proc/$p/environ\" 2>/dev/null | "
-                         f"sed -n 's/^{name}=//p' | head -n 1 | head -c {CAP}); "
-                         f'[ -z "$v" ] || {{ m F env ok {k}; printf \'%s\' "$v"; }}')
+            lines.append(
+                f"    v=$(tr '\\000' '\\n' < \"/proc/$p/environ\" 2>/dev/null | "
+                f"sed -n 's/^{name}=//p' | head -n 1 | head -c {CAP}); "
+                f'[ -z "$v" ] || {{ m F env ok {k}; printf \'%s\' "$v"; }}'
+            )
     lines += ["  else m F env denied -; fi", "fi", f"m E {sid} 0", ""]
     return "\n".join(lines)
 
@@ -77,8 +79,9 @@ def _parse_one(req: ComponentEnv, frame: Frame, host: str) -> Any:
     return MappingProxyType(env)
 
 
-def parse(reqs: Sequence[ComponentEnv], frames: Mapping[str, Frame],
-          host: str) -> Answers[ComponentEnv]:
+def parse(
+    reqs: Sequence[ComponentEnv], frames: Mapping[str, Frame], host: str
+) -> Answers[ComponentEnv]:
     """Each request's variables from its own section."""
     return {r: _parse_one(r, frame_of(frames, _sid(i), host), host) for i, r in enumerate(reqs)}
 

@@ -29,8 +29,14 @@ def file_stat(path: str, spec: Mapping[str, Any]) -> FileStat:
     """A FileStat from ``{mode: "644", owner: "user:group", type: file|dir}``."""
     user, _, group = str(spec.get("owner", "root:root")).partition(":")
     kind = statmod.S_IFDIR if spec.get("type") == "dir" else statmod.S_IFREG
-    return FileStat(path, kind | int(str(spec.get("mode", "644")), 8), IDS.get(user, 1000),
-                    IDS.get(group, 1000), user, group)
+    return FileStat(
+        path,
+        kind | int(str(spec.get("mode", "644")), 8),
+        IDS.get(user, 1000),
+        IDS.get(group, 1000),
+        user,
+        group,
+    )
 
 
 def content(desc: Mapping[str, Any], path: str) -> FileContent | Absent:

@@ -47,29 +47,31 @@ def _sid(i: int) -> str:
 def _section(sid: str, req: Dropins) -> str:
     comm = shlex.quote(req.name[:COMM_LEN])
     pattern = shlex.quote("*" + req.suffix)
-    return "\n".join([
-        f"m B {sid}",
-        "p=; for d in /proc/[0-9]*; do c=; read -r c 2>/dev/null < \"$d/comm\" || continue; "
-        f'[ "$c" = {comm} ] && p=${{d#/proc/}}; done',
-        'if [ -n "$p" ]; then',
-        f'  f=$(flagval "$p" {shlex.quote(req.flag)})',
-        '  case "$f" in /*) ;; "") ;; *) f="$(readlink "/proc/$p/cwd")/$f" ;; esac',
-        '  if [ -n "$f" ]; then',
-        '    r="/proc/$p/root$f"; [ -e "$r" ] || r=$f',
-        '    if [ ! -e "$r" ]; then m F dir missing -; printf \'%s\\0\' "$f"',
-        '    elif [ ! -r "$r" ] || [ ! -x "$r" ]; then m F dir denied -; printf \'%s\\0\' "$f"',
-        "    else m F dir ok -; printf '%s\\0' \"$f\"",
-        f"      find \"$r\" -type f -name {pattern} 2>/dev/null | while IFS= read -r x; do",
-        '      n="$f${x#"$r"}"',
-        '      if [ -r "$x" ]; then m F file ok -; printf \'%s\\0\' "$n"; '
-        f'head -c {LIMIT + 1} -- "$x" 2>/dev/null',
-        "      else m F file denied -; printf '%s\\0' \"$n\"; fi",
-        "    done; fi",
-        "  fi",
-        "fi",
-        f"m E {sid} 0",
-        "",
-    ])
+    return "\n".join(
+        [
+            f"m B {sid}",
+            'p=; for d in /proc/[0-9]*; do c=; read -r c 2>/dev/null < "$d/comm" || continue; '
+            f'[ "$c" = {comm} ] && p=${{d#/proc/}}; done',
+            'if [ -n "$p" ]; then',
+            f'  f=$(flagval "$p" {shlex.quote(req.flag)})',
+            '  case "$f" in /*) ;; "") ;; *) f="$(readlink "/proc/$p/cwd")/$f" ;; esac',
+            '  if [ -n "$f" ]; then',
+            '    r="/proc/$p/root$f"; [ -e "$r" ] || r=$f',
+            '    if [ ! -e "$r" ]; then m F dir missing -; printf \'%s\\0\' "$f"',
+            '    elif [ ! -r "$r" ] || [ ! -x "$r" ]; then m F dir denied -; printf \'%s\\0\' "$f"',
+            "    else m F dir ok -; printf '%s\\0' \"$f\"",
+            f'      find "$r" -type f -name {pattern} 2>/dev/null | while IFS= read -r x; do',
+            '      n="$f${x#"$r"}"',
+            '      if [ -r "$x" ]; then m F file ok -; printf \'%s\\0\' "$n"; '
+            f'head -c {LIMIT + 1} -- "$x" 2>/dev/null',
+            "      else m F file denied -; printf '%s\\0' \"$n\"; fi",
+            "    done; fi",
+            "  fi",
+            "fi",
+            f"m E {sid} 0",
+            "",
+        ]
+    )
 
 
 def fragment(reqs: Sequence[Dropins]) -> list[Section]:
@@ -89,9 +91,11 @@ def _parse_one(req: Dropins, frame: Frame, host: str) -> Any:
         if e.kind == "dir" and e.status == "ok":
             continue
         if e.kind == "dir":
-            return (Absent(f"{path} named by {req.flag}: no such directory") if e.status ==
-                    "missing" else Absent(f"{path} named by {req.flag}: not readable",
-                                          is_error=True))
+            return (
+                Absent(f"{path} named by {req.flag}: no such directory")
+                if e.status == "missing"
+                else Absent(f"{path} named by {req.flag}: not readable", is_error=True)
+            )
         if e.status != "ok":
             return Absent(f"{path}: not readable (permission denied)", is_error=True)
         out.append(FileContent(path, data[:LIMIT], truncated=len(data) > LIMIT))
@@ -135,11 +139,13 @@ def from_description(req: Dropins, desc: Mapping[str, Any]) -> Any:
     if not given:
         return Absent(f"{req.name} is not running or not given {req.flag}")
     top = given.rstrip("/") + "/"
-    files = [describe.content(desc, p) for p in desc.get("files", {})
-             if p.startswith(top) and p.endswith(req.suffix)]
+    files = [
+        describe.content(desc, p)
+        for p in desc.get("files", {})
+        if p.startswith(top) and p.endswith(req.suffix)
+    ]
     bad = next((f for f in files if isinstance(f, Absent)), None)
-    return bad if bad is not None else walk_order([f for f in files
-                                                   if isinstance(f, FileContent)])
+    return bad if bad is not None else walk_order([f for f in files if isinstance(f, FileContent)])
 
 
 SPEC = RequestSpec(Dropins, fragment, parse, from_root, from_description, PRELUDE)

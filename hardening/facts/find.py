@@ -50,8 +50,11 @@ def _nested(roots: list[str]) -> dict[str, tuple[str, list[str]]]:
 
     Only plain absolute roots take part; any other root is always walked on its own.
     """
-    plain = {posixpath.normpath(r) for r in roots
-             if r.startswith("/") and not any(c in r for c in " \t\n:*?[")}
+    plain = {
+        posixpath.normpath(r)
+        for r in roots
+        if r.startswith("/") and not any(c in r for c in " \t\n:*?[")
+    }
     out: dict[str, tuple[str, list[str]]] = {}
     for root in sorted(plain):
         chain, up = [], root
@@ -81,8 +84,11 @@ def prune_clause(prune: Iterable[str]) -> str:
     pats = list(prune)
     if not pats:
         return ""
-    return (f"-type d {_guard(pats)}\\( " + " -o ".join(f"-path {shlex.quote(x)}" for x in pats)
-            + " \\) -prune -o ")
+    return (
+        f"-type d {_guard(pats)}\\( "
+        + " -o ".join(f"-path {shlex.quote(x)}" for x in pats)
+        + " \\) -prune -o "
+    )
 
 
 def _find_section(roots: list[str], prune: list[str] | None = None) -> str:
@@ -100,39 +106,52 @@ def _find_section(roots: list[str], prune: list[str] | None = None) -> str:
     lines = [f"m B {SID}", "CAP=16777217", f"set -- {words}"]
     if nested:
         paths = sorted({p for up, chain in nested.values() for p in (up, *chain)})
-        lines.append("D=\" $(stat -c '%d/%f:%n' -- "
-                     f"{' '.join(shlex.quote(p) for p in paths)} 2>/dev/null | tr '\\n' ' ')\"")
+        lines.append(
+            "D=\" $(stat -c '%d/%f:%n' -- "
+            f"{' '.join(shlex.quote(p) for p in paths)} 2>/dev/null | tr '\\n' ' ')\""
+        )
         last = ""
         for root, (up, chain) in sorted(nested.items(), key=lambda kv: (kv[1][0], kv[0])):
             if up != last:  # the upper root's "dev/mode", once per upper root
                 q, last = shlex.quote(up), up
-                lines.append(f'case "$D" in *" "*":"{q}" "*) x=${{D%%":"{q}" "*}}; '
-                             "a=${x##* } ;; *) a=- ;; esac")
+                lines.append(
+                    f'case "$D" in *" "*":"{q}" "*) x=${{D%%":"{q}" "*}}; '
+                    "a=${x##* } ;; *) a=- ;; esac"
+                )
                 lines.append('case "${a#*/}" in 4???) ;; *) a=- ;; esac')  # find -P: no link
             lines.append("w=")
-            lines += [f'case "$D" in *" ${{a%/*}}/4"???":"{shlex.quote(c)}" "*) ;; *) w=1 ;; esac'
-                      for c in chain]
+            lines += [
+                f'case "$D" in *" ${{a%/*}}/4"???":"{shlex.quote(c)}" "*) ;; *) w=1 ;; esac'
+                for c in chain
+            ]
             lines.append(f'[ -z "$w" ] || set -- "$@" {shlex.quote(root)}')
     skip = prune_clause(prune or [])  # directories every asker prunes: not walked at all
-    lines += [f'rc=$(capped find "$@" -xdev {skip}-type f '
-              "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\) "
-              f"-exec stat --printf '{STAT_FIELDS} %n\\0' {{}} +)",
-              f'm E {SID} "$rc"', ""]
+    lines += [
+        f'rc=$(capped find "$@" -xdev {skip}-type f '
+        "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\) "
+        f"-exec stat --printf '{STAT_FIELDS} %n\\0' {{}} +)",
+        f'm E {SID} "$rc"',
+        "",
+    ]
     return "\n".join(lines)
 
 
 def fragment(reqs: Sequence[Find]) -> list[Section]:
     """One pass over every root any Find names, pruning what all of them prune."""
     prune = set.intersection(*(set(f.prune) for f in reqs))
-    text = _find_section(sorted({root for f in reqs for root in f.roots}),
-                         sorted(x for x in prune if "\n" not in x))
+    text = _find_section(
+        sorted({root for f in reqs for root in f.roots}), sorted(x for x in prune if "\n" not in x)
+    )
     return [Section(SID, text, tuple(reqs))]
 
 
 def _keep(req: Find, stats: Iterable[FileStat]) -> tuple[FileStat, ...]:
     roots = tuple(r.rstrip("/") + "/" for r in req.roots)
-    return tuple(sorted((s for s in stats if "/" in req.roots or s.path.startswith(roots)),
-                        key=lambda s: s.path))
+    return tuple(
+        sorted(
+            (s for s in stats if "/" in req.roots or s.path.startswith(roots)), key=lambda s: s.path
+        )
+    )
 
 
 def parse(reqs: Sequence[Find], frames: Mapping[str, Frame], host: str) -> Answers[Find]:
@@ -142,8 +161,9 @@ def parse(reqs: Sequence[Find], frames: Mapping[str, Frame], host: str) -> Answe
     out: Answers[Find] = {}
     for r in reqs:
         if frame.rc not in (0, 1):
-            out[r] = Absent(f"find over {', '.join(r.roots)} failed (exit {frame.rc})",
-                            is_error=True)
+            out[r] = Absent(
+                f"find over {', '.join(r.roots)} failed (exit {frame.rc})", is_error=True
+            )
         else:
             out[r] = _keep(r, stats)
     return out
@@ -151,8 +171,7 @@ def parse(reqs: Sequence[Find], frames: Mapping[str, Frame], host: str) -> Answe
 
 def from_root(reqs: Sequence[Find], root: Root) -> Answers[Find]:
     """One walk of the root filesystem answers every Find."""
-    stats = [root.file_stat(e.path, e) for e in root.walk()
-             if e.is_file and e.mode & SETID_OR_WW]
+    stats = [root.file_stat(e.path, e) for e in root.walk() if e.is_file and e.mode & SETID_OR_WW]
     return {r: _keep(r, stats) for r in reqs}
 
 

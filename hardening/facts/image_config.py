@@ -52,8 +52,9 @@ def fragment(reqs: Sequence[ImageConfig]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[ImageConfig], frames: Mapping[str, Frame],
-          host: str) -> Answers[ImageConfig]:
+def parse(
+    reqs: Sequence[ImageConfig], frames: Mapping[str, Frame], host: str
+) -> Answers[ImageConfig]:
     """A live node is not an image."""
     return {r: Absent("not an image") for r in reqs}
 

@@ -40,8 +40,9 @@ def fragment(reqs: Sequence[InventoryFlag]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[InventoryFlag], frames: Mapping[str, Frame],
-          host: str) -> Answers[InventoryFlag]:
+def parse(
+    reqs: Sequence[InventoryFlag], frames: Mapping[str, Frame], host: str
+) -> Answers[InventoryFlag]:
     """A probe does not know the inventory (the joining source answers after it)."""
     return off_node(reqs)
 

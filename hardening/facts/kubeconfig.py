@@ -38,8 +38,10 @@ SID = "kubeconfig"
 CAP = 1 << 20
 CERT_FIELDS = ("certificate-authority-data", "client-certificate-data")
 SECRET_FIELDS = ("token", "tokenFile", "password", "client-key-data", "client-key")
-COMPONENT_KUBECONFIGS = tuple(f"/etc/kubernetes/{n}.conf" for n in (
-    "admin", "super-admin", "kubelet", "controller-manager", "scheduler"))
+COMPONENT_KUBECONFIGS = tuple(
+    f"/etc/kubernetes/{n}.conf"
+    for n in ("admin", "super-admin", "kubelet", "controller-manager", "scheduler")
+)
 
 # A YAML or JSON line ``[- ]["]FIELD["]: ["]VALUE["][,]``; FIELD is one of the names above.
 AWK_FILTER = r"""{ line = $0; sub(/\r$/, "", line); sub(/^[ \t]*(- )?[ \t]*"?/, "", line)
@@ -88,7 +90,8 @@ def fragment(reqs: Sequence[Kubeconfigs]) -> list[Section]:
         "  printf '%s\\0' \"$p\"\n"
         f"  stat -L --printf '{STAT_FIELDS} %n\\0' -- \"$p\" 2>/dev/null || printf '!\\0'\n"
         f'  [ ! -r "$p" ] || head -c {CAP} -- "$p" 2>/dev/null | awk \'{AWK_FILTER}\'\n'
-        f"done\nm E {SID} 0\n")
+        f"done\nm E {SID} 0\n"
+    )
     return [Section(SID, text, tuple(reqs))]
 
 
@@ -127,8 +130,9 @@ def digest(path: str, stat: FileStat, text: bytes | None) -> Kubeconfig:
     return Kubeconfig(stat, True, tuple(certs), tuple(dict.fromkeys(secrets)), tuple(errors))
 
 
-def parse(reqs: Sequence[Kubeconfigs], frames: Mapping[str, Frame],
-          host: str) -> Answers[Kubeconfigs]:
+def parse(
+    reqs: Sequence[Kubeconfigs], frames: Mapping[str, Frame], host: str
+) -> Answers[Kubeconfigs]:
     """Each request's kubeconfigs from the one section."""
     found: dict[str, Kubeconfig] = {}
     for e in frame_of(frames, SID, host).entries:
@@ -141,8 +145,11 @@ def parse(reqs: Sequence[Kubeconfigs], frames: Mapping[str, Frame],
 
 
 def _select(req: Kubeconfigs, found: Mapping[str, Kubeconfig]) -> tuple[Kubeconfig, ...]:
-    return tuple(k for p, k in sorted(found.items())
-                 if any(glob_match(q, p) if is_glob(q) else q == p for q in req.paths))
+    return tuple(
+        k
+        for p, k in sorted(found.items())
+        if any(glob_match(q, p) if is_glob(q) else q == p for q in req.paths)
+    )
 
 
 def filter_text(data: bytes) -> bytes:
@@ -164,8 +171,9 @@ def filter_text(data: bytes) -> bytes:
 def from_root(reqs: Sequence[Kubeconfigs], root: Root) -> Answers[Kubeconfigs]:
     """Each request's kubeconfigs from a root filesystem."""
     found: dict[str, Kubeconfig] = {}
-    for p in sorted({x for r in reqs for q in r.paths
-                     for x in (root.glob(q) if is_glob(q) else [q])}):
+    for p in sorted(
+        {x for r in reqs for q in r.paths for x in (root.glob(q) if is_glob(q) else [q])}
+    ):
         entry = root.entry(p)
         if isinstance(entry, Absent) or not entry.is_file:
             continue

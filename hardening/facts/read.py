@@ -42,15 +42,24 @@ def _sid(i: int) -> str:
 
 def fragment(reqs: Sequence[Read]) -> list[Section]:
     """One section per Read: an entry per matching path."""
-    return [Section(_sid(i), (
-        f"m B {_sid(i)}\n"
-        f"for p in {word(r.path)}; do\n"
-        '  if [ ! -e "$p" ]; then m F file "$(gone "$p")" -; printf \'%s\\0\' "$p"\n'
-        '  elif [ ! -r "$p" ] || [ -d "$p" ]; then m F file denied -; printf \'%s\\0\' "$p"\n'
-        "  else m F file ok -; printf '%s\\0' \"$p\"; "
-        f'head -c {r.limit + 1} -- "$p" 2>/dev/null; fi\n'
-        "done\n"
-        f"m E {_sid(i)} 0\n"), (r,)) for i, r in enumerate(reqs)]
+    return [
+        Section(
+            _sid(i),
+            (
+                f"m B {_sid(i)}\n"
+                f"for p in {word(r.path)}; do\n"
+                '  if [ ! -e "$p" ]; then m F file "$(gone "$p")" -; printf \'%s\\0\' "$p"\n'
+                '  elif [ ! -r "$p" ] || [ -d "$p" ]; then '
+                "m F file denied -; printf '%s\\0' \"$p\"\n"
+                "  else m F file ok -; printf '%s\\0' \"$p\"; "
+                f'head -c {r.limit + 1} -- "$p" 2>/dev/null; fi\n'
+                "done\n"
+                f"m E {_sid(i)} 0\n"
+            ),
+            (r,),
+        )
+        for i, r in enumerate(reqs)
+    ]
 
 
 def _parse_one(req: Read, frame: Frame, host: str) -> Any:
@@ -100,8 +109,9 @@ def _from_root(req: Read, root: Root) -> Any:
 
 def from_root(reqs: Sequence[Read], root: Root) -> Answers[Read]:
     """Each Read from a root filesystem; every file named is loaded in one pass first."""
-    wanted = [e for r in reqs for p in _paths(root, r.path)
-              if not isinstance(e := root.entry(p), Absent)]
+    wanted = [
+        e for r in reqs for p in _paths(root, r.path) if not isinstance(e := root.entry(p), Absent)
+    ]
     root.prefetch(wanted)
     return {r: _from_root(r, root) for r in reqs}
 

@@ -58,8 +58,10 @@ def spec_of(request: Request[Any]) -> RequestSpec[Any]:
     try:
         return SPECS[type(request)]
     except KeyError:
-        raise TypeError(f"{type(request).__name__} is not a registered fact request; "
-                        "add its SPEC to hardening/facts/registry.py") from None
+        raise TypeError(
+            f"{type(request).__name__} is not a registered fact request; "
+            "add its SPEC to hardening/facts/registry.py"
+        ) from None
 
 
 def by_spec(requests: Iterable[Request[Any]]) -> list[tuple[RequestSpec[Any], list[Any]]]:

@@ -40,8 +40,9 @@ def fragment(reqs: Sequence[RolePolicies]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[RolePolicies], frames: Mapping[str, Frame],
-          host: str) -> Answers[RolePolicies]:
+def parse(
+    reqs: Sequence[RolePolicies], frames: Mapping[str, Frame], host: str
+) -> Answers[RolePolicies]:
     """A probe has no role policies (the cloud source answers them after it)."""
     return off_node(reqs)
 

@@ -40,8 +40,9 @@ def fragment(reqs: Sequence[RuntimeClasses]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[RuntimeClasses], frames: Mapping[str, Frame],
-          host: str) -> Answers[RuntimeClasses]:
+def parse(
+    reqs: Sequence[RuntimeClasses], frames: Mapping[str, Frame], host: str
+) -> Answers[RuntimeClasses]:
     """A probe has no RuntimeClasses (the cloud source answers them after it)."""
     return off_node(reqs)
 

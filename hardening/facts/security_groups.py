@@ -38,8 +38,9 @@ def fragment(reqs: Sequence[SecurityGroups]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[SecurityGroups], frames: Mapping[str, Frame],
-          host: str) -> Answers[SecurityGroups]:
+def parse(
+    reqs: Sequence[SecurityGroups], frames: Mapping[str, Frame], host: str
+) -> Answers[SecurityGroups]:
     """A probe has no security groups (the cloud source answers them after it)."""
     return off_node(reqs)
 

@@ -58,8 +58,11 @@ def fragment(reqs: Sequence[Stat]) -> list[Section]:
 def answer(req: Stat, stats: Mapping[str, FileStat], denied: set[str]) -> Any:
     """The fact of one Stat from the records of the section (shared with the fixtures)."""
     if req.path in denied:
-        return Absent(f"{req.path}: cannot be examined (permission denied on a parent "
-                      "directory; run with become)", is_error=True)
+        return Absent(
+            f"{req.path}: cannot be examined (permission denied on a parent "
+            "directory; run with become)",
+            is_error=True,
+        )
     if is_glob(req.path):
         return tuple(s for p, s in sorted(stats.items()) if glob_match(req.path, p))
     if req.path in stats:

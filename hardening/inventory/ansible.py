@@ -26,23 +26,60 @@ from hardening.inventory import roles, sshargs, template
 from hardening.model.host import Host, JumpHost
 
 SECRET_WORDS = ("pass", "secret", "token", "vault", "credential")
-MAGIC_VARS = frozenset({
-    "ansible_config_file", "ansible_facts", "ansible_playbook_python", "ansible_version",
-    "group_names", "groups", "hostvars", "inventory_dir", "inventory_file",
-    "inventory_hostname", "inventory_hostname_short", "omit", "playbook_dir",
-    "ansible_check_mode", "ansible_diff_mode", "ansible_forks", "ansible_inventory_sources",
-    "ansible_run_tags", "ansible_skip_tags", "ansible_verbosity", "ansible_play_hosts",
-})
+MAGIC_VARS = frozenset(
+    {
+        "ansible_config_file",
+        "ansible_facts",
+        "ansible_playbook_python",
+        "ansible_version",
+        "group_names",
+        "groups",
+        "hostvars",
+        "inventory_dir",
+        "inventory_file",
+        "inventory_hostname",
+        "inventory_hostname_short",
+        "omit",
+        "playbook_dir",
+        "ansible_check_mode",
+        "ansible_diff_mode",
+        "ansible_forks",
+        "ansible_inventory_sources",
+        "ansible_run_tags",
+        "ansible_skip_tags",
+        "ansible_verbosity",
+        "ansible_play_hosts",
+    }
+)
 JUMP_VAR = "hardening_jump_host"
 # the variables _host reads: a template in one of them that cannot be resolved safely stops
-CONNECTION_VARS = frozenset({
-    "ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port", "ansible_user",
-    "ansible_ssh_user", "ansible_ssh_private_key_file", "ansible_private_key_file",
-    "ansible_connection", "ansible_become", "ansible_become_method", "ansible_become_user",
-    "ansible_ssh_common_args", JUMP_VAR, roles.ROLES_VAR, roles.GROUP_ROLES_VAR,
-})
-CONNECTIONS = {"ssh": "ssh", "paramiko": "ssh", "paramiko_ssh": "ssh", "smart": "ssh",
-               "local": "local"}
+CONNECTION_VARS = frozenset(
+    {
+        "ansible_host",
+        "ansible_ssh_host",
+        "ansible_port",
+        "ansible_ssh_port",
+        "ansible_user",
+        "ansible_ssh_user",
+        "ansible_ssh_private_key_file",
+        "ansible_private_key_file",
+        "ansible_connection",
+        "ansible_become",
+        "ansible_become_method",
+        "ansible_become_user",
+        "ansible_ssh_common_args",
+        JUMP_VAR,
+        roles.ROLES_VAR,
+        roles.GROUP_ROLES_VAR,
+    }
+)
+CONNECTIONS = {
+    "ssh": "ssh",
+    "paramiko": "ssh",
+    "paramiko_ssh": "ssh",
+    "smart": "ssh",
+    "local": "local",
+}
 
 
 def is_secret(name: str) -> bool:
@@ -51,8 +88,11 @@ def is_secret(name: str) -> bool:
     return any(word in lowered for word in SECRET_WORDS)
 
 
-def load_inventory(path: str | os.PathLike[str], limit: str | None = None,
-                   group_roles: Mapping[str, Any] | None = None) -> list[Host]:
+def load_inventory(
+    path: str | os.PathLike[str],
+    limit: str | None = None,
+    group_roles: Mapping[str, Any] | None = None,
+) -> list[Host]:
     """Every host of the inventory at ``path`` matching ``limit``, in inventory order.
 
     ``group_roles`` (group -> role names) extends the default group -> role mapping; an
@@ -61,8 +101,10 @@ def load_inventory(path: str | os.PathLike[str], limit: str | None = None,
     """
     where = str(path)
     if not Path(where).exists():
-        raise InventoryError(f"{where}: no such inventory file or directory",
-                             "pass an Ansible inventory (YAML, INI or a directory) with -i")
+        raise InventoryError(
+            f"{where}: no such inventory file or directory",
+            "pass an Ansible inventory (YAML, INI or a directory) with -i",
+        )
     _precheck(Path(where))
     from ansible.errors import AnsibleError
 
@@ -70,8 +112,10 @@ def load_inventory(path: str | os.PathLike[str], limit: str | None = None,
         return _load(where, limit, group_roles)
     except AnsibleError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InventoryError(f"{where}: Ansible cannot load it: {first[:300]}",
-                             f"check it with 'ansible-inventory -i {where} --list'") from None
+        raise InventoryError(
+            f"{where}: Ansible cannot load it: {first[:300]}",
+            f"check it with 'ansible-inventory -i {where} --list'",
+        ) from None
 
 
 def _inventory_files(path: Path) -> list[Path]:
@@ -81,8 +125,12 @@ def _inventory_files(path: Path) -> list[Path]:
     found = [] if path.is_dir() else [path]
     for root in roots:
         if root.is_dir():
-            found += sorted(p for p in root.rglob("*") if not p.is_dir() and
-                            not any(part.startswith(".") for part in p.relative_to(root).parts))
+            found += sorted(
+                p
+                for p in root.rglob("*")
+                if not p.is_dir()
+                and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            )
     return found
 
 
@@ -98,8 +146,11 @@ def _precheck(path: Path) -> None:
             if item.suffix in (".yml", ".yaml", ".json", "") or item.parent != path.parent:
                 safeload.check_yaml(text, str(item))
         except safeload.LoadLimitError as exc:
-            raise InventoryError(str(exc), "an inventory is regular YAML, JSON or INI files "
-                                 f"of at most {safeload.MAX_BYTES >> 20} MiB") from None
+            raise InventoryError(
+                str(exc),
+                "an inventory is regular YAML, JSON or INI files "
+                f"of at most {safeload.MAX_BYTES >> 20} MiB",
+            ) from None
         except YAMLError:
             continue  # not YAML (an INI file): Ansible's own parser reports what is wrong
 
@@ -112,8 +163,10 @@ def _load(where: str, limit: str | None, group_roles: Mapping[str, Any] | None) 
     loader = DataLoader()
     manager = InventoryManager(loader=loader, sources=[where])
     if not manager.groups.get("all") or not _parsed(manager):
-        raise InventoryError(f"{where}: not parsable as an Ansible inventory",
-                             f"check it with 'ansible-inventory -i {where} --list'")
+        raise InventoryError(
+            f"{where}: not parsable as an Ansible inventory",
+            f"check it with 'ansible-inventory -i {where} --list'",
+        )
     variables = VariableManager(loader=loader, inventory=manager)
     if limit:
         manager.subset(limit)
@@ -137,9 +190,14 @@ def _templated(raw: Mapping[str, Any], hostname: str, where: str) -> dict[str, A
     A connection variable (``CONNECTION_VARS``) whose template is refused is an
     InventoryError; any other variable with a refused template is kept as written.
     """
-    resolver = template.Resolver({k: _plain(v) for k, v in raw.items()
-                                  if k not in MAGIC_VARS and not is_secret(k)
-                                  and not _is_vaulted(v)}, hostname)
+    resolver = template.Resolver(
+        {
+            k: _plain(v)
+            for k, v in raw.items()
+            if k not in MAGIC_VARS and not is_secret(k) and not _is_vaulted(v)
+        },
+        hostname,
+    )
     out: dict[str, Any] = {}
     for name, value in raw.items():
         if name in MAGIC_VARS or is_secret(name) or _is_vaulted(value):
@@ -148,9 +206,11 @@ def _templated(raw: Mapping[str, Any], hostname: str, where: str) -> dict[str, A
             out[name] = _plain(resolver.value(_plain(value)))
         except template.TemplateRefused as exc:
             if name in CONNECTION_VARS:
-                raise InventoryError(f"{where}: host '{hostname}': {name}: {exc}",
-                                     "inventory templates may only name variables (no "
-                                     "lookups); see docs/security.md") from None
+                raise InventoryError(
+                    f"{where}: host '{hostname}': {name}: {exc}",
+                    "inventory templates may only name variables (no "
+                    "lookups); see docs/security.md",
+                ) from None
             out[name] = _plain(value)
     return out
 
@@ -203,17 +263,25 @@ def _bool(value: object, where: str) -> bool:
     raise InventoryError(f"{where}: '{value}' is not a boolean", "use true or false")
 
 
-def _host(name: str, groups: tuple[str, ...], values: dict[str, Any],
-          group_roles: Mapping[str, Any] | None, source: str) -> Host:
+def _host(
+    name: str,
+    groups: tuple[str, ...],
+    values: dict[str, Any],
+    group_roles: Mapping[str, Any] | None,
+    source: str,
+) -> Host:
     where = f"{source}: host '{name}'"
     connection = str(_first(values, "ansible_connection") or "ssh")
     if connection not in CONNECTIONS:
-        raise InventoryError(f"{where}: ansible_connection '{connection}' is not supported",
-                             f"use one of: {', '.join(sorted(CONNECTIONS))}")
+        raise InventoryError(
+            f"{where}: ansible_connection '{connection}' is not supported",
+            f"use one of: {', '.join(sorted(CONNECTIONS))}",
+        )
     overrides = values.get(roles.GROUP_ROLES_VAR)
     if overrides is not None and not isinstance(overrides, Mapping):
-        raise InventoryError(f"{where}: {roles.GROUP_ROLES_VAR} must be a mapping",
-                             "write it as group: [role, ...]")
+        raise InventoryError(
+            f"{where}: {roles.GROUP_ROLES_VAR} must be a mapping", "write it as group: [role, ...]"
+        )
     mapping = roles.group_mapping({**(group_roles or {}), **(overrides or {})}, where)
     user = _first(values, "ansible_user", "ansible_ssh_user")
     key = _first(values, "ansible_ssh_private_key_file", "ansible_private_key_file")
@@ -221,14 +289,17 @@ def _host(name: str, groups: tuple[str, ...], values: dict[str, Any],
     become_method = str(_first(values, "ansible_become_method") or "sudo")
     become = _bool(values.get("ansible_become", False), f"{where}: ansible_become")
     if become and become_method != "sudo":
-        raise InventoryError(f"{where}: become method '{become_method}' is not supported",
-                             "use sudo (the probe runs with 'sudo -n')")
+        raise InventoryError(
+            f"{where}: become method '{become_method}' is not supported",
+            "use sudo (the probe runs with 'sudo -n')",
+        )
     args = sshargs.parse_ssh_args(str(values.get("ansible_ssh_common_args") or ""), where)
     jump: JumpHost | None = None
     jump_spec = values.get(JUMP_VAR) or args.jump
     if jump_spec:
-        jump = sshargs.parse_jump(jump_spec, f"{where}: jump host", key_file,
-                                  str(user) if user else None)
+        jump = sshargs.parse_jump(
+            jump_spec, f"{where}: jump host", key_file, str(user) if user else None
+        )
     return Host(
         name=name,
         address=str(_first(values, "ansible_host", "ansible_ssh_host") or name),

@@ -39,9 +39,11 @@ def parse_role(value: object, where: str) -> Role:
     """One role name (``control-plane``, ``etcd``, ``worker``, ``any``) -> Role."""
     text = str(value).strip().lower().replace("_", "-")
     if text == Role.CLUSTER.value:
-        raise InventoryError(f"{where}: 'cluster' is not a node role",
-                             "the cluster's controls run on the cluster target: audit with "
-                             "--kubeconfig FILE or --cluster-facts DIR")
+        raise InventoryError(
+            f"{where}: 'cluster' is not a node role",
+            "the cluster's controls run on the cluster target: audit with "
+            "--kubeconfig FILE or --cluster-facts DIR",
+        )
     for role in Role:
         if role.value == text:
             return role
@@ -54,8 +56,10 @@ def _as_list(value: object, where: str) -> list[object]:
         return [part for part in value.replace(",", " ").split() if part]
     if isinstance(value, Iterable) and not isinstance(value, Mapping):
         return list(value)
-    raise InventoryError(f"{where}: expected a list of role names, got '{value}'",
-                         "write it as a YAML list, e.g. [control-plane, etcd]")
+    raise InventoryError(
+        f"{where}: expected a list of role names, got '{value}'",
+        "write it as a YAML list, e.g. [control-plane, etcd]",
+    )
 
 
 def group_mapping(overrides: Mapping[str, Any] | None, where: str) -> dict[str, frozenset[Role]]:
@@ -67,16 +71,22 @@ def group_mapping(overrides: Mapping[str, Any] | None, where: str) -> dict[str, 
     if overrides is None:
         return merged
     if not isinstance(overrides, Mapping):
-        raise InventoryError(f"{where}: expected a mapping of group -> roles, got '{overrides}'",
-                             "write it as a YAML mapping, e.g. {bastions: [], db: [etcd]}")
+        raise InventoryError(
+            f"{where}: expected a mapping of group -> roles, got '{overrides}'",
+            "write it as a YAML mapping, e.g. {bastions: [], db: [etcd]}",
+        )
     for group, roles in overrides.items():
         items = _as_list(roles, f"{where}: group '{group}'")
         merged[str(group)] = frozenset(parse_role(r, f"{where}: group '{group}'") for r in items)
     return merged
 
 
-def roles_for(label: str, groups: Iterable[str], variables: Mapping[str, Any],
-              mapping: Mapping[str, frozenset[Role]]) -> frozenset[Role]:
+def roles_for(
+    label: str,
+    groups: Iterable[str],
+    variables: Mapping[str, Any],
+    mapping: Mapping[str, frozenset[Role]],
+) -> frozenset[Role]:
     """The roles of one host from its groups (parents included) and its variables.
 
     ``label`` names the host in errors (``<inventory>: host '<name>'``).

@@ -50,8 +50,9 @@ def parse_ssh_args(text: str, where: str) -> SshArgs:
     try:
         words = shlex.split(text)
     except ValueError as exc:
-        raise InventoryError(f"{where}: cannot split ansible_ssh_common_args: {exc}",
-                             "check its quoting") from None
+        raise InventoryError(
+            f"{where}: cannot split ansible_ssh_common_args: {exc}", "check its quoting"
+        ) from None
     jump: str | None = None
     known: str | None = None
     for key, value in _options(words):
@@ -60,13 +61,16 @@ def parse_ssh_args(text: str, where: str) -> SshArgs:
         elif key == "userknownhostsfile":
             known = value.split()[0] if value.split() else None
         elif key == "proxycommand" and value.lower() != "none":
-            raise InventoryError(f"{where}: ProxyCommand is not supported",
-                                 "use -J/ProxyJump or the hardening_jump_host variable")
+            raise InventoryError(
+                f"{where}: ProxyCommand is not supported",
+                "use -J/ProxyJump or the hardening_jump_host variable",
+            )
     return SshArgs(jump, known)
 
 
-def parse_jump(spec: object, where: str, key_file: str | None,
-               default_user: str | None) -> JumpHost:
+def parse_jump(
+    spec: object, where: str, key_file: str | None, default_user: str | None
+) -> JumpHost:
     """``[user@]host[:port]`` or a mapping ``{address, port, user, key_file}`` -> JumpHost.
 
     The jump host uses the target's key and user unless it names its own, as an ssh_config
@@ -76,8 +80,9 @@ def parse_jump(spec: object, where: str, key_file: str | None,
         return _jump_from_mapping(spec, where, key_file, default_user)
     text = str(spec).strip()
     if "," in text:
-        raise InventoryError(f"{where}: chained jump hosts '{text}' are not supported",
-                             "use a single bastion")
+        raise InventoryError(
+            f"{where}: chained jump hosts '{text}' are not supported", "use a single bastion"
+        )
     user, at, rest = text.rpartition("@")
     if not at:
         user, rest = "", text
@@ -85,14 +90,20 @@ def parse_jump(spec: object, where: str, key_file: str | None,
     return JumpHost(host, port, user or default_user, key_file)
 
 
-def _jump_from_mapping(spec: Mapping[str, Any], where: str, key_file: str | None,
-                       default_user: str | None) -> JumpHost:
+def _jump_from_mapping(
+    spec: Mapping[str, Any], where: str, key_file: str | None, default_user: str | None
+) -> JumpHost:
     if "address" not in spec:
-        raise InventoryError(f"{where}: jump host mapping has no 'address'",
-                             "give address (and optionally port, user, key_file)")
-    return JumpHost(str(spec["address"]), port_number(spec.get("port", 22), where),
-                    str(spec["user"]) if spec.get("user") else default_user,
-                    str(spec["key_file"]) if spec.get("key_file") else key_file)
+        raise InventoryError(
+            f"{where}: jump host mapping has no 'address'",
+            "give address (and optionally port, user, key_file)",
+        )
+    return JumpHost(
+        str(spec["address"]),
+        port_number(spec.get("port", 22), where),
+        str(spec["user"]) if spec.get("user") else default_user,
+        str(spec["key_file"]) if spec.get("key_file") else key_file,
+    )
 
 
 def _split_host_port(text: str, where: str) -> tuple[str, int]:
@@ -104,8 +115,9 @@ def _split_host_port(text: str, where: str) -> tuple[str, int]:
     else:
         host, port = text, "22"
     if not host:
-        raise InventoryError(f"{where}: jump host '{text}' has no host name",
-                             "write it as [user@]host[:port]")
+        raise InventoryError(
+            f"{where}: jump host '{text}' has no host name", "write it as [user@]host[:port]"
+        )
     return host, port_number(port, where)
 
 
@@ -115,6 +127,7 @@ def port_number(value: object, where: str) -> int:
     except ValueError:
         port = -1
     if not 0 < port < 65536:
-        raise InventoryError(f"{where}: port '{value}' is not a TCP port",
-                             "use a number from 1 to 65535")
+        raise InventoryError(
+            f"{where}: port '{value}' is not a TCP port", "use a number from 1 to 65535"
+        )
     return port

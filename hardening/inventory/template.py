@@ -37,9 +37,13 @@ def _as_bool(value: Any) -> bool:
 
 _UNDEFINED = object()
 FILTERS: dict[str, Callable[..., Any]] = {
-    "default": _default, "d": _default,
-    "lower": lambda v: str(v).lower(), "upper": lambda v: str(v).upper(),
-    "trim": lambda v: str(v).strip(), "string": str, "int": lambda v: int(str(v).strip()),
+    "default": _default,
+    "d": _default,
+    "lower": lambda v: str(v).lower(),
+    "upper": lambda v: str(v).upper(),
+    "trim": lambda v: str(v).strip(),
+    "string": str,
+    "int": lambda v: int(str(v).strip()),
     "bool": _as_bool,
 }
 
@@ -55,8 +59,11 @@ class Resolver:
     def __init__(self, raw: Mapping[str, Any], hostname: str) -> None:
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-        self._raw = {**raw, "inventory_hostname": hostname,
-                     "inventory_hostname_short": hostname.split(".")[0]}
+        self._raw = {
+            **raw,
+            "inventory_hostname": hostname,
+            "inventory_hostname_short": hostname.split(".")[0],
+        }
         self._env = ImmutableSandboxedEnvironment()
         self._stack: list[str] = []
 
@@ -75,8 +82,12 @@ class Resolver:
         except TemplateSyntaxError as exc:
             raise TemplateRefused(f"not a valid template: {exc.message}") from None
         body = tree.body
-        if len(body) == 1 and isinstance(body[0], nodes.Output) and len(body[0].nodes) == 1 \
-                and not isinstance(body[0].nodes[0], nodes.TemplateData):
+        if (
+            len(body) == 1
+            and isinstance(body[0], nodes.Output)
+            and len(body[0].nodes) == 1
+            and not isinstance(body[0].nodes[0], nodes.TemplateData)
+        ):
             lone = body[0].nodes[0]  # a lone expression keeps its type (a port stays an int)
             return self._defined(self._node(lone), lone)
         return self._bounded("".join(str(self._node(n)) for n in body))
@@ -90,8 +101,9 @@ class Resolver:
         if name not in self._raw:
             return _UNDEFINED
         if name in self._stack or len(self._stack) >= MAX_DEPTH:
-            raise TemplateRefused(f"variable '{name}' refers to itself or nests more than "
-                                  f"{MAX_DEPTH} levels")
+            raise TemplateRefused(
+                f"variable '{name}' refers to itself or nests more than {MAX_DEPTH} levels"
+            )
         self._stack.append(name)
         try:
             return self.value(self._raw[name])
@@ -102,21 +114,21 @@ class Resolver:
         from jinja2 import nodes
 
         if isinstance(node, nodes.Output):
-            return self._bounded("".join(str(self._defined(self._node(n), n))
-                                         for n in node.nodes))
+            return self._bounded("".join(str(self._defined(self._node(n), n)) for n in node.nodes))
         if isinstance(node, nodes.TemplateData | nodes.Const):
             return node.data if isinstance(node, nodes.TemplateData) else node.value
         if isinstance(node, nodes.Name):
             return self._name(node.name)
         if isinstance(node, nodes.Concat):
-            return self._bounded("".join(str(self._defined(self._node(n), n))
-                                         for n in node.nodes))
+            return self._bounded("".join(str(self._defined(self._node(n), n)) for n in node.nodes))
         if isinstance(node, nodes.Getattr | nodes.Getitem):
             return self._lookup(node)
         if isinstance(node, nodes.Filter) and node.name in FILTERS and node.node is not None:
             return self._filter(node)
-        raise TemplateRefused(f"'{_describe(node)}' is not allowed (only variables, "
-                              f"'.key', ['key'], '~' and the filters {', '.join(FILTERS)})")
+        raise TemplateRefused(
+            f"'{_describe(node)}' is not allowed (only variables, "
+            f"'.key', ['key'], '~' and the filters {', '.join(FILTERS)})"
+        )
 
     def _lookup(self, node: Any) -> Any:
         from jinja2 import nodes
@@ -127,7 +139,7 @@ class Resolver:
         elif isinstance(node.arg, nodes.Const):
             key = node.arg.value
         else:
-            raise TemplateRefused("only a constant key may be looked up ([\"key\"] or [0])")
+            raise TemplateRefused('only a constant key may be looked up (["key"] or [0])')
         if isinstance(base, Mapping):
             return base.get(key, _UNDEFINED)
         if isinstance(base, list) and isinstance(key, int) and -len(base) <= key < len(base):

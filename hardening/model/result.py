@@ -201,12 +201,16 @@ class Coverage:
             for r in h.results:
                 counts[r.status] += 1
         return cls(
-            hosts_listed=len(hosts), hosts_reached=sum(1 for h in hosts if not h.error),
+            hosts_listed=len(hosts),
+            hosts_reached=sum(1 for h in hosts if not h.error),
             unreached=tuple(h.name for h in hosts if h.error),
             selected=sum(len(h.results) for h in hosts),
             evaluated=counts[Status.PASS] + counts[Status.FAIL] + counts[Status.WAIVED],
-            errors=counts[Status.ERROR], unreachable=unreachable,
-            not_applicable=counts[Status.SKIP], manual=counts[Status.WARN])
+            errors=counts[Status.ERROR],
+            unreachable=unreachable,
+            not_applicable=counts[Status.SKIP],
+            manual=counts[Status.WARN],
+        )
 
     @property
     def percent(self) -> float | None:
@@ -217,26 +221,39 @@ class Coverage:
     @property
     def degraded(self) -> bool:
         """True when any listed host or any due check was not audited."""
-        return (self.hosts_reached < self.hosts_listed or self.hosts_listed == 0
-                or self.errors + self.unreachable > 0)
+        return (
+            self.hosts_reached < self.hosts_listed
+            or self.hosts_listed == 0
+            or self.errors + self.unreachable > 0
+        )
 
     def summary(self) -> str:
         """One line: ``coverage 97.5%: 2 of 3 hosts reached, 117 of 120 checks evaluated ...``."""
         pct = "n/a" if self.percent is None else f"{self.percent:.1f}%"
         due = self.evaluated + self.errors + self.unreachable
-        text = (f"coverage {pct}: {self.hosts_reached} of {self.hosts_listed} host(s) reached, "
-                f"{self.evaluated} of {due} check(s) evaluated ({self.errors} error, "
-                f"{self.unreachable} on unreached hosts; {self.not_applicable} not applicable "
-                f"and {self.manual} manual counted apart)")
+        text = (
+            f"coverage {pct}: {self.hosts_reached} of {self.hosts_listed} host(s) reached, "
+            f"{self.evaluated} of {due} check(s) evaluated ({self.errors} error, "
+            f"{self.unreachable} on unreached hosts; {self.not_applicable} not applicable "
+            f"and {self.manual} manual counted apart)"
+        )
         return text + (" DEGRADED" if self.degraded else "")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping for the JSON document (``coverage`` in run-v1.json)."""
-        return {"hosts_listed": self.hosts_listed, "hosts_reached": self.hosts_reached,
-                "unreached": list(self.unreached), "selected": self.selected,
-                "evaluated": self.evaluated, "errors": self.errors,
-                "unreachable": self.unreachable, "not_applicable": self.not_applicable,
-                "manual": self.manual, "percent": self.percent, "degraded": self.degraded}
+        return {
+            "hosts_listed": self.hosts_listed,
+            "hosts_reached": self.hosts_reached,
+            "unreached": list(self.unreached),
+            "selected": self.selected,
+            "evaluated": self.evaluated,
+            "errors": self.errors,
+            "unreachable": self.unreachable,
+            "not_applicable": self.not_applicable,
+            "manual": self.manual,
+            "percent": self.percent,
+            "degraded": self.degraded,
+        }
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def split_sections(data: bytes, script: Script, host: str) -> dict[str, Frame]:
     marks = list(_marker(script.nonce).finditer(data))
     for i, mk in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(data)
-        content = data[mk.end():end]
+        content = data[mk.end() : end]
         tag = mk.group(1).decode()
         fields = mk.group(2).decode("utf-8", errors="replace")
         if tag == "B":
@@ -62,23 +62,28 @@ def _tail(stderr: bytes) -> str:
     return f": {lines[-1][:200]}" if lines else ""
 
 
-def _incomplete(sections: dict[str, Frame], script: Script, host: str,
-                rc: int | None, stderr: bytes) -> ProbeError:
+def _incomplete(
+    sections: dict[str, Frame], script: Script, host: str, rc: int | None, stderr: bytes
+) -> ProbeError:
     status = f"exit {rc}" if rc is not None else "no exit status"
     if not sections:
-        return ProbeError(f"{host}: no probe output came back ({status}{_tail(stderr)})",
-                          "check that the account can run /bin/sh on the node")
+        return ProbeError(
+            f"{host}: no probe output came back ({status}{_tail(stderr)})",
+            "check that the account can run /bin/sh on the node",
+        )
     done = [s for s, f in sections.items() if f.rc is not None]
     total = len(script.sections) + 2
     return ProbeError(
         f"{host}: probe output ended before its final frame, after {len(done)} of {total} "
         f"sections ({', '.join(done)[:300]}; {status}{_tail(stderr)})",
         "the connection was cut, the output limit was reached or the node's shell stopped, "
-        "so the host is not audited; rerun it")
+        "so the host is not audited; rerun it",
+    )
 
 
-def parse(data: bytes, script: Script, host: str, *, rc: int | None = None,
-          stderr: bytes = b"") -> tuple[dict[Request[Any], object], dict[str, str]]:
+def parse(
+    data: bytes, script: Script, host: str, *, rc: int | None = None, stderr: bytes = b""
+) -> tuple[dict[Request[Any], object], dict[str, str]]:
     """Parse probe output into (facts by request, meta).
 
     Raises ProbeError when a frame is forged or the output stops before the ``done`` frame;

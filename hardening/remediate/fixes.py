@@ -50,10 +50,14 @@ def symbolic_removal(max_mode: str) -> str:
     """
     allowed = int(max_mode, 8)
     parts = []
-    for who, shift, special, special_name in (("u", 6, 0o4000, "s"), ("g", 3, 0o2000, "s"),
-                                              ("o", 0, 0o1000, "t")):
-        bits = "".join(name for name, bit in (("r", 4), ("w", 2), ("x", 1))
-                       if not (allowed >> shift) & bit)
+    for who, shift, special, special_name in (
+        ("u", 6, 0o4000, "s"),
+        ("g", 3, 0o2000, "s"),
+        ("o", 0, 0o1000, "t"),
+    ):
+        bits = "".join(
+            name for name, bit in (("r", 4), ("w", 2), ("x", 1)) if not (allowed >> shift) & bit
+        )
         if not allowed & special:
             bits += special_name
         if bits:
@@ -87,8 +91,10 @@ def target_value(op: str, value: Any, override: str | None) -> str:
         return value
     if op == "in" and isinstance(value, tuple | list) and value:
         return str(value[0])
-    raise NoFix(f"op '{op}' does not name one value to set; add the tag to a --values file "
-                "(the shipped one is hardening/playbooks/values.yml)")
+    raise NoFix(
+        f"op '{op}' does not name one value to set; add the tag to a --values file "
+        "(the shipped one is hardening/playbooks/values.yml)"
+    )
 
 
 def failing_paths(result: Result, *, last_field: bool) -> list[str]:
@@ -143,22 +149,29 @@ def fallback_passes(result: Result, p: Any) -> bool:
 def _unit_flag_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, Any]]:
     """A kubelet flag on its command line: rewrite it where systemd reads it."""
     drop = fallback_passes(result, p)
-    return "kubelet_flag", {"unit": f"{p.component}.service", "unit_dirs": list(UNIT_DIRS),
-                            "flag": p.flag, "value": None if drop else value,
-                            "is_bool": p.type == "bool"}
+    return "kubelet_flag", {
+        "unit": f"{p.component}.service",
+        "unit_dirs": list(UNIT_DIRS),
+        "flag": p.flag,
+        "value": None if drop else value,
+        "is_bool": p.type == "bool",
+    }
 
 
 def _component_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, Any]]:
     if p.flag_key:  # one KEY=VALUE pair of a map flag: rewriting the flag would drop the rest
         if f": {p.flag}: {p.flag_key}=" in result.evidence.source or not p.config_key:
-            raise NoFix(f"{p.flag_key} is set in {p.flag} on the {p.component} command line; "
-                        f"edit that pair by hand (the flag carries other keys too)")
+            raise NoFix(
+                f"{p.flag_key} is set in {p.flag} on the {p.component} command line; "
+                f"edit that pair by hand (the flag carries other keys too)"
+            )
         flag_won = False
     else:
         flag_won = _flag_won(result.evidence.source, p.flag)
     if p.config_key and not flag_won:
-        default = p.config_path or ("/var/lib/kubelet/config.yaml" if p.component == "kubelet"
-                                    else "")
+        default = p.config_path or (
+            "/var/lib/kubelet/config.yaml" if p.component == "kubelet" else ""
+        )
         path = _config_path(result, p.config_key, default)
         fix = "kubelet_config" if p.component == "kubelet" else "yaml_config"
         return fix, {"path": path, "set": nested(p.config_key, typed(value))}
@@ -167,8 +180,10 @@ def _component_fix(result: Result, p: Any, value: str) -> tuple[str, dict[str, A
         return "manifest_flag", {"path": manifest, "flag": p.flag, "value": value}
     if p.flag and p.component == "kubelet":
         return _unit_flag_fix(result, p, value)
-    raise NoFix(f"{p.flag} is set on the {p.component} command line; no restart handler "
-                f"exists for {p.component}: edit the unit or environment file that sets it")
+    raise NoFix(
+        f"{p.flag} is set on the {p.component} command line; no restart handler "
+        f"exists for {p.component}: edit the unit or environment file that sets it"
+    )
 
 
 def _keyword_fix(p: Any, value: str) -> tuple[str, dict[str, Any]]:
@@ -197,11 +212,12 @@ def derive(control: Control, result: Result, override: str | None = None) -> Fix
     if kind in ("file_mode", "file_owner"):
         name, values = _file_fix(control, result, p)
     elif kind == "suid_inventory":
-        name, values = "file_mode", {"paths": failing_paths(result, last_field=True),
-                                     "mode": "u-s,g-s"}
+        name, values = (
+            "file_mode",
+            {"paths": failing_paths(result, last_field=True), "mode": "u-s,g-s"},
+        )
     elif kind == "world_writable":
-        name, values = "file_mode", {"paths": failing_paths(result, last_field=True),
-                                     "mode": "o-w"}
+        name, values = "file_mode", {"paths": failing_paths(result, last_field=True), "mode": "o-w"}
     elif kind == "component_setting":
         name, values = _component_fix(result, p, target_value(p.op, p.value, override))
     elif kind == "config_key":

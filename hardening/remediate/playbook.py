@@ -36,15 +36,24 @@ _FIXES = f"{{{{ playbook_dir }}}}/{FIXES_DIR}"
 # to its own command).
 # Handlers run in this order: systemd rereads a changed unit or drop-in before the restart.
 HANDLERS: tuple[dict[str, Any], ...] = (
-    {"name": "reload systemd units",
-     "ansible.builtin.command": {
-         "argv": "{{ hardening_daemon_reload | default(['systemctl', 'daemon-reload']) }}"}},
-    {"name": "restart kubelet",
-     "ansible.builtin.command": {
-         "argv": "{{ hardening_restart_kubelet | default(['systemctl', 'restart', 'kubelet']) }}"}},
-    {"name": "reload sshd",
-     "ansible.builtin.command": {
-         "argv": "{{ hardening_reload_sshd | default(['systemctl', 'reload', 'ssh']) }}"}},
+    {
+        "name": "reload systemd units",
+        "ansible.builtin.command": {
+            "argv": "{{ hardening_daemon_reload | default(['systemctl', 'daemon-reload']) }}"
+        },
+    },
+    {
+        "name": "restart kubelet",
+        "ansible.builtin.command": {
+            "argv": "{{ hardening_restart_kubelet | default(['systemctl', 'restart', 'kubelet']) }}"
+        },
+    },
+    {
+        "name": "reload sshd",
+        "ansible.builtin.command": {
+            "argv": "{{ hardening_reload_sshd | default(['systemctl', 'reload', 'ssh']) }}"
+        },
+    },
 )
 
 
@@ -63,16 +72,23 @@ def serial_value(serial: str) -> int | str:
 
 def plan_vars(selection: Selection) -> dict[str, dict[str, Any]]:
     """``hardening_plan``: host -> playbook tag -> the fix's variables."""
-    return {host: {f.tag: f.as_vars() for f in fixes}
-            for host, fixes in selection.fixes.items() if fixes}
+    return {
+        host: {f.tag: f.as_vars() for f in fixes}
+        for host, fixes in selection.fixes.items()
+        if fixes
+    }
 
 
 def bundle(dest: Path, playbooks_dir: Path = PLAYBOOKS_DIR) -> Path:
     """Copy the fixes the playbook includes to ``dest/hardening-fixes``; return that folder."""
     target = dest / FIXES_DIR
     for part in _BUNDLED:
-        shutil.copytree(playbooks_dir / part, target / part, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            playbooks_dir / part,
+            target / part,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
     return target
 
 
@@ -84,40 +100,44 @@ def _include(fix: str, playbooks_dir: Path) -> dict[str, Any]:
 
 
 def _control_task(tag: str, fix: str, playbooks_dir: Path) -> dict[str, Any]:
-    (module, args), = _include(fix, playbooks_dir).items()
+    ((module, args),) = _include(fix, playbooks_dir).items()
     return {
         "name": f"{tag} ({fix})",
         module: {**args, "apply": {"tags": [tag]}},
-        "vars": {"fix": f"{{{{ hardening_plan[inventory_hostname]['{tag}'] }}}}",
-                 "hardening_tag": tag},
+        "vars": {
+            "fix": f"{{{{ hardening_plan[inventory_hostname]['{tag}'] }}}}",
+            "hardening_tag": tag,
+        },
         "when": f"'{tag}' in hardening_plan.get(inventory_hostname, {{}})",
         "tags": [tag],
     }
 
 
-def play(selection: Selection, rollout: Rollout,
-         playbooks_dir: Path = PLAYBOOKS_DIR) -> list[dict[str, Any]]:
+def play(
+    selection: Selection, rollout: Rollout, playbooks_dir: Path = PLAYBOOKS_DIR
+) -> list[dict[str, Any]]:
     """The playbook as data: one play, one tagged include per control, the handlers."""
     fix_of: dict[str, str] = {}
     for fixes in selection.fixes.values():
         for f in fixes:
             fix_of.setdefault(f.tag, f.fix)
-    return [{
-        "name": "hardening remediation",
-        "hosts": list(selection.hosts),
-        "become": True,
-        "gather_facts": False,
-        "force_handlers": True,
-        "serial": serial_value(rollout.serial),
-        "max_fail_percentage": rollout.max_fail_percent,
-        "vars": {
-            "hardening_templates_dir": f"{_FIXES}/templates",
-            "hardening_plan": plan_vars(selection),
-        },
-        "tasks": [_control_task(tag, fix_of[tag], playbooks_dir)
-                  for tag in selection.tags],
-        "handlers": [dict(h) for h in HANDLERS],
-    }]
+    return [
+        {
+            "name": "hardening remediation",
+            "hosts": list(selection.hosts),
+            "become": True,
+            "gather_facts": False,
+            "force_handlers": True,
+            "serial": serial_value(rollout.serial),
+            "max_fail_percentage": rollout.max_fail_percent,
+            "vars": {
+                "hardening_templates_dir": f"{_FIXES}/templates",
+                "hardening_plan": plan_vars(selection),
+            },
+            "tasks": [_control_task(tag, fix_of[tag], playbooks_dir) for tag in selection.tags],
+            "handlers": [dict(h) for h in HANDLERS],
+        }
+    ]
 
 
 def render(selection: Selection, rollout: Rollout, playbooks_dir: Path = PLAYBOOKS_DIR) -> str:
@@ -130,6 +150,10 @@ def render(selection: Selection, rollout: Rollout, playbooks_dir: Path = PLAYBOO
         "#   ansible-playbook -i INVENTORY THIS_FILE --check --diff   # dry run\n"
         "#   ansible-playbook -i INVENTORY THIS_FILE                  # apply\n"
     )
-    body = yaml.safe_dump(play(selection, rollout, playbooks_dir), sort_keys=False,
-                          default_flow_style=False, width=1000)
+    body = yaml.safe_dump(
+        play(selection, rollout, playbooks_dir),
+        sort_keys=False,
+        default_flow_style=False,
+        width=1000,
+    )
     return header + body

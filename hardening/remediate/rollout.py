@@ -49,14 +49,16 @@ def batch_size(serial: str, total: int) -> int:
             raise ValueError
         return size
     except ValueError:
-        raise UsageError(f"--serial '{serial}': expected a positive count or a percent "
-                         "(1-100%)", "write e.g. --serial 2 or --serial 25%") from None
+        raise UsageError(
+            f"--serial '{serial}': expected a positive count or a percent (1-100%)",
+            "write e.g. --serial 2 or --serial 25%",
+        ) from None
 
 
 def batches(hosts: Sequence[str], serial: str) -> list[tuple[str, ...]]:
     """``hosts`` split into consecutive batches."""
     size = batch_size(serial, len(hosts))
-    return [tuple(hosts[i:i + size]) for i in range(0, len(hosts), size)]
+    return [tuple(hosts[i : i + size]) for i in range(0, len(hosts), size)]
 
 
 def over_limit(failed: int, size: int, max_fail_percent: int) -> bool:
@@ -64,15 +66,24 @@ def over_limit(failed: int, size: int, max_fail_percent: int) -> bool:
     return size > 0 and failed * 100 / size > max_fail_percent
 
 
-def rollout(hosts: Sequence[str], serial: str, max_fail_percent: int, run: RunBatch,
-            window: Window | None = None, clock: Clock | None = None) -> RolloutResult:
+def rollout(
+    hosts: Sequence[str],
+    serial: str,
+    max_fail_percent: int,
+    run: RunBatch,
+    window: Window | None = None,
+    clock: Clock | None = None,
+) -> RolloutResult:
     """Run batch after batch until done, over the failure limit, or out of the window."""
     out = RolloutResult()
     plan = batches(hosts, serial)
     for index, batch in enumerate(plan):
         if window is not None and clock is not None and not window.is_open(clock()):
-            out.stopped = (f"maintenance window {window.text} is closed" if index == 0 else
-                           f"maintenance window {window.text} closed after batch {index}")
+            out.stopped = (
+                f"maintenance window {window.text} is closed"
+                if index == 0
+                else f"maintenance window {window.text} closed after batch {index}"
+            )
             out.not_started = [h for b in plan[index:] for h in b]
             return out
         result = run(batch)
@@ -86,8 +97,10 @@ def rollout(hosts: Sequence[str], serial: str, max_fail_percent: int, run: RunBa
             out.handlers.setdefault(host, []).extend(names)
         bad = sum(1 for h in batch if h in out.failed)
         if over_limit(bad, len(batch), max_fail_percent):
-            out.stopped = (f"batch {index + 1} failed on {bad} of {len(batch)} host(s), over "
-                           f"--max-fail-percent {max_fail_percent}")
-            out.not_started = [h for b in plan[index + 1:] for h in b]
+            out.stopped = (
+                f"batch {index + 1} failed on {bad} of {len(batch)} host(s), over "
+                f"--max-fail-percent {max_fail_percent}"
+            )
+            out.not_started = [h for b in plan[index + 1 :] for h in b]
             return out
     return out

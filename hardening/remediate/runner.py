@@ -24,8 +24,7 @@ from typing import Any, TextIO
 import hardening
 from hardening.errors import RemediationError
 
-_SECRET_KEY = re.compile(r"pass(word|phrase)?|secret|token|private_key|key_data|credential",
-                         re.I)
+_SECRET_KEY = re.compile(r"pass(word|phrase)?|secret|token|private_key|key_data|credential", re.I)
 REDACTED = "<redacted>"
 HANDLER_NAMES = ("reload systemd units", "restart kubelet", "reload sshd")
 
@@ -73,8 +72,10 @@ class BatchResult:
 def redact(value: Any) -> Any:
     """A copy of event data with every secret-looking key's value replaced."""
     if isinstance(value, Mapping):
-        return {k: REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) and v
-                else redact(v) for k, v in value.items()}
+        return {
+            k: REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) and v else redact(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [redact(v) for v in value]
     return value
@@ -92,9 +93,12 @@ def diff_text(res: Mapping[str, Any]) -> str:
             before = json.dumps(before, indent=1, sort_keys=True) + "\n"
         if not isinstance(after, str):
             after = json.dumps(after, indent=1, sort_keys=True) + "\n"
-        out += difflib.unified_diff(before.splitlines(True), after.splitlines(True),
-                                    d.get("before_header", "before"),
-                                    d.get("after_header", "after"))
+        out += difflib.unified_diff(
+            before.splitlines(True),
+            after.splitlines(True),
+            d.get("before_header", "before"),
+            d.get("after_header", "after"),
+        )
     return "".join(out)
 
 
@@ -113,18 +117,31 @@ class EventSink:
     def __call__(self, event: dict[str, Any]) -> bool:
         """Record one event; returning True keeps runner's own artifact handling."""
         data = event.get("event_data") or {}
-        self.log.write(json.dumps(redact({"event": event.get("event"),
-                                          "counter": event.get("counter"),
-                                          "created": event.get("created"),
-                                          "data": data}), default=str) + "\n")
+        self.log.write(
+            json.dumps(
+                redact(
+                    {
+                        "event": event.get("event"),
+                        "counter": event.get("counter"),
+                        "created": event.get("created"),
+                        "data": data,
+                    }
+                ),
+                default=str,
+            )
+            + "\n"
+        )
         self.log.flush()
         kind, host = event.get("event", ""), data.get("host", "")
         res = data.get("res") or {}
         task = str(data.get("task", ""))
         if kind == "runner_on_ok" and host:
             self._ok(host, task, res)
-        elif (kind in ("runner_on_failed", "runner_on_unreachable") and host
-              and not data.get("ignore_errors")):
+        elif (
+            kind in ("runner_on_failed", "runner_on_unreachable")
+            and host
+            and not data.get("ignore_errors")
+        ):
             self.result.failed[host] = _first_line(res.get("msg") or kind)
         return True
 
@@ -152,8 +169,15 @@ def host_key_args(opts: RunnerOptions) -> str:
     later ``-o StrictHostKeyChecking=no`` cannot override them. ``accept-new`` records an
     unknown key and refuses a changed one; otherwise an unknown key is refused too.
     """
-    words = ["-C", "-o", "ControlMaster=auto", "-o", "ControlPersist=60s", "-o",
-             "StrictHostKeyChecking=" + ("accept-new" if opts.accept_new_host_keys else "yes")]
+    words = [
+        "-C",
+        "-o",
+        "ControlMaster=auto",
+        "-o",
+        "ControlPersist=60s",
+        "-o",
+        "StrictHostKeyChecking=" + ("accept-new" if opts.accept_new_host_keys else "yes"),
+    ]
     if opts.known_hosts:
         words += ["-o", f"UserKnownHostsFile={opts.known_hosts}"]
     return " ".join(shlex.quote(w) for w in words)
@@ -190,13 +214,18 @@ def close_masters(control_dir: Path) -> None:
     for sock in sorted(control_dir.iterdir()) if control_dir.is_dir() else []:
         # on failure the socket still goes below: no later run can reach the master
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-            subprocess.run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "hardening-cp"],
-                           capture_output=True, timeout=10, check=False)
+            subprocess.run(
+                ["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "hardening-cp"],
+                capture_output=True,
+                timeout=10,
+                check=False,
+            )
     shutil.rmtree(control_dir, ignore_errors=True)
 
 
-def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
-              opts: RunnerOptions, log: TextIO) -> BatchResult:
+def run_batch(
+    playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...], opts: RunnerOptions, log: TextIO
+) -> BatchResult:
     """Run ``playbook`` limited to ``hosts`` and ``tags``; return what happened per host."""
     import ansible_runner
 
@@ -210,24 +239,34 @@ def run_batch(playbook: Path, hosts: tuple[str, ...], tags: tuple[str, ...],
     control_dir = Path(tempfile.mkdtemp(prefix="hardening-cp-"))
     try:
         run = ansible_runner.run(
-            private_data_dir=str(private), playbook=str(playbook.resolve()),
-            inventory=str(opts.inventory.resolve()), limit=",".join(hosts),
-            tags=",".join(tags), cmdline=cmdline, forks=opts.forks,
-            envvars=ansible_env(opts, control_dir), event_handler=EventSink(log, result),
-            quiet=True, suppress_env_files=True,
+            private_data_dir=str(private),
+            playbook=str(playbook.resolve()),
+            inventory=str(opts.inventory.resolve()),
+            limit=",".join(hosts),
+            tags=",".join(tags),
+            cmdline=cmdline,
+            forks=opts.forks,
+            envvars=ansible_env(opts, control_dir),
+            event_handler=EventSink(log, result),
+            quiet=True,
+            suppress_env_files=True,
         )
         result.status, result.rc = str(run.status), int(run.rc or 0)
         stats = run.stats
     except Exception as exc:  # noqa: BLE001 - any runner failure means Ansible did not start
-        raise RemediationError(f"ansible-runner: could not start ansible-playbook: {exc}",
-                               "check that ansible-core is installed") from None
+        raise RemediationError(
+            f"ansible-runner: could not start ansible-playbook: {exc}",
+            "check that ansible-core is installed",
+        ) from None
     finally:
         # The artifacts repeat the event stream unredacted and record the environment.
         shutil.rmtree(private / "artifacts", ignore_errors=True)
         close_masters(control_dir)
     if not stats:
-        raise RemediationError(f"ansible-playbook: exited {result.rc} before running a "
-                               "play", f"see the event log {log.name}")
+        raise RemediationError(
+            f"ansible-playbook: exited {result.rc} before running a play",
+            f"see the event log {log.name}",
+        )
     for host in hosts:
         if host in (stats.get("failures") or {}) or host in (stats.get("dark") or {}):
             result.failed.setdefault(host, "failed")

@@ -51,9 +51,12 @@ class Selection:
         return frozenset(f.control_id for f in self.fixes.get(host, ()))
 
 
-def select(doc: RunDocument, controls: Iterable[Control],
-           values: Mapping[str, str] | None = None,
-           hosts: Iterable[Host] | None = None) -> Selection:
+def select(
+    doc: RunDocument,
+    controls: Iterable[Control],
+    values: Mapping[str, str] | None = None,
+    hosts: Iterable[Host] | None = None,
+) -> Selection:
     """Pick the failed results with a derivable fix; list the rest as manual.
 
     ``values`` maps a playbook tag to the value to set when the check's op does not name
@@ -70,15 +73,23 @@ def select(doc: RunDocument, controls: Iterable[Control],
         chosen: list[Fix] = []
         for r in host.results:
             if r.status is Status.WARN and not r.automated:
-                manual.append(Manual(str(host.name), r.control_id, r.title, "manual control",
-                                     r.remediation))
+                manual.append(
+                    Manual(str(host.name), r.control_id, r.title, "manual control", r.remediation)
+                )
                 continue
             if r.status is not Status.FAIL:
                 continue
             control = by_id.get(r.control_id)
             if control is None:
-                manual.append(Manual(str(host.name), r.control_id, r.title,
-                                     "not in the loaded catalogue", r.remediation))
+                manual.append(
+                    Manual(
+                        str(host.name),
+                        r.control_id,
+                        r.title,
+                        "not in the loaded catalogue",
+                        r.remediation,
+                    )
+                )
                 continue
             tag = control.playbook_tag or ""
             try:
@@ -86,7 +97,14 @@ def select(doc: RunDocument, controls: Iterable[Control],
                     control = bind_control(control, wanted[host.name])
                 chosen.append(derive(control, r, (values or {}).get(tag)))
             except (NoFix, InventoryError) as exc:
-                manual.append(Manual(str(host.name), r.control_id, r.title, str(exc),
-                                     r.remediation or control.remediation))
+                manual.append(
+                    Manual(
+                        str(host.name),
+                        r.control_id,
+                        r.title,
+                        str(exc),
+                        r.remediation or control.remediation,
+                    )
+                )
         fixes[str(host.name)] = tuple(chosen)  # plain str: inventory names may be tagged
     return Selection(fixes, tuple(manual))

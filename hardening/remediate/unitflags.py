@@ -107,9 +107,11 @@ def rewrite_words(words: list[str], edit: Edit) -> list[str]:
 def _plain(words: list[str], where: str) -> None:
     for w in words:
         if not _PLAIN.fullmatch(w):
-            raise UnitFlagError(f"{where}: {w!r} needs quoting inside a quoted value; "
-                                "rewriting it could change its meaning",
-                                "edit the file by hand")
+            raise UnitFlagError(
+                f"{where}: {w!r} needs quoting inside a quoted value; "
+                "rewriting it could change its meaning",
+                "edit the file by hand",
+            )
 
 
 def rewrite_env_value(raw: str, edit: Edit, where: str) -> str:
@@ -119,11 +121,11 @@ def rewrite_env_value(raw: str, edit: Edit, where: str) -> str:
     value had (double quotes when it had none and now holds several words).
     """
     try:  # shlex removes the quoting; systemd then splits ``$VAR`` on whitespace
-        words = [w for part in shlex.split(raw, comments=False, posix=True)
-                 for w in part.split()]
+        words = [w for part in shlex.split(raw, comments=False, posix=True) for w in part.split()]
     except ValueError as exc:
-        raise UnitFlagError(f"{where}: cannot parse {raw!r}: {exc}",
-                            "edit the file by hand") from None
+        raise UnitFlagError(
+            f"{where}: cannot parse {raw!r}: {exc}", "edit the file by hand"
+        ) from None
     new = rewrite_words(words, edit)
     if new == words:
         return raw
@@ -205,7 +207,7 @@ def env_files(files: Mapping[str, str], unit: str) -> list[str]:
 
 def _replace(text: str, line: _Line, new: str) -> str:
     raw = text.splitlines()
-    raw[line.start:line.end] = [new]
+    raw[line.start : line.end] = [new]
     return "\n".join(raw) + ("\n" if text.endswith("\n") or not text else "")
 
 
@@ -231,12 +233,15 @@ def rewrite(files: Mapping[str, str], unit: str, edit: Edit) -> dict[str, str]:
     ordered = units.unit_files(memory_tree(files), unit)
     walk = _walk(files, ordered)
     if walk.exec_start is None:
-        raise UnitFlagError(f"{unit}: no ExecStart in {', '.join(ordered) or 'any unit file'}",
-                            "check that the unit and its drop-ins were read")
+        raise UnitFlagError(
+            f"{unit}: no ExecStart in {', '.join(ordered) or 'any unit file'}",
+            "check that the unit and its drop-ins were read",
+        )
     # Each line systemd uses for the command: the ExecStart, then every referenced
     # variable's winning definition (one Environment= line may hold several of them).
     targets: dict[tuple[str, int], tuple[_Line, str, list[str]]] = {
-        (walk.exec_start.path, walk.exec_start.start): (walk.exec_start, "exec", [])}
+        (walk.exec_start.path, walk.exec_start.start): (walk.exec_start, "exec", [])
+    }
     for m in _REF.finditer(walk.exec_start.text):
         var = m.group(1) or m.group(2)
         if var in walk.defs:
@@ -244,8 +249,9 @@ def rewrite(files: Mapping[str, str], unit: str, edit: Edit) -> dict[str, str]:
             targets.setdefault((line.path, line.start), (line, kind, []))[2].append(var)
     new: dict[str, str] = dict(files)
     # Later lines first, so earlier line numbers in the same file stay valid.
-    for (path, _), (line, kind, names) in sorted(targets.items(), key=lambda t: (t[0][0],
-                                                                                 -t[0][1])):
+    for (path, _), (line, kind, names) in sorted(
+        targets.items(), key=lambda t: (t[0][0], -t[0][1])
+    ):
         text = _edit_line(line, kind, names, edit)
         if text != line.text:
             new[path] = _replace(new[path], line, text)
@@ -264,4 +270,5 @@ def _prove(files: Mapping[str, str], unit: str, edit: Edit) -> None:
         raise UnitFlagError(
             f"{unit}: {edit.flag} would be {shown}, not {want}, after rewriting "
             f"{found[1] if found else 'the unit files'}",
-            "the unit files do not set it where this fix can rewrite it; edit them by hand")
+            "the unit files do not set it where this fix can rewrite it; edit them by hand",
+        )

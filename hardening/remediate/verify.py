@@ -34,17 +34,27 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping for the remediation JSON."""
-        return {"host": self.host, "id": self.control_id, "title": self.title,
-                "outcome": self.outcome, "before": self.before, "after": self.after,
-                "observed": self.observed}
+        return {
+            "host": self.host,
+            "id": self.control_id,
+            "title": self.title,
+            "outcome": self.outcome,
+            "before": self.before,
+            "after": self.after,
+            "observed": self.observed,
+        }
 
 
 def _by_name(doc: RunDocument | None) -> dict[str, HostRun]:
     return {h.name: h for h in doc.hosts} if doc is not None else {}
 
 
-def verify(before: RunDocument, after: RunDocument | None,
-           remediated: dict[str, frozenset[str]], touched: set[str]) -> list[Verdict]:
+def verify(
+    before: RunDocument,
+    after: RunDocument | None,
+    remediated: dict[str, frozenset[str]],
+    touched: set[str],
+) -> list[Verdict]:
     """Verdicts for every remediated control, then every regression on touched hosts."""
     old, new = _by_name(before), _by_name(after)
     out: list[Verdict] = []
@@ -62,14 +72,30 @@ def verify(before: RunDocument, after: RunDocument | None,
             else:
                 res = now[cid]
                 outcome = FIXED if res.status is Status.PASS else STILL_FAILING
-                out.append(Verdict(host, cid, title, outcome, before_s, res.status.value,
-                                   res.evidence.observed))
-        for res in (run.results if run else ()):
+                out.append(
+                    Verdict(
+                        host, cid, title, outcome, before_s, res.status.value, res.evidence.observed
+                    )
+                )
+        for res in run.results if run else ():
             was = prior.get(res.control_id)
-            if (res.control_id not in ids and was is not None and was.status in _GOOD
-                    and res.status in (Status.FAIL, Status.ERROR)):
-                out.append(Verdict(host, res.control_id, res.title, NEWLY_FAILING,
-                                   was.status.value, res.status.value, res.evidence.observed))
+            if (
+                res.control_id not in ids
+                and was is not None
+                and was.status in _GOOD
+                and res.status in (Status.FAIL, Status.ERROR)
+            ):
+                out.append(
+                    Verdict(
+                        host,
+                        res.control_id,
+                        res.title,
+                        NEWLY_FAILING,
+                        was.status.value,
+                        res.status.value,
+                        res.evidence.observed,
+                    )
+                )
     return out
 
 

@@ -53,15 +53,21 @@ def parse_window(text: str, tz: str = "UTC") -> Window:
     zone = zone.strip() or tz
     m = _SPAN.match(span)
     if not m:
-        raise UsageError(f"--window '{text}': expected HH:MM-HH:MM",
-                         "write it like 02:00-04:00, optionally followed by a time zone")
+        raise UsageError(
+            f"--window '{text}': expected HH:MM-HH:MM",
+            "write it like 02:00-04:00, optionally followed by a time zone",
+        )
     start, end = time(int(m[1]), int(m[2])), time(int(m[3]), int(m[4]))
     if start == end:
-        raise UsageError(f"--window '{text}': starts and ends at the same time",
-                         "give a window of at least one minute")
+        raise UsageError(
+            f"--window '{text}': starts and ends at the same time",
+            "give a window of at least one minute",
+        )
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"--window-tz '{zone}': unknown time zone",
-                         "use an IANA name such as Europe/Berlin or UTC") from None
+        raise UsageError(
+            f"--window-tz '{zone}': unknown time zone",
+            "use an IANA name such as Europe/Berlin or UTC",
+        ) from None
     return Window(start, end, zone)

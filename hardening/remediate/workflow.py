@@ -57,13 +57,16 @@ class Settings:
         """Refuse bad settings before any audit runs (UsageError)."""
         batch_size(self.serial, 1)
         if not 0 <= self.max_fail_percent <= 100:
-            raise UsageError(f"--max-fail-percent {self.max_fail_percent}: expected 0-100",
-                             "e.g. --max-fail-percent 20 stops the rollout when a batch "
-                             "loses a fifth")
+            raise UsageError(
+                f"--max-fail-percent {self.max_fail_percent}: expected 0-100",
+                "e.g. --max-fail-percent 20 stops the rollout when a batch loses a fifth",
+            )
         if self.apply and self.window is not None and not self.window.is_open(now):
-            raise UsageError(f"maintenance window {self.window.text} is closed "
-                             f"(now {now:%H:%M} UTC); nothing was changed",
-                             "run again inside the window")
+            raise UsageError(
+                f"maintenance window {self.window.text} is closed "
+                f"(now {now:%H:%M} UTC); nothing was changed",
+                "run again inside the window",
+            )
 
 
 def load_values(path: Path) -> dict[str, str]:
@@ -74,11 +77,14 @@ def load_values(path: Path) -> dict[str, str]:
     except safeload.LoadLimitError as exc:
         raise UsageError(str(exc), "pass a regular YAML file of playbook tag -> value") from None
     except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{path}: cannot read the fix values: {exc}",
-                         "pass a YAML mapping of playbook tag -> value") from None
+        raise UsageError(
+            f"{path}: cannot read the fix values: {exc}",
+            "pass a YAML mapping of playbook tag -> value",
+        ) from None
     if not isinstance(data, dict):
-        raise UsageError(f"{path}: expected a mapping of playbook tag -> value",
-                         f"see {VALUES_FILE}")
+        raise UsageError(
+            f"{path}: expected a mapping of playbook tag -> value", f"see {VALUES_FILE}"
+        )
     return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in data.items()}
 
 
@@ -91,13 +97,17 @@ class Planned:
     playbook: str
 
 
-def plan(settings: Settings, audit: Audit, hosts: tuple[Host, ...],
-         saved: RunDocument | None = None, stop: Stop | None = None) -> Planned:
+def plan(
+    settings: Settings,
+    audit: Audit,
+    hosts: tuple[Host, ...],
+    saved: RunDocument | None = None,
+    stop: Stop | None = None,
+) -> Planned:
     """Audit (unless a saved run is given), select the fixes and render the playbook."""
     before = saved if saved is not None else audit.run(hosts, stop=stop)
     selection = select(before, audit.controls, settings.values, hosts)
-    text = playbook.render(selection, playbook.Rollout(settings.serial,
-                                                       settings.max_fail_percent))
+    text = playbook.render(selection, playbook.Rollout(settings.serial, settings.max_fail_percent))
     return Planned(before, selection, text)
 
 
@@ -121,8 +131,15 @@ class Remediated:
         return verify.exit_code(list(self.verdicts))
 
 
-def execute(settings: Settings, audit: Audit, hosts: tuple[Host, ...], planned: Planned,
-            say: Say, now: Clock = _utcnow, stop: Stop | None = None) -> Remediated:
+def execute(
+    settings: Settings,
+    audit: Audit,
+    hosts: tuple[Host, ...],
+    planned: Planned,
+    say: Say,
+    now: Clock = _utcnow,
+    stop: Stop | None = None,
+) -> Remediated:
     """Run the playbook in batches (check mode unless applying); after --apply, re-audit."""
     workdir = settings.workdir or Path(tempfile.mkdtemp(prefix="hardening-remediate-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -130,20 +147,31 @@ def execute(settings: Settings, audit: Audit, hosts: tuple[Host, ...], planned: 
     book.write_text(planned.playbook, encoding="utf-8")
     playbook.bundle(workdir)
     log_path = workdir / "ansible-events.jsonl"
-    opts = RunnerOptions(inventory=settings.inventory, workdir=workdir,
-                         check=not settings.apply, known_hosts=settings.known_hosts,
-                         accept_new_host_keys=settings.accept_new_host_keys,
-                         forks=settings.forks)
+    opts = RunnerOptions(
+        inventory=settings.inventory,
+        workdir=workdir,
+        check=not settings.apply,
+        known_hosts=settings.known_hosts,
+        accept_new_host_keys=settings.accept_new_host_keys,
+        forks=settings.forks,
+    )
     say(f"{'applying' if settings.apply else 'dry run (check mode)'}: playbook {book}")
     say(f"ansible event log: {log_path}")
     tags = planned.selection.tags
     with log_path.open("w", encoding="utf-8") as log:
+
         def one(batch: tuple[str, ...]) -> BatchResult:
             say(f"batch: {', '.join(batch)}")
             return run_batch(book, batch, tags, opts, log)
 
-        result = rollout(planned.selection.hosts, settings.serial, settings.max_fail_percent,
-                         one, settings.window if settings.apply else None, now)
+        result = rollout(
+            planned.selection.hosts,
+            settings.serial,
+            settings.max_fail_percent,
+            one,
+            settings.window if settings.apply else None,
+            now,
+        )
     done = Remediated(workdir, book, log_path, result)
     if not settings.apply:
         return done
@@ -151,29 +179,52 @@ def execute(settings: Settings, audit: Audit, hosts: tuple[Host, ...], planned: 
     reaudit = dataclasses.replace(audit, kind="reaudit", shard=None)
     after = reaudit.run(touched, stop=stop) if touched else None
     sel = planned.selection
-    verdicts = verify.verify(planned.before, after, {h: sel.controls(h) for h in sel.hosts},
-                             set(result.touched))
+    verdicts = verify.verify(
+        planned.before, after, {h: sel.controls(h) for h in sel.hosts}, set(result.touched)
+    )
     return dataclasses.replace(done, applied=True, after=after, verdicts=tuple(verdicts))
 
 
 def selection_dict(sel: Selection) -> dict[str, Any]:
     """The selection as the remediation summary writes it."""
-    return {"fixes": {h: [{"id": f.control_id, "tag": f.tag, **f.as_vars()} for f in fs]
-                      for h, fs in sel.fixes.items() if fs},
-            "manual": [{"host": m.host, "id": m.control_id, "title": m.title,
-                        "reason": m.reason, "remediation": m.remediation} for m in sel.manual]}
+    return {
+        "fixes": {
+            h: [{"id": f.control_id, "tag": f.tag, **f.as_vars()} for f in fs]
+            for h, fs in sel.fixes.items()
+            if fs
+        },
+        "manual": [
+            {
+                "host": m.host,
+                "id": m.control_id,
+                "title": m.title,
+                "reason": m.reason,
+                "remediation": m.remediation,
+            }
+            for m in sel.manual
+        ],
+    }
 
 
 def summary(settings: Settings, planned: Planned, done: Remediated) -> dict[str, Any]:
     """The ``*.remediation.json`` document."""
     r = done.rollout
     out: dict[str, Any] = {
-        "mode": "apply" if settings.apply else "check", "workdir": str(done.workdir),
-        "event_log": str(done.event_log), "selection": selection_dict(planned.selection),
-        "rollout": {"done": r.done, "failed": r.failed, "not_started": r.not_started,
-                    "stopped": r.stopped, "handlers": r.handlers,
-                    "changes": [{"host": c.host, "tag": c.tag, "task": c.task, "diff": c.diff}
-                                for c in r.changes]}}
+        "mode": "apply" if settings.apply else "check",
+        "workdir": str(done.workdir),
+        "event_log": str(done.event_log),
+        "selection": selection_dict(planned.selection),
+        "rollout": {
+            "done": r.done,
+            "failed": r.failed,
+            "not_started": r.not_started,
+            "stopped": r.stopped,
+            "handlers": r.handlers,
+            "changes": [
+                {"host": c.host, "tag": c.tag, "task": c.task, "diff": c.diff} for c in r.changes
+            ],
+        },
+    }
     if settings.apply:
         out["verification"] = [v.to_dict() for v in done.verdicts]
     return out

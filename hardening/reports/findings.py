@@ -38,8 +38,9 @@ def fingerprint(*parts: str) -> str:
 def failures(doc: RunDocument) -> list[tuple[HostRun, Result]]:
     """Every FAIL, worst severity first, then by host and control id (a stable order)."""
     found = [(h, r) for h in doc.targets for r in h.results if r.status is Status.FAIL]
-    return sorted(found, key=lambda hr: (-SEVERITY_RANK.get(hr[1].severity, 2), hr[0].name,
-                                         hr[1].control_id))
+    return sorted(
+        found, key=lambda hr: (-SEVERITY_RANK.get(hr[1].severity, 2), hr[0].name, hr[1].control_id)
+    )
 
 
 def controls(doc: RunDocument) -> Iterator[Result]:

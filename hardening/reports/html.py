@@ -52,8 +52,10 @@ def _waiver_text(r: Result) -> str:
     if not r.waiver:
         return ""
     w = r.waiver
-    return (f"{w.get('reason', '')} (approved by {w.get('approved_by', '?')}, expires "
-            f"{w.get('expires', '?')}, {w.get('source', '')})")
+    return (
+        f"{w.get('reason', '')} (approved by {w.get('approved_by', '?')}, expires "
+        f"{w.get('expires', '?')}, {w.get('source', '')})"
+    )
 
 
 def _controls(doc: RunDocument) -> tuple[list[list[Any]], dict[str, int]]:
@@ -65,8 +67,17 @@ def _controls(doc: RunDocument) -> tuple[list[list[Any]], dict[str, int]]:
         for r in h.results:
             if r.control_id not in index:
                 index[r.control_id] = len(rows)
-                rows.append([r.control_id, r.title, r.section, r.level, r.severity,
-                             r.remediation, r.playbook_tag or ""])
+                rows.append(
+                    [
+                        r.control_id,
+                        r.title,
+                        r.section,
+                        r.level,
+                        r.severity,
+                        r.remediation,
+                        r.playbook_tag or "",
+                    ]
+                )
     return rows, index
 
 
@@ -76,16 +87,24 @@ def payload(doc: RunDocument) -> dict[str, Any]:
     waiver]`` with strings as table indices; rows come worst first."""
     strings = _Strings()
     controls, cindex = _controls(doc)
-    hosts = [[h.name, h.address, list(h.roles), _pct(h.score), h.error or ""]
-             for h in doc.targets]
+    hosts = [[h.name, h.address, list(h.roles), _pct(h.score), h.error or ""] for h in doc.targets]
     rows: list[list[int]] = []
     for hi, h in enumerate(doc.targets):
         for r in h.results:
             ev = r.evidence
-            rows.append([hi, cindex[r.control_id], STATUS_ORDER.index(r.status.value),
-                         strings.ref(ev.observed), strings.ref(ev.source),
-                         strings.ref(ev.expected), strings.ref(r.reason),
-                         strings.ref("\n".join(ev.details)), strings.ref(_waiver_text(r))])
+            rows.append(
+                [
+                    hi,
+                    cindex[r.control_id],
+                    STATUS_ORDER.index(r.status.value),
+                    strings.ref(ev.observed),
+                    strings.ref(ev.source),
+                    strings.ref(ev.expected),
+                    strings.ref(r.reason),
+                    strings.ref("\n".join(ev.details)),
+                    strings.ref(_waiver_text(r)),
+                ]
+            )
 
     def rank(row: list[int]) -> tuple[int, int, int, int]:
         sev = controls[row[1]][4]
@@ -93,8 +112,14 @@ def payload(doc: RunDocument) -> dict[str, Any]:
         return (row[2], sev_rank, row[0], row[1])
 
     rows.sort(key=rank)
-    return {"statuses": list(STATUS_ORDER), "severities": list(SEVERITIES), "hosts": hosts,
-            "controls": controls, "strings": strings.items, "results": rows}
+    return {
+        "statuses": list(STATUS_ORDER),
+        "severities": list(SEVERITIES),
+        "hosts": hosts,
+        "controls": controls,
+        "strings": strings.items,
+        "results": rows,
+    }
 
 
 def _host_rows(doc: RunDocument) -> list[HostRun]:
@@ -102,9 +127,13 @@ def _host_rows(doc: RunDocument) -> list[HostRun]:
 
 
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("hardening.reports", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=PackageLoader("hardening.reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _asset(name: str) -> str:
@@ -119,15 +148,23 @@ def _csp_hash(text: str) -> str:
 def dumps(doc: RunDocument) -> str:
     """The whole report as one HTML string."""
     script, style = _asset("report.js"), _asset("report.css")
-    csp = (f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
-           "img-src 'none'; base-uri 'none'; form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
+        "img-src 'none'; base-uri 'none'; form-action 'none'"
+    )
     doc = for_display(doc)  # a byte that was not UTF-8 shows as \xXX (reports/text.py)
     counts = doc.score.counts
     template = _environment().get_template("report.html.j2")
     return template.render(
-        doc=doc, csp=csp, script=Markup(script), style=Markup(style), data=payload(doc),
-        hosts=_host_rows(doc), statuses=[(s, counts.get(s, 0)) for s in STATUS_ORDER],
-        target=str(doc.options.get("target") or ""), failed=counts.get(Status.FAIL.value, 0),
+        doc=doc,
+        csp=csp,
+        script=Markup(script),
+        style=Markup(style),
+        data=payload(doc),
+        hosts=_host_rows(doc),
+        statuses=[(s, counts.get(s, 0)) for s in STATUS_ORDER],
+        target=str(doc.options.get("target") or ""),
+        failed=counts.get(Status.FAIL.value, 0),
     )
 
 

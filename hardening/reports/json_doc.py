@@ -32,16 +32,23 @@ def read(path: Path) -> RunDocument:
     try:
         data: Any = load_json(read_text(path, RUN_MAX_BYTES), str(path))
     except LoadLimitError as exc:
-        raise UsageError(f"run document {exc}",
-                         "pass a file written by 'hardening audit --json'") from None
+        raise UsageError(
+            f"run document {exc}", "pass a file written by 'hardening audit --json'"
+        ) from None
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot read a run document: {exc}",
-                         "pass a file written by 'hardening audit --json'") from None
+        raise UsageError(
+            f"{path}: cannot read a run document: {exc}",
+            "pass a file written by 'hardening audit --json'",
+        ) from None
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
-        raise UsageError(f"{path}: not a hardening run document of schema version "
-                         f"{SCHEMA_VERSION}", "re-run the audit with this version")
+        raise UsageError(
+            f"{path}: not a hardening run document of schema version {SCHEMA_VERSION}",
+            "re-run the audit with this version",
+        )
     try:
         return RunDocument.from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"{path}: malformed run document ({type(exc).__name__}: {exc})",
-                         "re-run the audit to get a fresh document") from None
+        raise UsageError(
+            f"{path}: malformed run document ({type(exc).__name__}: {exc})",
+            "re-run the audit to get a fresh document",
+        ) from None

@@ -24,8 +24,12 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\u
 
 def safe(text: str) -> str:
     """``text`` with every character XML 1.0 cannot hold replaced by a visible escape."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)
+    return _UNSAFE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
 
 
 def _pct(s: Score) -> str:
@@ -35,8 +39,13 @@ def _pct(s: Score) -> str:
 def evidence_text(r: Result) -> str:
     """The evidence block written inside a failure, error or skipped element."""
     ev = r.evidence
-    lines = [f"control: {r.control_id} {r.title}", f"severity: {r.severity}",
-             f"expected: {ev.expected}", f"observed: {ev.observed}", f"source: {ev.source}"]
+    lines = [
+        f"control: {r.control_id} {r.title}",
+        f"severity: {r.severity}",
+        f"expected: {ev.expected}",
+        f"observed: {ev.observed}",
+        f"source: {ev.source}",
+    ]
     lines += [f"detail: {d}" for d in ev.details]
     if r.reason:
         lines.append(f"reason: {r.reason}")
@@ -51,39 +60,57 @@ def evidence_text(r: Result) -> str:
 
 def testcase(r: Result) -> TestCase:
     """One control on one host as a JUnit testcase."""
-    case = TestCase(name=safe(f"{r.control_id} {r.title}"), classname=safe(r.section),
-                    status=r.status.value)
+    case = TestCase(
+        name=safe(f"{r.control_id} {r.title}"), classname=safe(r.section), status=r.status.value
+    )
     ev = r.evidence
     if r.status is Status.FAIL:
         case.add_failure_info(
             message=safe(f"expected {ev.expected!r}, observed {ev.observed!r}"),
-            output=evidence_text(r), failure_type=r.severity)
+            output=evidence_text(r),
+            failure_type=r.severity,
+        )
     elif r.status is Status.ERROR:
-        case.add_error_info(message=safe(f"could not evaluate: {r.reason}"),
-                            output=evidence_text(r), error_type="ERROR")
+        case.add_error_info(
+            message=safe(f"could not evaluate: {r.reason}"),
+            output=evidence_text(r),
+            error_type="ERROR",
+        )
     elif r.status in (Status.SKIP, Status.WARN, Status.WAIVED):
-        case.add_skipped_info(message=safe(f"{r.status.value}: {r.reason or 'no reason given'}"),
-                              output=evidence_text(r))
+        case.add_skipped_info(
+            message=safe(f"{r.status.value}: {r.reason or 'no reason given'}"),
+            output=evidence_text(r),
+        )
     return case
 
 
 def testsuite(h: HostRun, doc: RunDocument) -> TestSuite:
     """One host as a JUnit testsuite, with roles and score as properties."""
-    props = {"roles": ",".join(h.roles), "score": _pct(h.score), "address": safe(h.address),
-             "benchmark": safe(doc.benchmark)}
+    props = {
+        "roles": ",".join(h.roles),
+        "score": _pct(h.score),
+        "address": safe(h.address),
+        "benchmark": safe(doc.benchmark),
+    }
     if h.error:
         props["error"] = safe(h.error)
     props["coverage"] = doc.coverage.summary()
-    return TestSuite(name=safe(h.name), test_cases=[testcase(r) for r in h.results],
-                     hostname=safe(h.address) or None, package=safe(doc.benchmark),
-                     timestamp=doc.started, properties=props)
+    return TestSuite(
+        name=safe(h.name),
+        test_cases=[testcase(r) for r in h.results],
+        hostname=safe(h.address) or None,
+        package=safe(doc.benchmark),
+        timestamp=doc.started,
+        properties=props,
+    )
 
 
 def dumps(doc: RunDocument) -> str:
     """The whole run as a JUnit XML string."""
     doc = for_display(doc)  # a byte that was not UTF-8 shows as \xXX (reports/text.py)
-    text: str = to_xml_report_string([testsuite(h, doc) for h in doc.targets], prettyprint=True,
-                                     encoding="utf-8")
+    text: str = to_xml_report_string(
+        [testsuite(h, doc) for h in doc.targets], prettyprint=True, encoding="utf-8"
+    )
     return text
 
 

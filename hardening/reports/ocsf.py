@@ -45,8 +45,12 @@ def _millis(stamp: str) -> int:
 
 
 def _resource(h: HostRun) -> dict[str, Any]:
-    res: dict[str, Any] = {"name": h.name, "uid": h.name, "type": "Kubernetes node",
-                           "labels": list(h.roles)}
+    res: dict[str, Any] = {
+        "name": h.name,
+        "uid": h.name,
+        "type": "Kubernetes node",
+        "labels": list(h.roles),
+    }
     try:
         res["ip"] = str(ipaddress.ip_address(h.address))
     except ValueError:
@@ -64,19 +68,27 @@ def event(doc: RunDocument, h: HostRun, r: Result, cov: Coverage) -> dict[str, A
     when = _millis(doc.finished)
     sev = r.severity if r.severity in SEVERITY_ID else "medium"
     return {
-        "activity_id": ACTIVITY_CREATE, "activity_name": "Create",
-        "category_uid": CATEGORY_UID, "category_name": "Findings",
-        "class_uid": CLASS_UID, "class_name": "Compliance Finding",
-        "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE, "type_name": "Compliance Finding: Create",
-        "severity_id": SEVERITY_ID[sev], "severity": sev.capitalize(),
+        "activity_id": ACTIVITY_CREATE,
+        "activity_name": "Create",
+        "category_uid": CATEGORY_UID,
+        "category_name": "Findings",
+        "class_uid": CLASS_UID,
+        "class_name": "Compliance Finding",
+        "type_uid": CLASS_UID * 100 + ACTIVITY_CREATE,
+        "type_name": "Compliance Finding: Create",
+        "severity_id": SEVERITY_ID[sev],
+        "severity": sev.capitalize(),
         "time": when,
         "status_id": 3 if r.status is Status.WAIVED else 1,
         "status": "Suppressed" if r.status is Status.WAIVED else "New",
         "message": f"{h.name}: {r.control_id} {r.title}: {r.status.value}",
         "metadata": {
             "version": OCSF_VERSION,
-            "product": {"name": "hardening", "vendor_name": "hardening",
-                        "version": doc.tool_version},
+            "product": {
+                "name": "hardening",
+                "vendor_name": "hardening",
+                "version": doc.tool_version,
+            },
             "correlation_uid": fingerprint(doc.benchmark, doc.started),
             "log_name": doc.benchmark,
         },
@@ -99,9 +111,12 @@ def event(doc: RunDocument, h: HostRun, r: Result, cov: Coverage) -> dict[str, A
         "resources": [_resource(h)],
         "unmapped": {
             "hardening": {
-                "status": r.status.value, "automated": r.automated,
-                "evidence": ev.to_dict(), "waiver": r.waiver,
-                "playbook_tag": r.playbook_tag, "coverage": cov.to_dict(),
+                "status": r.status.value,
+                "automated": r.automated,
+                "evidence": ev.to_dict(),
+                "waiver": r.waiver,
+                "playbook_tag": r.playbook_tag,
+                "coverage": cov.to_dict(),
             },
         },
     }
@@ -110,8 +125,11 @@ def event(doc: RunDocument, h: HostRun, r: Result, cov: Coverage) -> dict[str, A
 def lines(doc: RunDocument) -> list[str]:
     """One JSON text per event (ASCII: lone surrogates from node strings stay escapes)."""
     cov = doc.coverage
-    return [json.dumps(event(doc, h, r, cov), separators=(",", ":"))
-            for h in doc.targets for r in h.results]
+    return [
+        json.dumps(event(doc, h, r, cov), separators=(",", ":"))
+        for h in doc.targets
+        for r in h.results
+    ]
 
 
 def dumps(doc: RunDocument) -> str:

@@ -22,8 +22,9 @@ from hardening.model.result import HostRun, Result, RunDocument
 from hardening.reports.findings import controls, failures, file_path, fingerprint, message
 
 SUFFIX = ".sarif"
-SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-          "sarif-schema-2.1.0.json")
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 MAX_RESULTS = 25_000  # GitHub code scanning: results per run
 MAX_HOST_NOTES = 50
 
@@ -57,13 +58,14 @@ def location(h: HostRun, r: Result) -> dict[str, Any]:
     """The file the evidence names, relative to the node's root; else the node."""
     path = file_path(r)
     # a byte that was not UTF-8 (a lone surrogate, reports/text.py) is percent-encoded as itself
-    artifact = ({"uri": quote(path.lstrip("/"), errors="surrogateescape"),
-                 "uriBaseId": "ROOTFS"} if path else
-                {"uri": quote(h.name, safe="", errors="surrogateescape"), "uriBaseId": "NODES"})
+    artifact = (
+        {"uri": quote(path.lstrip("/"), errors="surrogateescape"), "uriBaseId": "ROOTFS"}
+        if path
+        else {"uri": quote(h.name, safe="", errors="surrogateescape"), "uriBaseId": "NODES"}
+    )
     return {
         "physicalLocation": {"artifactLocation": artifact},
-        "logicalLocations": [{"name": h.name, "fullyQualifiedName": h.name,
-                              "kind": "resource"}],
+        "logicalLocations": [{"name": h.name, "fullyQualifiedName": h.name, "kind": "resource"}],
     }
 
 
@@ -78,34 +80,63 @@ def result(h: HostRun, r: Result, index: dict[str, int]) -> dict[str, Any]:
         "message": {"text": message(h, r)},
         "locations": [location(h, r)],
         "partialFingerprints": {
-            "hardening/v1": fingerprint(h.name, r.control_id, file_path(r) or "")},
-        "properties": {"host": h.name, "address": h.address, "roles": list(h.roles),
-                       "observed": ev.observed, "expected": ev.expected, "source": ev.source,
-                       "details": list(ev.details[:20])},
+            "hardening/v1": fingerprint(h.name, r.control_id, file_path(r) or "")
+        },
+        "properties": {
+            "host": h.name,
+            "address": h.address,
+            "roles": list(h.roles),
+            "observed": ev.observed,
+            "expected": ev.expected,
+            "source": ev.source,
+            "details": list(ev.details[:20]),
+        },
     }
 
 
 def notifications(doc: RunDocument, left_out: int) -> list[dict[str, Any]]:
     """Tool notifications: a degraded scan, each unreached host, results left out."""
     cov = doc.coverage
-    notes: list[dict[str, Any]] = [{
-        "descriptor": {"id": "coverage"},
-        "level": "warning" if cov.degraded else "note",
-        "message": {"text": cov.summary()}}]
+    notes: list[dict[str, Any]] = [
+        {
+            "descriptor": {"id": "coverage"},
+            "level": "warning" if cov.degraded else "note",
+            "message": {"text": cov.summary()},
+        }
+    ]
     unreached = [h for h in doc.targets if h.error]
     for h in unreached[:MAX_HOST_NOTES]:
-        notes.append({"descriptor": {"id": "host-not-audited"}, "level": "error",
-                      "message": {"text": f"{h.name}: not audited: {h.error}"}})
+        notes.append(
+            {
+                "descriptor": {"id": "host-not-audited"},
+                "level": "error",
+                "message": {"text": f"{h.name}: not audited: {h.error}"},
+            }
+        )
     if len(unreached) > MAX_HOST_NOTES:
-        notes.append({"descriptor": {"id": "host-not-audited"}, "level": "error",
-                      "message": {"text": f"{len(unreached) - MAX_HOST_NOTES} more host(s) "
-                                          "not audited; see the JSON run document"}})
+        notes.append(
+            {
+                "descriptor": {"id": "host-not-audited"},
+                "level": "error",
+                "message": {
+                    "text": f"{len(unreached) - MAX_HOST_NOTES} more host(s) "
+                    "not audited; see the JSON run document"
+                },
+            }
+        )
     if left_out:
-        notes.append({"descriptor": {"id": "results-truncated"}, "level": "warning",
-                      "message": {"text": f"{left_out} failing result(s) left out, the least "
-                                          f"severe first: GitHub code scanning takes at most "
-                                          f"{MAX_RESULTS} results per run; the JSON run "
-                                          "document has them all"}})
+        notes.append(
+            {
+                "descriptor": {"id": "results-truncated"},
+                "level": "warning",
+                "message": {
+                    "text": f"{left_out} failing result(s) left out, the least "
+                    f"severe first: GitHub code scanning takes at most "
+                    f"{MAX_RESULTS} results per run; the JSON run "
+                    "document has them all"
+                },
+            }
+        )
     return notes
 
 
@@ -119,24 +150,45 @@ def document(doc: RunDocument, max_results: int = MAX_RESULTS) -> dict[str, Any]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "hardening", "version": doc.tool_version,
-                                "rules": rules}},
-            "automationDetails": {"id": f"hardening/{doc.benchmark}/"},
-            "originalUriBaseIds": {
-                "ROOTFS": {"uri": "file:///",
-                           "description": {"text": "the root of the audited node's file "
-                                                   "system (the node is the logical location)"}},
-                "NODES": {"description": {"text": "the audited nodes by inventory name, for a "
-                                                  "result that names no file"}}},
-            "invocations": [{"executionSuccessful": not cov.degraded,
-                             "startTimeUtc": doc.started, "endTimeUtc": doc.finished,
-                             "toolExecutionNotifications": notifications(doc, left_out)}],
-            "results": [result(h, r, index) for h, r in kept],
-            "properties": {"benchmark": doc.benchmark, "kind": doc.kind,
-                           "score": doc.score.percent, "coverage": cov.to_dict(),
-                           "resultsLeftOut": left_out},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {"name": "hardening", "version": doc.tool_version, "rules": rules}
+                },
+                "automationDetails": {"id": f"hardening/{doc.benchmark}/"},
+                "originalUriBaseIds": {
+                    "ROOTFS": {
+                        "uri": "file:///",
+                        "description": {
+                            "text": "the root of the audited node's file "
+                            "system (the node is the logical location)"
+                        },
+                    },
+                    "NODES": {
+                        "description": {
+                            "text": "the audited nodes by inventory name, for a "
+                            "result that names no file"
+                        }
+                    },
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not cov.degraded,
+                        "startTimeUtc": doc.started,
+                        "endTimeUtc": doc.finished,
+                        "toolExecutionNotifications": notifications(doc, left_out),
+                    }
+                ],
+                "results": [result(h, r, index) for h, r in kept],
+                "properties": {
+                    "benchmark": doc.benchmark,
+                    "kind": doc.kind,
+                    "score": doc.score.percent,
+                    "coverage": cov.to_dict(),
+                    "resultsLeftOut": left_out,
+                },
+            }
+        ],
     }
 
 

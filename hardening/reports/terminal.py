@@ -18,8 +18,14 @@ from rich.text import Text
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
 from hardening.reports.text import for_display
 
-STYLES = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow", "SKIP": "dim",
-          "ERROR": "bold magenta", "WAIVED": "cyan"}
+STYLES = {
+    "PASS": "green",
+    "FAIL": "bold red",
+    "WARN": "yellow",
+    "SKIP": "dim",
+    "ERROR": "bold magenta",
+    "WAIVED": "cyan",
+}
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -56,18 +62,24 @@ def _counts(s: Score) -> Text:
 def host_table(doc: RunDocument) -> Table:
     """One row per host, lowest score first: roles, score, counts by status, error."""
     cluster = " and the cluster" if doc.cluster is not None else ""
-    t = Table(title=_t(f"hardening {doc.benchmark}: {len(doc.hosts)} host(s){cluster}"),
-              expand=False)
+    t = Table(
+        title=_t(f"hardening {doc.benchmark}: {len(doc.hosts)} host(s){cluster}"), expand=False
+    )
     for col in ("host", "roles", "score", "pass", "fail", "warn", "skip", "error", "waived"):
-        t.add_column(col, overflow="fold", justify="right" if col not in ("host", "roles")
-                     else "left")
+        t.add_column(
+            col, overflow="fold", justify="right" if col not in ("host", "roles") else "left"
+        )
     t.add_column("note", overflow="fold")
     hosts = sorted(doc.targets, key=lambda h: (h.error is None, h.score.percent or 0.0, h.name))
     for h in hosts:
         c = h.score.counts
-        t.add_row(_t(h.name), _t(",".join(h.roles) or "-"), _score_text(h.score),
-                  *(_n(c, s) for s in ("PASS", "FAIL", "WARN", "SKIP", "ERROR", "WAIVED")),
-                  _t(h.error or "", "magenta"))
+        t.add_row(
+            _t(h.name),
+            _t(",".join(h.roles) or "-"),
+            _score_text(h.score),
+            *(_n(c, s) for s in ("PASS", "FAIL", "WARN", "SKIP", "ERROR", "WAIVED")),
+            _t(h.error or "", "magenta"),
+        )
     return t
 
 
@@ -85,8 +97,7 @@ def section_table(doc: RunDocument) -> Table:
 def worst_failures(doc: RunDocument) -> list[tuple[HostRun, Result]]:
     """Every FAIL, most severe first, then by control id and host."""
     rows = [(h, r) for h in doc.targets for r in h.results if r.status is Status.FAIL]
-    rows.sort(key=lambda hr: (SEVERITY_RANK.get(hr[1].severity, 9), hr[1].control_id,
-                              hr[0].name))
+    rows.sort(key=lambda hr: (SEVERITY_RANK.get(hr[1].severity, 9), hr[1].control_id, hr[0].name))
     return rows
 
 
@@ -99,9 +110,13 @@ def failures_table(doc: RunDocument, limit: int = 25) -> Table | None:
     for col in ("severity", "control", "host", "observed", "expected"):
         t.add_column(col, overflow="fold")
     for host, r in rows[:limit]:
-        t.add_row(Text(r.severity, style="bold red" if r.severity in ("critical", "high")
-                       else ""), _t(f"{r.control_id} {r.title}"), _t(host.name),
-                  _t(r.evidence.observed[:200]), _t(r.evidence.expected[:200]))
+        t.add_row(
+            Text(r.severity, style="bold red" if r.severity in ("critical", "high") else ""),
+            _t(f"{r.control_id} {r.title}"),
+            _t(host.name),
+            _t(r.evidence.observed[:200]),
+            _t(r.evidence.expected[:200]),
+        )
     if len(rows) > limit:
         t.caption = f"{len(rows) - limit} more in the JSON/HTML report"
     return t
@@ -110,16 +125,21 @@ def failures_table(doc: RunDocument, limit: int = 25) -> Table | None:
 def verdict(doc: RunDocument) -> Text:
     """The one-line verdict printed last (and alone under ``--quiet``)."""
     c = doc.score.counts
-    line = (f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
-            f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
-            f"{c.get('WAIVED', 0)} waived")
+    line = (
+        f"fleet score {_pct(doc.score)}: {c.get('PASS', 0)} pass, {c.get('FAIL', 0)} fail, "
+        f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
+        f"{c.get('WAIVED', 0)} waived"
+    )
     unaudited = sum(1 for h in doc.hosts if h.error)
     unread = doc.cluster is not None and doc.cluster.error is not None
     if c.get("ERROR", 0):
         # The score covers only what could be decided: say so where the number is.
-        line += (f" (the score leaves out {c['ERROR']} result(s) that could not be evaluated"
-                 + (f", {unaudited} host(s) not audited" if unaudited else "")
-                 + (", the cluster not read" if unread else "") + ")")
+        line += (
+            f" (the score leaves out {c['ERROR']} result(s) that could not be evaluated"
+            + (f", {unaudited} host(s) not audited" if unaudited else "")
+            + (", the cluster not read" if unread else "")
+            + ")"
+        )
     return Text(line)
 
 
@@ -136,13 +156,18 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             _host_errors(console, h)
     cov = doc.coverage
     if not quiet or cov.degraded:  # a degraded scan is said even under --quiet
-        console.print(Text(cov.summary(), style="bold yellow" if cov.degraded else ""),
-                      highlight=False, soft_wrap=True)
+        console.print(
+            Text(cov.summary(), style="bold yellow" if cov.degraded else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(verdict(doc), highlight=False, soft_wrap=True)
 
 
 def _host_errors(console: Console, h: HostRun) -> None:
     errs = [r for r in h.results if r.status is Status.ERROR and not h.error]
     for r in errs[:10]:
-        console.print(_t(f"{h.name}: {r.control_id}: could not evaluate: {r.reason}",
-                          "magenta"), highlight=False)
+        console.print(
+            _t(f"{h.name}: {r.control_id}: could not evaluate: {r.reason}", "magenta"),
+            highlight=False,
+        )

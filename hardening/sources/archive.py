@@ -30,10 +30,14 @@ ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _BROKEN = (tarfile.TarError, EOFError, zlib.error, OSError, ValueError)
 
 _TYPES = {
-    tarfile.REGTYPE: statmod.S_IFREG, tarfile.AREGTYPE: statmod.S_IFREG,
-    tarfile.CONTTYPE: statmod.S_IFREG, tarfile.GNUTYPE_SPARSE: statmod.S_IFREG,
-    tarfile.DIRTYPE: statmod.S_IFDIR, tarfile.SYMTYPE: statmod.S_IFLNK,
-    tarfile.CHRTYPE: statmod.S_IFCHR, tarfile.BLKTYPE: statmod.S_IFBLK,
+    tarfile.REGTYPE: statmod.S_IFREG,
+    tarfile.AREGTYPE: statmod.S_IFREG,
+    tarfile.CONTTYPE: statmod.S_IFREG,
+    tarfile.GNUTYPE_SPARSE: statmod.S_IFREG,
+    tarfile.DIRTYPE: statmod.S_IFDIR,
+    tarfile.SYMTYPE: statmod.S_IFLNK,
+    tarfile.CHRTYPE: statmod.S_IFCHR,
+    tarfile.BLKTYPE: statmod.S_IFBLK,
     tarfile.FIFOTYPE: statmod.S_IFIFO,
 }
 
@@ -41,16 +45,20 @@ _TYPES = {
 def broken(name: str, exc: BaseException) -> SourceError:
     """The error for an archive that cannot be read to the end."""
     detail = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
-    return SourceError(f"{name}: truncated or corrupt archive ({detail})",
-                       "rebuild the image archive and check it was copied completely")
+    return SourceError(
+        f"{name}: truncated or corrupt archive ({detail})",
+        "rebuild the image archive and check it was copied completely",
+    )
 
 
 def _zstd_reader(raw: IO[bytes], name: str) -> IO[bytes]:
     try:
         import zstandard
     except ImportError:
-        raise SourceError(f"{name}: zstd-compressed, but the zstandard module is missing",
-                          "install it with: pip install 'hardening[images]'") from None
+        raise SourceError(
+            f"{name}: zstd-compressed, but the zstandard module is missing",
+            "install it with: pip install 'hardening[images]'",
+        ) from None
     reader: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw, closefd=False)
     return reader
 
@@ -77,8 +85,10 @@ def member_path(name: str, archive: str) -> str:
     """A member name as an image path; refuses names that climb out of the root."""
     parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
     if ".." in parts:
-        raise SourceError(f"{archive}: member '{name[:200]}' points outside the image root",
-                          "the archive is hostile or broken; rebuild it with relative paths")
+        raise SourceError(
+            f"{archive}: member '{name[:200]}' points outside the image root",
+            "the archive is hostile or broken; rebuild it with relative paths",
+        )
     try:
         return check_depth("/" + "/".join(parts))
     except DepthError as exc:
@@ -87,13 +97,18 @@ def member_path(name: str, archive: str) -> str:
 
 def too_deep(name: str, exc: DepthError) -> SourceError:
     """The error for an image whose paths are nested past the index's limits."""
-    return SourceError(f"{name}: {exc}; the image is not audited",
-                       "the archive is hostile or broken; real images stay well within the "
-                       "limits (docs/security.md)")
+    return SourceError(
+        f"{name}: {exc}; the image is not audited",
+        "the archive is hostile or broken; real images stay well within the "
+        "limits (docs/security.md)",
+    )
 
 
-def index(entries: dict[str, Entry], fetch: Callable[[list[Hashable], int],
-                                                     dict[Hashable, bytes]], name: str) -> Tree:
+def index(
+    entries: dict[str, Entry],
+    fetch: Callable[[list[Hashable], int], dict[Hashable, bytes]],
+    name: str,
+) -> Tree:
     """``Tree(entries, fetch)``, with a DepthError as a SourceError naming the image."""
     try:
         return Tree(entries, fetch)
@@ -101,16 +116,21 @@ def index(entries: dict[str, Entry], fetch: Callable[[list[Hashable], int],
         raise too_deep(name, exc) from None
 
 
-def stream_members(opener: Opener, name: str) -> Iterator[tuple[int, tarfile.TarInfo,
-                                                                 tarfile.TarFile]]:
+def stream_members(
+    opener: Opener, name: str
+) -> Iterator[tuple[int, tarfile.TarInfo, tarfile.TarFile]]:
     """Yield (ordinal, member, open tar) for each member, in archive order."""
     try:
-        with ExitStack() as stack, tarfile.open(
-                fileobj=decompressed(opener, name, stack), mode="r|", errorlevel=2) as tf:
+        with (
+            ExitStack() as stack,
+            tarfile.open(fileobj=decompressed(opener, name, stack), mode="r|", errorlevel=2) as tf,
+        ):
             for i, ti in enumerate(tf):
                 if i >= MAX_MEMBERS:
-                    raise SourceError(f"{name}: more than {MAX_MEMBERS} members",
-                                      "audit a smaller image or unpack it to a directory")
+                    raise SourceError(
+                        f"{name}: more than {MAX_MEMBERS} members",
+                        "audit a smaller image or unpack it to a directory",
+                    )
                 yield i, ti, tf
     except SourceError:
         raise
@@ -118,26 +138,55 @@ def stream_members(opener: Opener, name: str) -> Iterator[tuple[int, tarfile.Tar
         raise broken(name, exc) from None
 
 
-def member_entry(ti: tarfile.TarInfo, path: str, loc: Hashable,
-                 hardlink: Entry | None) -> Entry | None:
+def member_entry(
+    ti: tarfile.TarInfo, path: str, loc: Hashable, hardlink: Entry | None
+) -> Entry | None:
     """A tar member as an Entry (None for types an image view ignores)."""
     if ti.islnk():
         if hardlink is None:
-            return Entry(path, statmod.S_IFREG | (ti.mode & 0o7777), ti.uid, ti.gid,
-                         ti.uname, ti.gname, 0, "", None)
-        return Entry(path, statmod.S_IFREG | (ti.mode & 0o7777), ti.uid, ti.gid,
-                     ti.uname, ti.gname, hardlink.size, "", hardlink.loc)
+            return Entry(
+                path,
+                statmod.S_IFREG | (ti.mode & 0o7777),
+                ti.uid,
+                ti.gid,
+                ti.uname,
+                ti.gname,
+                0,
+                "",
+                None,
+            )
+        return Entry(
+            path,
+            statmod.S_IFREG | (ti.mode & 0o7777),
+            ti.uid,
+            ti.gid,
+            ti.uname,
+            ti.gname,
+            hardlink.size,
+            "",
+            hardlink.loc,
+        )
     kind = _TYPES.get(ti.type)
     if kind is None:
         return None
     link = ti.linkname if ti.issym() else ""
     size = ti.size if kind == statmod.S_IFREG else 0
-    return Entry(path, kind | (ti.mode & 0o7777), ti.uid, ti.gid, ti.uname, ti.gname,
-                 size, link, loc if kind == statmod.S_IFREG else None)
+    return Entry(
+        path,
+        kind | (ti.mode & 0o7777),
+        ti.uid,
+        ti.gid,
+        ti.uname,
+        ti.gname,
+        size,
+        link,
+        loc if kind == statmod.S_IFREG else None,
+    )
 
 
-def fetch_members(opener: Opener, name: str, tag: Any,
-                  locs: list[Hashable], cap: int) -> dict[Hashable, bytes]:
+def fetch_members(
+    opener: Opener, name: str, tag: Any, locs: list[Hashable], cap: int
+) -> dict[Hashable, bytes]:
     """One streaming pass: the first ``cap`` bytes of each wanted member ``(tag, ordinal)``."""
     want = {loc[1] for loc in locs if isinstance(loc, tuple) and loc[0] == tag}
     out: dict[Hashable, bytes] = {}
@@ -213,9 +262,17 @@ def dir_tree(root: Path) -> Tree:
             except OSError:
                 continue
             regular = statmod.S_ISREG(st.st_mode)
-            entries[ipath] = Entry(ipath, st.st_mode, st.st_uid, st.st_gid, "", "",
-                                   st.st_size if regular else 0, link,
-                                   host if regular else None)
+            entries[ipath] = Entry(
+                ipath,
+                st.st_mode,
+                st.st_uid,
+                st.st_gid,
+                "",
+                "",
+                st.st_size if regular else 0,
+                link,
+                host if regular else None,
+            )
     except DepthError as exc:
         raise too_deep(base, exc) from None
 

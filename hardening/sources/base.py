@@ -23,8 +23,7 @@ class Source(Protocol):
         """The plan as this source will answer it (a source may add requests it needs)."""
         ...
 
-    def gather(self, plans: Sequence[Plan], progress: Progress,
-               stop: Stop) -> list[HostOutcome]:
+    def gather(self, plans: Sequence[Plan], progress: Progress, stop: Stop) -> list[HostOutcome]:
         """Answer every plan; a host that cannot be answered is an outcome with its error."""
         ...
 

@@ -66,8 +66,11 @@ class CloudFacts:
         if self.inventory is None and self.fetch is None:
             return {"instance": meta} if meta else {}
         inv = self.inventory if self.inventory is not None else CloudInventory(source="aws")
-        wanted = {k: v for k, v in host.vars.items()
-                  if k in ("instance_id", "security_group_ids", "role_name")}
+        wanted = {
+            k: v
+            for k, v in host.vars.items()
+            if k in ("instance_id", "security_group_ids", "role_name")
+        }
         try:
             if self.fetch is not None:
                 self.fetch(inv, {**meta, **wanted})
@@ -92,10 +95,13 @@ class CloudFacts:
         for req in wanted:
             values[req] = ANSWERS[type(req)](req, cloud, host.vars)
         facts_meta = dict(outcome.facts.meta)
-        ids = {**meta, **{k: v for k, v in (cloud.get("instance") or {}).items()
-                          if k in IDENTIFIERS and v}}
-        facts_meta.update({f"cloud_{k}": ",".join(v) if isinstance(v, list) else str(v)
-                           for k, v in ids.items()})
+        ids = {
+            **meta,
+            **{k: v for k, v in (cloud.get("instance") or {}).items() if k in IDENTIFIERS and v},
+        }
+        facts_meta.update(
+            {f"cloud_{k}": ",".join(v) if isinstance(v, list) else str(v) for k, v in ids.items()}
+        )
         return replace(outcome, facts=replace(outcome.facts, values=values, meta=facts_meta))
 
 
@@ -121,8 +127,7 @@ class WithCloud:
         """The node source's plan plus the metadata request."""
         return self.cloud.prepare(self.node.prepare(plan))
 
-    def gather(self, plans: Sequence[Plan], progress: Progress,
-               stop: Stop) -> list[HostOutcome]:
+    def gather(self, plans: Sequence[Plan], progress: Progress, stop: Stop) -> list[HostOutcome]:
         """The node source's outcomes, each joined with its cloud facts."""
         return [self.cloud.join(o) for o in self.node.gather(plans, progress, stop)]
 

@@ -41,8 +41,10 @@ class ImageSource:
     def names(self) -> tuple[dict[int, str], dict[int, str]]:
         """uid -> user and gid -> group from the image's own /etc/passwd and /etc/group."""
         if self._names is None:
-            self._names = (_id_names(self.tree.text("/etc/passwd")),
-                           _id_names(self.tree.text("/etc/group")))
+            self._names = (
+                _id_names(self.tree.text("/etc/passwd")),
+                _id_names(self.tree.text("/etc/group")),
+            )
         return self._names
 
 
@@ -58,8 +60,10 @@ def _id_names(text: str | None) -> dict[int, str]:
 def image_kind(path: Path) -> str:
     """``container`` for an OCI layout or docker save image, else ``node``."""
     if not path.exists():
-        raise SourceError(f"{path}: no such file or directory",
-                          "give a root filesystem directory, a tar archive or an OCI image")
+        raise SourceError(
+            f"{path}: no such file or directory",
+            "give a root filesystem directory, a tar archive or an OCI image",
+        )
     return "container" if oci.is_container(path) else "node"
 
 
@@ -87,13 +91,21 @@ def _container_config(img: oci.ContainerImage) -> ImageFacts:
 
     health = cfg.get("Healthcheck")
     return ImageFacts(
-        kind="container", user=str(cfg.get("User") or ""),
-        entrypoint=words("Entrypoint"), cmd=words("Cmd"), env=words("Env"),
-        layers=img.layers, size=img.size, files_size=img.files_size,
+        kind="container",
+        user=str(cfg.get("User") or ""),
+        entrypoint=words("Entrypoint"),
+        cmd=words("Cmd"),
+        env=words("Env"),
+        layers=img.layers,
+        size=img.size,
+        files_size=img.files_size,
         healthcheck=bool(health),
         healthcheck_test=words_of(health.get("Test") if isinstance(health, dict) else None),
-        history=tuple(str(h.get("created_by") or "") for h in img.config.get("history") or ()
-                      if isinstance(h, dict)),
+        history=tuple(
+            str(h.get("created_by") or "")
+            for h in img.config.get("history") or ()
+            if isinstance(h, dict)
+        ),
         os=str(img.config.get("os", "")),
         architecture=str(img.config.get("architecture", "")),
     )
@@ -105,13 +117,22 @@ def open_image(path: Path) -> ImageSource:
     meta = {"image": str(path), "image_kind": kind}
     if kind == "container":
         img = oci.open_container(path)
-        meta.update(layers=str(img.layers), size=str(img.size),
-                    os=f"{img.config.get('os', '')}/{img.config.get('architecture', '')}")
+        meta.update(
+            layers=str(img.layers),
+            size=str(img.size),
+            os=f"{img.config.get('os', '')}/{img.config.get('architecture', '')}",
+        )
         return ImageSource(path, kind, img.tree, _container_config(img), meta)
     tree = archive.dir_tree(path) if path.is_dir() else archive.tar_tree(path)
     os_release = tree.text("/etc/os-release") or ""
-    pretty = next((ln.split("=", 1)[1].strip('"') for ln in os_release.splitlines()
-                   if ln.startswith("PRETTY_NAME=")), "")
+    pretty = next(
+        (
+            ln.split("=", 1)[1].strip('"')
+            for ln in os_release.splitlines()
+            if ln.startswith("PRETTY_NAME=")
+        ),
+        "",
+    )
     meta.update(os=pretty, entries=str(len(tree.entries)))
     return ImageSource(path, kind, tree, Absent("not a container image"), meta)
 
@@ -127,9 +148,14 @@ def _resolve(tree: Tree, path: str) -> Entry | Absent:
 def file_stat(src: ImageSource, path: str, entry: Entry) -> FileStat:
     """A FileStat of an entry, named with the image's own users and groups."""
     users, groups = src.names()
-    return FileStat(path, entry.mode, entry.uid, entry.gid,
-                    users.get(entry.uid) or entry.uname or "UNKNOWN",
-                    groups.get(entry.gid) or entry.gname or "UNKNOWN")
+    return FileStat(
+        path,
+        entry.mode,
+        entry.uid,
+        entry.gid,
+        users.get(entry.uid) or entry.uname or "UNKNOWN",
+        groups.get(entry.gid) or entry.gname or "UNKNOWN",
+    )
 
 
 class ImageRoot:

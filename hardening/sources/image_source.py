@@ -26,12 +26,17 @@ class ImageGather:
         """The image answers the plan as it is."""
         return plan
 
-    def gather(self, plans: Sequence[Plan], progress: Progress,
-               stop: Stop) -> list[HostOutcome]:
+    def gather(self, plans: Sequence[Plan], progress: Progress, stop: Stop) -> list[HostOutcome]:
         """Read the image once and answer each plan; an unreadable image is each host's error."""
         if stop.requested:
-            return [HostOutcome(p, None, f"{p.host.label}: not audited: the run was "
-                                         f"interrupted ({stop.signal_name})") for p in plans]
+            return [
+                HostOutcome(
+                    p,
+                    None,
+                    f"{p.host.label}: not audited: the run was interrupted ({stop.signal_name})",
+                )
+                for p in plans
+            ]
         return image.gatherer(self.path)(plans)
 
     def record(self) -> dict[str, Any]:

@@ -36,8 +36,10 @@ from hardening.sources.rootfs import Entry, Tree
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
-INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
-               "application/vnd.docker.distribution.manifest.list.v2+json")
+INDEX_TYPES = (
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+)
 MAX_JSON = 8 << 20
 
 
@@ -62,8 +64,10 @@ class _Member(io.RawIOBase):
         f = self._tar.extractfile(member)
         if f is None:
             self._tar.close()
-            raise SourceError(f"{path}: '{member[:120]}' is not a regular file",
-                              "the image archive is corrupt; save it again")
+            raise SourceError(
+                f"{path}: '{member[:120]}' is not a regular file",
+                "the image archive is corrupt; save it again",
+            )
         self._f = f
 
     def readable(self) -> bool:
@@ -107,14 +111,18 @@ class _Store:
         if self.is_tar:
             ti = self.members.get(rel)
             if ti is None:
-                raise SourceError(f"{self.path}: blob '{name[:120]}' is missing",
-                                  "the image archive is incomplete; save it again")
+                raise SourceError(
+                    f"{self.path}: blob '{name[:120]}' is missing",
+                    "the image archive is incomplete; save it again",
+                )
             member, archive_path = ti.name, self.path
             return lambda: io.BufferedReader(_Member(archive_path, member))
         host = self.path / rel.lstrip("/")
         if not host.is_file() or host.is_symlink():
-            raise SourceError(f"{self.path}: blob '{name[:120]}' is missing",
-                              "the image layout is incomplete; copy it again")
+            raise SourceError(
+                f"{self.path}: blob '{name[:120]}' is missing",
+                "the image layout is incomplete; copy it again",
+            )
         return lambda: open(host, "rb")
 
     def size(self, name: str) -> int:
@@ -131,8 +139,10 @@ class _Store:
                 raise ValueError("larger than 8 MiB")
             return load_json(data, name[:120])
         except (ValueError, OSError, tarfile.TarError, EOFError) as exc:
-            raise SourceError(f"{self.path}: '{name[:120]}' is not valid JSON ({exc})",
-                              "the image is corrupt; build or save it again") from None
+            raise SourceError(
+                f"{self.path}: '{name[:120]}' is not valid JSON ({exc})",
+                "the image is corrupt; build or save it again",
+            ) from None
 
 
 def is_container(path: Path) -> bool:
@@ -153,8 +163,10 @@ def is_container(path: Path) -> bool:
 
 def _blob(digest: Any, where: str) -> str:
     if not isinstance(digest, str) or not DIGEST.match(digest):
-        raise SourceError(f"{where}: invalid blob digest '{str(digest)[:80]}'",
-                          "the image is corrupt or hostile; build it again")
+        raise SourceError(
+            f"{where}: invalid blob digest '{str(digest)[:80]}'",
+            "the image is corrupt or hostile; build it again",
+        )
     return "blobs/sha256/" + digest.split(":", 1)[1]
 
 
@@ -165,17 +177,21 @@ def _sha256(store: _Store, name: str) -> str:
             while chunk := f.read(1 << 20):
                 h.update(chunk)
     except (OSError, tarfile.TarError, EOFError) as exc:
-        raise SourceError(f"{store.path}: blob '{name[:120]}' cannot be read ({exc})",
-                          "the image is corrupt; build or save it again") from None
+        raise SourceError(
+            f"{store.path}: blob '{name[:120]}' cannot be read ({exc})",
+            "the image is corrupt; build or save it again",
+        ) from None
     return h.hexdigest()
 
 
 def verify(store: _Store, name: str, digest: str) -> None:
     """SourceError unless the bytes of blob ``name`` hash to ``digest`` (``sha256:...``)."""
     if not DIGEST.match(digest) or _sha256(store, name) != digest.split(":", 1)[1]:
-        raise SourceError(f"{store.path}: '{name[:120]}' does not match its digest "
-                          f"{digest[:19]}...", "the image was altered or damaged after it "
-                          "was built; pull or save it again and compare digests")
+        raise SourceError(
+            f"{store.path}: '{name[:120]}' does not match its digest {digest[:19]}...",
+            "the image was altered or damaged after it "
+            "was built; pull or save it again and compare digests",
+        )
 
 
 def _by_name(name: str) -> str | None:
@@ -184,23 +200,30 @@ def _by_name(name: str) -> str | None:
     return f"sha256:{hexpart}" if DIGEST.match(f"sha256:{hexpart}") else None
 
 
-def _layer_digests(store: _Store, config_name: str, config: dict[str, Any],
-                   layer_names: list[str]) -> list[str]:
+def _layer_digests(
+    store: _Store, config_name: str, config: dict[str, Any], layer_names: list[str]
+) -> list[str]:
     """Check the config against its digest; each layer's expected digest, by name where the
     name is one, else the config's ``rootfs.diff_ids`` (a docker save ``layer.tar``)."""
     want = _by_name(config_name)
     if want is None:
-        raise SourceError(f"{store.path}: config '{config_name[:120]}' is not named by its "
-                          "digest", "save the image again")
+        raise SourceError(
+            f"{store.path}: config '{config_name[:120]}' is not named by its digest",
+            "save the image again",
+        )
     verify(store, config_name, want)
     diff_ids = (config.get("rootfs") or {}).get("diff_ids") or []
     out = []
     for i, name in enumerate(layer_names):
         by_name = _by_name(name)
-        if by_name is None and (len(diff_ids) != len(layer_names)
-                                or not isinstance(diff_ids[i], str)):
-            raise SourceError(f"{store.path}: the config's rootfs.diff_ids do not list "
-                              f"its {len(layer_names)} layers", "save the image again")
+        if by_name is None and (
+            len(diff_ids) != len(layer_names) or not isinstance(diff_ids[i], str)
+        ):
+            raise SourceError(
+                f"{store.path}: the config's rootfs.diff_ids do not list "
+                f"its {len(layer_names)} layers",
+                "save the image again",
+            )
         out.append(by_name or str(diff_ids[i]))
     return out
 
@@ -232,15 +255,24 @@ class _Hashing(io.RawIOBase):
         super().close()
 
 
-def _apply_checked(entries: dict[str, Entry], store: _Store, name: str, opener: Opener,
-                   want: str, where: str, tag: int) -> None:
+def _apply_checked(
+    entries: dict[str, Entry],
+    store: _Store,
+    name: str,
+    opener: Opener,
+    want: str,
+    where: str,
+    tag: int,
+) -> None:
     """Apply one layer, hashing it on the way; SourceError if it is not the blob ``want``."""
     digest = hashlib.sha256()
     apply_layer(entries, lambda: io.BufferedReader(_Hashing(opener(), digest)), where, tag)
     if not DIGEST.match(want) or digest.hexdigest() != want.split(":", 1)[1]:
-        raise SourceError(f"{store.path}: '{name[:120]}' does not match its digest "
-                          f"{want[:19]}...", "the image was altered or damaged after it was "
-                          "built; pull or save it again and compare digests")
+        raise SourceError(
+            f"{store.path}: '{name[:120]}' does not match its digest {want[:19]}...",
+            "the image was altered or damaged after it was "
+            "built; pull or save it again and compare digests",
+        )
 
 
 def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
@@ -250,10 +282,18 @@ def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
     for _ in range(4):  # an index may point at a nested index
         manifests = doc.get("manifests") if isinstance(doc, dict) else None
         if not manifests:
-            raise SourceError(f"{where}: index.json lists no manifest",
-                              "the layout holds no image; build it again")
-        first = next((m for m in manifests if isinstance(m, dict)
-                      and (m.get("platform") or {}).get("os", "linux") == "linux"), manifests[0])
+            raise SourceError(
+                f"{where}: index.json lists no manifest",
+                "the layout holds no image; build it again",
+            )
+        first = next(
+            (
+                m
+                for m in manifests
+                if isinstance(m, dict) and (m.get("platform") or {}).get("os", "linux") == "linux"
+            ),
+            manifests[0],
+        )
         name = _blob(first.get("digest"), where)
         verify(store, name, str(first.get("digest")))
         doc = store.json(name)
@@ -268,13 +308,17 @@ def _docker_manifest(store: _Store) -> tuple[str, list[str]]:
     where = str(store.path)
     doc = store.json("manifest.json")
     if not isinstance(doc, list) or not doc or not isinstance(doc[0], dict):
-        raise SourceError(f"{where}: manifest.json is not a docker save manifest",
-                          "save the image again with docker save")
+        raise SourceError(
+            f"{where}: manifest.json is not a docker save manifest",
+            "save the image again with docker save",
+        )
     layers = doc[0].get("Layers") or []
     config = doc[0].get("Config")
     if not isinstance(config, str) or not all(isinstance(x, str) for x in layers):
-        raise SourceError(f"{where}: manifest.json names no config or layers",
-                          "save the image again with docker save")
+        raise SourceError(
+            f"{where}: manifest.json names no config or layers",
+            "save the image again with docker save",
+        )
     return config, list(layers)
 
 
@@ -296,7 +340,7 @@ def apply_layer(entries: dict[str, Entry], opener: Opener, name: str, tag: int) 
         if base == OPAQUE:
             _remove(entries, parent, keep_self=True)
         elif base.startswith(WHITEOUT):
-            target = posixpath.join(parent, base[len(WHITEOUT):])
+            target = posixpath.join(parent, base[len(WHITEOUT) :])
             if target != "/":
                 _remove(entries, target, keep_self=False)
         else:
@@ -315,18 +359,21 @@ def apply_layer(entries: dict[str, Entry], opener: Opener, name: str, tag: int) 
 def open_container(path: Path) -> ContainerImage:
     """Read an OCI layout or docker save image: merged filesystem and config."""
     store = _Store(path)
-    config_name, layer_names = (_docker_manifest(store) if store.has("manifest.json")
-                                else _oci_manifest(store))
+    config_name, layer_names = (
+        _docker_manifest(store) if store.has("manifest.json") else _oci_manifest(store)
+    )
     config = store.json(config_name)
     if not isinstance(config, dict):
-        raise SourceError(f"{path}: the image config is not a JSON object",
-                          "the image is corrupt; build it again")
+        raise SourceError(
+            f"{path}: the image config is not a JSON object", "the image is corrupt; build it again"
+        )
     wants = _layer_digests(store, config_name, config, layer_names)
     openers = [store.opener(n) for n in layer_names]
     entries: dict[str, Entry] = {}
     for tag, opener in enumerate(openers):
-        _apply_checked(entries, store, layer_names[tag], opener, wants[tag],
-                       f"{path}:{layer_names[tag]}", tag)
+        _apply_checked(
+            entries, store, layer_names[tag], opener, wants[tag], f"{path}:{layer_names[tag]}", tag
+        )
 
     def fetch(locs: list[Hashable], cap: int) -> dict[Hashable, bytes]:
         out: dict[Hashable, bytes] = {}
@@ -336,7 +383,9 @@ def open_container(path: Path) -> ContainerImage:
 
     tree = index(entries, fetch, str(path))
     return ContainerImage(
-        tree=tree, config=config, layers=len(layer_names),
+        tree=tree,
+        config=config,
+        layers=len(layer_names),
         size=sum(store.size(n) for n in layer_names),
         files_size=sum(e.size for e in entries.values() if e.is_file),
         digests=tuple(layer_names),

@@ -47,8 +47,10 @@ def check_names(hosts: Sequence[Host]) -> None:
     """Host names become file names: refuse any that is unsafe as one."""
     for host in hosts:
         if not SAFE_NAME.fullmatch(host.name):
-            raise UsageError(f"host {host.name!r}: name unsafe as a file name",
-                             "use inventory names of letters, digits, '.', '_', '-', '@'")
+            raise UsageError(
+                f"host {host.name!r}: name unsafe as a file name",
+                "use inventory names of letters, digits, '.', '_', '-', '@'",
+            )
 
 
 def host_nonce(secret: bytes, host: str) -> str:
@@ -58,16 +60,23 @@ def host_nonce(secret: bytes, host: str) -> str:
 
 def plan_digest(plan: Plan, benchmark: str) -> str:
     """What must not change between prepare and evaluate: controls and the probe's text."""
-    text = "\n".join([benchmark, *(c.id for c in plan.controls),
-                      script.build(plan.requests, nonce="0" * 32).text])
+    text = "\n".join(
+        [
+            benchmark,
+            *(c.id for c in plan.controls),
+            script.build(plan.requests, nonce="0" * 32).text,
+        ]
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_prepared(dest: Path, plans: Sequence[Plan], benchmark: str) -> None:
     """Write each host's probe script, the run's plan digests and its secret."""
     if dest.exists() and any(dest.iterdir()):
-        raise UsageError(f"{dest}: exists and is not empty",
-                         "prepare each run in a new directory (its secret must be new)")
+        raise UsageError(
+            f"{dest}: exists and is not empty",
+            "prepare each run in a new directory (its secret must be new)",
+        )
     (dest / "scripts").mkdir(parents=True, exist_ok=True)
     (dest / "raw").mkdir(exist_ok=True)
     dest.chmod(0o700)
@@ -78,8 +87,7 @@ def write_prepared(dest: Path, plans: Sequence[Plan], benchmark: str) -> None:
     for plan in plans:
         probe = script.build(plan.requests, nonce=host_nonce(secret, plan.host.name))
         (dest / "scripts" / f"{plan.host.name}.sh").write_bytes(probe.data)
-    run = {"benchmark": benchmark, "hosts": {p.host.name: plan_digest(p, benchmark)
-                                             for p in plans}}
+    run = {"benchmark": benchmark, "hosts": {p.host.name: plan_digest(p, benchmark) for p in plans}}
     (dest / RUN_FILE).write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
 
 
@@ -96,34 +104,40 @@ class RawOutputs:
             secret = (src / SECRET_FILE).read_bytes()
             run: dict[str, Any] = json.loads((src / RUN_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise UsageError(f"{src}: not a prepared probe directory ({exc})",
-                             "run 'hardening evaluate --prepare DIR' first") from None
+            raise UsageError(
+                f"{src}: not a prepared probe directory ({exc})",
+                "run 'hardening evaluate --prepare DIR' first",
+            ) from None
         if (src / SECRET_FILE).stat().st_mode & 0o077:
-            raise UsageError(f"{src / SECRET_FILE}: readable by others",
-                             "chmod 600 it, or prepare the run again")
+            raise UsageError(
+                f"{src / SECRET_FILE}: readable by others", "chmod 600 it, or prepare the run again"
+            )
         return secret, run
 
     def check(self, plans: Sequence[Plan]) -> bytes:
         """The run's secret, once every plan is the one prepared (else a UsageError)."""
         secret, run = self._load()
         if run.get("benchmark") != self.benchmark:
-            raise UsageError(f"{self.root}: prepared for benchmark {run.get('benchmark')!r}, "
-                             f"not {self.benchmark!r}", "pass the same --benchmark options")
+            raise UsageError(
+                f"{self.root}: prepared for benchmark {run.get('benchmark')!r}, "
+                f"not {self.benchmark!r}",
+                "pass the same --benchmark options",
+            )
         prepared: dict[str, str] = run.get("hosts", {})
         for plan in plans:
             if prepared.get(plan.host.name) != plan_digest(plan, self.benchmark):
                 raise UsageError(
                     f"{plan.host.name}: its plan differs from the one prepared in {self.root}",
                     "use the same inventory, limit, shard, catalogue and cloud options for "
-                    "--prepare and --raw, or prepare again")
+                    "--prepare and --raw, or prepare again",
+                )
         return secret
 
     def prepare(self, plan: Plan) -> Plan:
         """The raw outputs answer the plan as prepared."""
         return plan
 
-    def gather(self, plans: Sequence[Plan], progress: Progress,
-               stop: Stop) -> list[HostOutcome]:
+    def gather(self, plans: Sequence[Plan], progress: Progress, stop: Stop) -> list[HostOutcome]:
         """Parse each host's fetched output; a missing or forged output is that host's error."""
         secret = self.check(plans)
         return [outcome_from_raw(p, self.root / "raw", secret) for p in plans]
@@ -142,12 +156,20 @@ def outcome_from_raw(plan: Plan, raw_dir: Path, secret: bytes) -> HostOutcome:
         with path.open("rb") as fh:
             data = fh.read(DEFAULT_MAX_OUTPUT + 1)
     except OSError:
-        return HostOutcome(plan, None, f"{name}: no raw probe output at {path} (Ansible did not "
-                                       "reach the host or did not fetch it); see the playbook log")
+        return HostOutcome(
+            plan,
+            None,
+            f"{name}: no raw probe output at {path} (Ansible did not "
+            "reach the host or did not fetch it); see the playbook log",
+        )
     truncated = len(data) > DEFAULT_MAX_OUTPUT
     try:
-        facts = facts_from_output(plan, probe, data[:DEFAULT_MAX_OUTPUT],
-                                  truncated_at=DEFAULT_MAX_OUTPUT if truncated else None)
+        facts = facts_from_output(
+            plan,
+            probe,
+            data[:DEFAULT_MAX_OUTPUT],
+            truncated_at=DEFAULT_MAX_OUTPUT if truncated else None,
+        )
     except HostError as exc:
         return HostOutcome(plan, None, str(exc))
     return HostOutcome(plan, replace(facts, meta={**facts.meta, "source": "ansible"}), None)

@@ -112,8 +112,7 @@ class Tree:
                 held += len(parent)
                 parent = posixpath.dirname(parent)
             if held > MAX_INDEX_BYTES:
-                raise DepthError(f"the index holds more than {MAX_INDEX_BYTES >> 20} MiB of "
-                                 "paths")
+                raise DepthError(f"the index holds more than {MAX_INDEX_BYTES >> 20} MiB of paths")
         self._fetch = fetch
         self._cache: dict[Hashable, bytes] = {}
         self._cap: dict[Hashable, int] = {}
@@ -142,8 +141,7 @@ class Tree:
                     raise LinkLoopError(path)
                 if entry.link.startswith("/"):
                     cur = "/"
-                parts.extendleft(reversed([p for p in entry.link.split("/")
-                                           if p not in ("", ".")]))
+                parts.extendleft(reversed([p for p in entry.link.split("/") if p not in ("", ".")]))
                 continue
             if parts and not entry.is_dir:
                 return None
@@ -161,13 +159,17 @@ class Tree:
 
         want = clean(pattern)
         depth = want.count("/")
-        return sorted(p for p in self.entries
-                      if p.count("/") == depth and p != "/" and glob_match(want, p))
+        return sorted(
+            p for p in self.entries if p.count("/") == depth and p != "/" and glob_match(want, p)
+        )
 
     def prefetch(self, entries: Iterable[Entry], cap: int = READ_MAX) -> None:
         """Load the first ``cap`` bytes of these regular files in one pass, into the cache."""
-        todo = [e.loc for e in entries if e.is_file and e.loc is not None
-                and self._cap.get(e.loc, -1) < cap]
+        todo = [
+            e.loc
+            for e in entries
+            if e.is_file and e.loc is not None and self._cap.get(e.loc, -1) < cap
+        ]
         todo = list(dict.fromkeys(todo))
         if todo:
             for loc, data in self._fetch(todo, cap).items():

@@ -21,8 +21,13 @@ import yaml
 
 from hardening.sources.rootfs import Tree
 
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-             "/usr/lib/systemd/system", "/lib/systemd/system")
+UNIT_DIRS = (
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+)
 MANIFEST_DIR = "/etc/kubernetes/manifests"
 STATIC_POD_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -162,11 +167,13 @@ def _load_manifest(text: str) -> object:
         return None
 
 
-def manifest_argv(tree: Tree, name: str,
-                  directory: str = MANIFEST_DIR) -> tuple[tuple[str, ...], str] | None:
+def manifest_argv(
+    tree: Tree, name: str, directory: str = MANIFEST_DIR
+) -> tuple[tuple[str, ...], str] | None:
     """(argv, origin) of a component's static pod: command + args of its container."""
-    paths = [p for ext in ("yaml", "yml", "json", "manifest")
-             for p in tree.glob(f"{directory}/*.{ext}")]
+    paths = [
+        p for ext in ("yaml", "yml", "json", "manifest") for p in tree.glob(f"{directory}/*.{ext}")
+    ]
     for path in sorted(paths):
         doc = _load_manifest(tree.text(path) or "")
         spec = doc.get("spec") if isinstance(doc, dict) else None
@@ -189,12 +196,14 @@ def component_argv(tree: Tree, name: str) -> tuple[tuple[str, ...], str] | None:
     return unit_argv(tree, f"{name}.service")
 
 
-def manifest_env(tree: Tree, name: str,
-                 directory: str = MANIFEST_DIR) -> tuple[dict[str, str], str] | None:
+def manifest_env(
+    tree: Tree, name: str, directory: str = MANIFEST_DIR
+) -> tuple[dict[str, str], str] | None:
     """(environment, manifest path) of a component's static pod container: its ``env``
     entries with a literal ``value`` (``valueFrom`` is resolved by the kubelet, not here)."""
-    paths = [p for ext in ("yaml", "yml", "json", "manifest")
-             for p in tree.glob(f"{directory}/*.{ext}")]
+    paths = [
+        p for ext in ("yaml", "yml", "json", "manifest") for p in tree.glob(f"{directory}/*.{ext}")
+    ]
     for path in sorted(paths):
         doc = _load_manifest(tree.text(path) or "")
         spec = doc.get("spec") if isinstance(doc, dict) else None
@@ -205,8 +214,14 @@ def manifest_env(tree: Tree, name: str,
             argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
             if argv and posixpath.basename(argv[0]) == name:
                 pairs = [e for e in c.get("env") or [] if isinstance(e, dict)]
-                return ({str(e.get("name")): str(e.get("value")) for e in pairs
-                         if e.get("name") and "value" in e}, f"env of {path}")
+                return (
+                    {
+                        str(e.get("name")): str(e.get("value"))
+                        for e in pairs
+                        if e.get("name") and "value" in e
+                    },
+                    f"env of {path}",
+                )
     return None
 
 

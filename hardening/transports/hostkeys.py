@@ -67,8 +67,7 @@ def matches(patterns: tuple[str, ...], name: str) -> bool:
     for pattern in patterns:
         negated = pattern.startswith("!")
         body = pattern[1:] if negated else pattern
-        found = _hashed_match(body, name) if body.startswith("|1|") else _wild_match(
-            body, name)
+        found = _hashed_match(body, name) if body.startswith("|1|") else _wild_match(body, name)
         if found and negated:
             return False
         hit = hit or found
@@ -85,8 +84,11 @@ def parse(text: str) -> list[KnownKey]:
         marker = fields.pop(0) if fields[0].startswith("@") else ""
         if marker == "@cert-authority" or len(fields) < 3:
             continue
-        keys.append(KnownKey(number, tuple(fields[0].split(",")), fields[1], fields[2],
-                             marker == "@revoked"))
+        keys.append(
+            KnownKey(
+                number, tuple(fields[0].split(",")), fields[1], fields[2], marker == "@revoked"
+            )
+        )
     return keys
 
 
@@ -108,8 +110,10 @@ class KnownHosts:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise HostKeyError(f"{self.path}: cannot read known_hosts: {exc.strerror}",
-                               "check the file's permissions") from None
+            raise HostKeyError(
+                f"{self.path}: cannot read known_hosts: {exc.strerror}",
+                "check the file's permissions",
+            ) from None
         name = host_entry(address, port)
         return [k for k in parse(text) if matches(k.patterns, name)]
 
@@ -126,22 +130,26 @@ class KnownHosts:
         entries = self.entries_for(address, port)
         for entry in entries:
             if entry.blob == blob and entry.revoked:
-                raise HostKeyError(f"{label}: host key is revoked in {self.path} line "
-                                   f"{entry.line}", "the node must get a new host key")
-        if any(e.blob == blob and _same_family(e.key_type, key_type) and not e.revoked
-               for e in entries):
+                raise HostKeyError(
+                    f"{label}: host key is revoked in {self.path} line {entry.line}",
+                    "the node must get a new host key",
+                )
+        if any(
+            e.blob == blob and _same_family(e.key_type, key_type) and not e.revoked for e in entries
+        ):
             return
         known = [e for e in entries if not e.revoked]
         if known:
             raise HostKeyError(
-                f"{label}: host key differs from known_hosts line {known[0].line} "
-                f"({self.path})",
+                f"{label}: host key differs from known_hosts line {known[0].line} ({self.path})",
                 f"if the node was rebuilt, remove the old key with "
-                f"ssh-keygen -R '{host_entry(address, port)}' -f {self.path}")
+                f"ssh-keygen -R '{host_entry(address, port)}' -f {self.path}",
+            )
         if not self.accept_new:
             raise HostKeyError(
                 f"{label}: host key ({key_type}) is not in {self.path}",
-                "verify it and add it (ssh-keyscan), or re-run with --accept-new-host-keys")
+                "verify it and add it (ssh-keyscan), or re-run with --accept-new-host-keys",
+            )
         self.record(address, port, key_type, blob)
 
     def record(self, address: str, port: int, key_type: str, blob: str) -> None:

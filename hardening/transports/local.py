@@ -20,8 +20,9 @@ class LocalTransport:
 
     name = "local"
 
-    def __init__(self, host: Host, settings: LocalSettings | None = None,
-                 scope: RunScope | None = None) -> None:
+    def __init__(
+        self, host: Host, settings: LocalSettings | None = None, scope: RunScope | None = None
+    ) -> None:
         self.host = host
         self.settings = settings or LocalSettings()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -58,8 +59,10 @@ class LocalTransport:
                 start_new_session=True,
             )
         except OSError as exc:
-            raise ConnectError(f"{self.host.name}: cannot start /bin/sh: {exc}",
-                               "a local audit needs a POSIX shell at /bin/sh") from exc
+            raise ConnectError(
+                f"{self.host.name}: cannot start /bin/sh: {exc}",
+                "a local audit needs a POSIX shell at /bin/sh",
+            ) from exc
         self._proc = proc
         if self._cancelled:
             self.cancel()
@@ -73,8 +76,10 @@ class LocalTransport:
                 "raise --command-timeout if the host is slow",
             ) from exc
         if self._cancelled:
-            raise TransportError(f"{self.host.name}: probe stopped (the run was interrupted)",
-                                 "run the audit again")
+            raise TransportError(
+                f"{self.host.name}: probe stopped (the run was interrupted)", "run the audit again"
+            )
         truncated = len(out) > max_output
-        return ProbeOutput(proc.returncode, out[:max_output], err[:65536], truncated,
-                           time.monotonic() - start)
+        return ProbeOutput(
+            proc.returncode, out[:max_output], err[:65536], truncated, time.monotonic() - start
+        )

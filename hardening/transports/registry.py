@@ -20,8 +20,9 @@ TRANSPORTS: dict[str, str] = {
 }
 
 
-def transport_for(host: Host, settings: TransportSettings | None = None,
-                  scope: RunScope | None = None) -> Transport:
+def transport_for(
+    host: Host, settings: TransportSettings | None = None, scope: RunScope | None = None
+) -> Transport:
     """Instantiate the transport named by ``host.transport`` for ``host``."""
     target = TRANSPORTS.get(host.transport)
     if target is None:

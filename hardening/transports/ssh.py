@@ -33,44 +33,12 @@ from hardening.errors import (
 from hardening.model.host import Host
 from hardening.transports.base import ProbeOutput, RunScope
 from hardening.transports.hostkeys import KnownHosts
+from hardening.transports.keys import KeyCache
 from hardening.transports.settings import SshSettings
 
 CHUNK = 1 << 16
 STDERR_CAP = 1 << 16
 DEFAULT_IDENTITIES = ("id_ed25519", "id_ecdsa", "id_rsa")
-
-
-class KeyCache:
-    """Private keys loaded once per run, by path; shared by the hosts of one run."""
-
-    def __init__(self) -> None:
-        self._keys: dict[tuple[str, int, int], paramiko.PKey] = {}
-        self._lock = threading.Lock()
-
-    def load(self, path: str, label: str) -> paramiko.PKey:
-        """The key at ``path``; an AuthError naming the file if it cannot be used."""
-        try:
-            info = os.stat(path)
-        except OSError as exc:
-            raise AuthError(f"{label}: key file '{path}' cannot be read: {exc.strerror}",
-                            "check ansible_ssh_private_key_file") from None
-        ident = (path, info.st_mtime_ns, info.st_size)
-        with self._lock:
-            if ident not in self._keys:
-                self._keys[ident] = _read_key(path, label)
-            return self._keys[ident]
-
-
-def _read_key(path: str, label: str) -> paramiko.PKey:
-    try:
-        return paramiko.PKey.from_path(path)
-    except paramiko.PasswordRequiredException:
-        raise AuthError(f"{label}: key file '{path}' is protected by a passphrase",
-                        "load it into ssh-agent with ssh-add; passphrases are never asked for"
-                        ) from None
-    except (paramiko.SSHException, OSError, ValueError) as exc:
-        raise AuthError(f"{label}: key file '{path}' is not a usable private key: {exc}",
-                        "check ansible_ssh_private_key_file") from None
 
 
 def _local_user() -> str:
@@ -89,12 +57,16 @@ class SshTransport:
 
     name = "ssh"
 
-    def __init__(self, host: Host, settings: SshSettings | None = None,
-                 scope: RunScope | None = None) -> None:
+    def __init__(
+        self, host: Host, settings: SshSettings | None = None, scope: RunScope | None = None
+    ) -> None:
         self.host = host
         self.settings = settings or SshSettings()
-        path = (self.settings.known_hosts or host.known_hosts
-                or str(Path.home() / ".ssh" / "known_hosts"))
+        path = (
+            self.settings.known_hosts
+            or host.known_hosts
+            or str(Path.home() / ".ssh" / "known_hosts")
+        )
         self.known = KnownHosts(os.path.expanduser(path), accept_new=self.settings.accept_new)
         self.connect_timeout = self.settings.connect_timeout
         self.use_agent = self.settings.use_agent
@@ -114,14 +86,22 @@ class SshTransport:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self._close()
 
     def cancel(self) -> None:
         """Close the connection from another thread: the running step fails at once."""
-        self._abort(TransportError(f"{self.host.label}: stopped (the run was interrupted)",
-                                   "run the audit again for this host"))
+        self._abort(
+            TransportError(
+                f"{self.host.label}: stopped (the run was interrupted)",
+                "run the audit again for this host",
+            )
+        )
 
     def _abort(self, fault: TransportError) -> None:
         with self._lock:
@@ -132,9 +112,11 @@ class SshTransport:
     @contextlib.contextmanager
     def _watchdog(self, seconds: float, step: str) -> Iterator[None]:
         """Close the connection if ``step`` takes longer than ``seconds``; then raise why."""
-        fault = CommandTimeout(f"{self.host.label}: {step} got no answer within {seconds:g}s",
-                               "check the node's sshd (ForceCommand, PAM, MaxSessions); "
-                               "raise --connect-timeout for slow links")
+        fault = CommandTimeout(
+            f"{self.host.label}: {step} got no answer within {seconds:g}s",
+            "check the node's sshd (ForceCommand, PAM, MaxSessions); "
+            "raise --connect-timeout for slow links",
+        )
         timer = threading.Timer(seconds, self._abort, (fault,))
         timer.daemon = True
         timer.start()
@@ -163,12 +145,16 @@ class SshTransport:
         try:
             sock = socket.create_connection((address, port), timeout=self.connect_timeout)
         except TimeoutError:
-            raise ConnectError(f"{label}: no answer within {self.connect_timeout:g}s",
-                               "check the address and that sshd is running; "
-                               "raise --connect-timeout for slow links") from None
+            raise ConnectError(
+                f"{label}: no answer within {self.connect_timeout:g}s",
+                "check the address and that sshd is running; "
+                "raise --connect-timeout for slow links",
+            ) from None
         except OSError as exc:
-            raise ConnectError(f"{label}: cannot connect: {exc.strerror or exc}",
-                               "check the address, port and that sshd is running") from None
+            raise ConnectError(
+                f"{label}: cannot connect: {exc.strerror or exc}",
+                "check the address, port and that sshd is running",
+            ) from None
         # Small SSH packets (channel open, exec, exit status) otherwise wait out Nagle's
         # algorithm against the peer's delayed ACK, about 40 ms each; OpenSSH sets it too.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -187,20 +173,26 @@ class SshTransport:
         else:
             jlabel = f"{host.name}: jump host {jump.address}:{jump.port}"
             jsock = self._tcp(jump.address, jump.port, jlabel)
-            outer = self._session(jsock, jump.address, jump.port, jlabel,
-                                  jump.user or user, jump.key_file)
+            outer = self._session(
+                jsock, jump.address, jump.port, jlabel, jump.user or user, jump.key_file
+            )
             try:
-                sock = outer.open_channel("direct-tcpip", (host.address, host.port),
-                                          ("127.0.0.1", 0), timeout=self.connect_timeout)
+                sock = outer.open_channel(
+                    "direct-tcpip",
+                    (host.address, host.port),
+                    ("127.0.0.1", 0),
+                    timeout=self.connect_timeout,
+                )
             except (paramiko.SSHException, OSError) as exc:
-                raise ConnectError(f"{jlabel}: cannot open a channel to "
-                                   f"{host.address}:{host.port}: {exc}",
-                                   "check that the jump host allows TCP forwarding "
-                                   "and can reach the node") from None
+                raise ConnectError(
+                    f"{jlabel}: cannot open a channel to {host.address}:{host.port}: {exc}",
+                    "check that the jump host allows TCP forwarding and can reach the node",
+                ) from None
         self._session(sock, host.address, host.port, host.label, user, host.key_file)
 
-    def _session(self, sock: Any, address: str, port: int, label: str, user: str,
-                 key_file: str | None) -> paramiko.Transport:
+    def _session(
+        self, sock: Any, address: str, port: int, label: str, user: str, key_file: str | None
+    ) -> paramiko.Transport:
         """Handshake, host-key check and authentication on one socket or channel."""
         transport = paramiko.Transport(sock)
         with self._lock:
@@ -215,13 +207,17 @@ class SshTransport:
         try:
             transport.start_client(timeout=self.connect_timeout)
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            raise ConnectError(f"{label}: SSH handshake failed: {exc or type(exc).__name__}",
-                               "check that an SSH server listens there") from None
+            raise ConnectError(
+                f"{label}: SSH handshake failed: {exc or type(exc).__name__}",
+                "check that an SSH server listens there",
+            ) from None
         try:
             key = transport.get_remote_server_key()
         except paramiko.SSHException as exc:
-            raise ConnectError(f"{label}: connection closed after the handshake: {exc}",
-                               "check the node's sshd log (MaxStartups, network)") from None
+            raise ConnectError(
+                f"{label}: connection closed after the handshake: {exc}",
+                "check the node's sshd log (MaxStartups, network)",
+            ) from None
         self.known.verify(label, address, port, key.get_name(), key.get_base64())
         self._authenticate(transport, label, user, key_file)
         return transport
@@ -238,32 +234,44 @@ class SshTransport:
                 agent.close()
         if not keys:
             home = Path.home() / ".ssh"
-            keys = [self.keys.load(str(home / n), label) for n in DEFAULT_IDENTITIES
-                    if (home / n).is_file()]
+            keys = [
+                self.keys.load(str(home / n), label)
+                for n in DEFAULT_IDENTITIES
+                if (home / n).is_file()
+            ]
         return keys
 
-    def _authenticate(self, transport: paramiko.Transport, label: str, user: str,
-                      key_file: str | None) -> None:
+    def _authenticate(
+        self, transport: paramiko.Transport, label: str, user: str, key_file: str | None
+    ) -> None:
         keys = self._candidates(label, key_file)
         if not keys:
-            raise AuthError(f"{label}: no private key to offer for user '{user}'",
-                            "set ansible_ssh_private_key_file or load a key into ssh-agent")
+            raise AuthError(
+                f"{label}: no private key to offer for user '{user}'",
+                "set ansible_ssh_private_key_file or load a key into ssh-agent",
+            )
         for key in keys:
             try:
                 transport.auth_publickey(user, key)
             except paramiko.BadAuthenticationType as exc:
-                raise AuthError(f"{label}: user '{user}' may not log in with a public key "
-                                f"(server allows: {', '.join(exc.allowed_types)})",
-                                "enable PubkeyAuthentication for the audit account") from None
+                raise AuthError(
+                    f"{label}: user '{user}' may not log in with a public key "
+                    f"(server allows: {', '.join(exc.allowed_types)})",
+                    "enable PubkeyAuthentication for the audit account",
+                ) from None
             except paramiko.AuthenticationException:
                 continue
             except (paramiko.SSHException, EOFError, OSError) as exc:
-                raise ConnectError(f"{label}: connection lost during authentication: {exc}",
-                                   "check the node's sshd log") from None
+                raise ConnectError(
+                    f"{label}: connection lost during authentication: {exc}",
+                    "check the node's sshd log",
+                ) from None
             if transport.is_authenticated():
                 return
-        raise AuthError(f"{label}: user '{user}' was refused with {len(keys)} key(s)",
-                        "check the user name and that the key is in its authorized_keys")
+        raise AuthError(
+            f"{label}: user '{user}' was refused with {len(keys)} key(s)",
+            "check the user name and that the key is in its authorized_keys",
+        )
 
     def command(self) -> str:
         """The remote command: ``/bin/sh -s``, under ``sudo -n -u USER --`` with become."""
@@ -276,25 +284,31 @@ class SshTransport:
         with self._lock:
             current = self._transports[-1] if self._transports else None
         if current is None:
-            raise self._fault or TransportError(f"{self.host.label}: not connected",
-                                                "use the transport as a context manager")
+            raise self._fault or TransportError(
+                f"{self.host.label}: not connected", "use the transport as a context manager"
+            )
         start = time.monotonic()
         try:
             with self._watchdog(self.connect_timeout, "the exec request"):
                 channel = current.open_session(timeout=self.connect_timeout)
                 channel.exec_command(self.command())
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            raise ConnectError(f"{self.host.label}: cannot start the probe: {exc}",
-                               "check the node's sshd log (MaxSessions, ForceCommand)") from None
+            raise ConnectError(
+                f"{self.host.label}: cannot start the probe: {exc}",
+                "check the node's sshd log (MaxSessions, ForceCommand)",
+            ) from None
         try:
             out, err, truncated = _pump(channel, script, start + timeout, max_output)
         except TimeoutError:
-            raise CommandTimeout(f"{self.host.label}: probe did not finish within {timeout:g}s",
-                                 "raise --command-timeout if the host is slow") from None
+            raise CommandTimeout(
+                f"{self.host.label}: probe did not finish within {timeout:g}s",
+                "raise --command-timeout if the host is slow",
+            ) from None
         except (paramiko.SSHException, EOFError, OSError) as exc:
             raise self._fault or ConnectError(
                 f"{self.host.label}: connection lost during the probe: {exc}",
-                "check the node's sshd log and network") from None
+                "check the node's sshd log and network",
+            ) from None
         finally:
             channel.close()
         if self._fault is not None:
@@ -310,15 +324,18 @@ class SshTransport:
         if b"password is required" in err or b"terminal is required" in err:
             raise SudoPasswordRequired(
                 f"{self.host.label}: sudo needs a password for user '{user}'",
-                "grant the audit account NOPASSWD sudo, or connect as root without become")
+                "grant the audit account NOPASSWD sudo, or connect as root without become",
+            )
         if b"not in the sudoers" in err or b"not allowed to" in err:
-            raise AuthError(f"{self.host.label}: user '{user}' may not run sudo as "
-                            f"'{self.host.become_user}'",
-                            "grant the audit account sudo rights, or set ansible_become false")
+            raise AuthError(
+                f"{self.host.label}: user '{user}' may not run sudo as '{self.host.become_user}'",
+                "grant the audit account sudo rights, or set ansible_become false",
+            )
 
 
-def _pump(channel: paramiko.Channel, script: bytes, deadline: float,
-          max_output: int) -> tuple[bytes, bytes, bool]:
+def _pump(
+    channel: paramiko.Channel, script: bytes, deadline: float, max_output: int
+) -> tuple[bytes, bytes, bool]:
     """Feed stdin and drain stdout/stderr together, so neither side's window can deadlock."""
     out, err = bytearray(), bytearray()
     pending = memoryview(script)

@@ -25,13 +25,21 @@ from tests.ansible.test_remediate_lab import (
 from tests.labkit.fixtures import HostSnapshot, LabFactory
 from tests.labkit.lab import Lab
 
-pytestmark = [pytest.mark.ansible, pytest.mark.lab, pytest.mark.slow, pytest.mark.destructive,
-              pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.ansible,
+    pytest.mark.lab,
+    pytest.mark.slow,
+    pytest.mark.destructive,
+    pytest.mark.timeout(600),
+]
 
 KUBELET_CONTROLS = ["--control", "4.2.*"]
-UNIT_FILES = ("/usr/lib/systemd/system/kubelet.service",
-              "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
-              "/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet")
+UNIT_FILES = (
+    "/usr/lib/systemd/system/kubelet.service",
+    "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+    "/var/lib/kubelet/kubeadm-flags.env",
+    "/etc/default/kubelet",
+)
 
 
 def kubelet(lab: Lab, node: str) -> tuple[str, list[str]]:
@@ -55,12 +63,16 @@ def flag_failures(path: Path, host: str) -> dict[str, str]:
     """Failed kubelet controls whose winning value came from the command line."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     results = next(h for h in doc["hosts"] if h["name"] == host)["results"]
-    return {r["id"]: r["evidence"]["source"] for r in results
-            if r["status"] == "FAIL" and re.search(r"^process \d+: --", r["evidence"]["source"])}
+    return {
+        r["id"]: r["evidence"]["source"]
+        for r in results
+        if r["status"] == "FAIL" and re.search(r"^process \d+: --", r["evidence"]["source"])
+    }
 
 
 def test_the_unit_files_give_the_running_kubelet_argv(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory) -> None:
+    host_snapshot: HostSnapshot, lab_factory: LabFactory
+) -> None:
     lab = start(lab_factory, "worker2")
     pid, argv = kubelet(lab, "worker2")
     assert argv == list(lab.node("worker2").profile.processes[1].argv)
@@ -76,16 +88,20 @@ def test_the_unit_files_give_the_running_kubelet_argv(
 
 
 def test_dry_run_shows_the_flag_change_and_changes_nothing(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "worker2")
     inv = inventory(lab, tmp_path)
     before, running = fingerprint(lab, "worker2"), kubelet(lab, "worker2")
     code, out = run(capsys, inv, "--json", str(tmp_path / "dry.json"))
     assert code == 0, out
     assert "would change  worker2  [cis-1.12-4.2.1]" in out
-    selection = json.loads((tmp_path / "dry.remediation.json").read_text(
-        encoding="utf-8"))["selection"]
+    selection = json.loads((tmp_path / "dry.remediation.json").read_text(encoding="utf-8"))[
+        "selection"
+    ]
     (fix,) = [f for f in selection["fixes"]["worker2"] if f["id"] == "4.2.1"]
     assert (fix["fix"], fix["flag"], fix["value"]) == ("kubelet_flag", "--anonymous-auth", "false")
     assert "4.2.1" not in {m["id"] for m in selection["manual"]}
@@ -97,8 +113,11 @@ def test_dry_run_shows_the_flag_change_and_changes_nothing(
 
 
 def test_apply_fixes_the_flags_restarts_once_and_a_second_apply_changes_nothing(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "worker2")
     inv = inventory(lab, tmp_path)
     old_pid, _ = kubelet(lab, "worker2")
@@ -128,18 +147,26 @@ def test_apply_fixes_the_flags_restarts_once_and_a_second_apply_changes_nothing(
 
 
 def test_a_flag_in_the_drop_in_is_fixed_there_and_systemd_rereads_its_units(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "worker2")
     dropin = UNIT_FILES[1]
     # As some installers do: the flag written into the drop-in's ExecStart, bare (boolean).
-    ssh(lab, "worker2", "sudo sed -i 's/--anonymous-auth=true //' /etc/default/kubelet && "
-                        "sudo sed -i 's|^ExecStart=/usr/bin/kubelet |&--anonymous-auth |' "
-                        f"{dropin} && sudo {RESTART_KUBELET}")
+    ssh(
+        lab,
+        "worker2",
+        "sudo sed -i 's/--anonymous-auth=true //' /etc/default/kubelet && "
+        "sudo sed -i 's|^ExecStart=/usr/bin/kubelet |&--anonymous-auth |' "
+        f"{dropin} && sudo {RESTART_KUBELET}",
+    )
     assert "--anonymous-auth" in kubelet(lab, "worker2")[1]
     inv = inventory(lab, tmp_path)
-    code, out = remediate(capsys, inv, "--control", "4.2.1", "--apply", "--json",
-                          str(tmp_path / "run.json"))
+    code, out = remediate(
+        capsys, inv, "--control", "4.2.1", "--apply", "--json", str(tmp_path / "run.json")
+    )
     assert code == 0, out
     assert statuses(tmp_path / "run.reaudit.json", "worker2")["4.2.1"] == "PASS"
     text = ssh(lab, "worker2", f"sudo cat {dropin}")

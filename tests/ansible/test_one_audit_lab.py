@@ -20,8 +20,13 @@ from tests.lab_cloud.test_lab_cloud import OPEN_ROLE, export_dir
 from tests.labkit.fixtures import LabFactory
 from tests.scale.test_ansible_path import playbook
 
-pytestmark = [pytest.mark.ansible, pytest.mark.lab, pytest.mark.slow, pytest.mark.destructive,
-              pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.ansible,
+    pytest.mark.lab,
+    pytest.mark.slow,
+    pytest.mark.destructive,
+    pytest.mark.timeout(600),
+]
 
 WAIVED = "4.1.9"  # FAIL on the non-compliant worker, and remediation would fix it
 
@@ -38,31 +43,78 @@ def options(path: Path) -> dict[str, Any]:
     return opts
 
 
-def test_audit_evaluate_and_reaudit_agree(lab_factory: LabFactory, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_evaluate_and_reaudit_agree(
+    lab_factory: LabFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lab = start(lab_factory, "w1")
-    inv = inventory(lab, tmp_path, w1={"instance_id": "i-plain1", "role_name": OPEN_ROLE,
-                                       "security_group_ids": ["sg-bp1openexample01"],
-                                       "sandbox_required": True})
+    inv = inventory(
+        lab,
+        tmp_path,
+        w1={
+            "instance_id": "i-plain1",
+            "role_name": OPEN_ROLE,
+            "security_group_ids": ["sg-bp1openexample01"],
+            "sandbox_required": True,
+        },
+    )
     exports = export_dir(tmp_path / "export")
     waivers = tmp_path / "waivers.yml"
-    waivers.write_text(f'waivers:\n  - control: "{WAIVED}"\n    hosts: ["*"]\n'
-                       "    reason: accepted for the test\n    expires: 2999-12-31\n"
-                       "    approved_by: the test\n",
-                       encoding="utf-8")
-    common = ["-b", "cis-1.12", "-b", "cloud", "--control", "4.1.*", "--control", "CLOUD-*",
-              "--waivers", str(waivers), "--cloud-facts", str(exports), "-q"]
+    waivers.write_text(
+        f'waivers:\n  - control: "{WAIVED}"\n    hosts: ["*"]\n'
+        "    reason: accepted for the test\n    expires: 2999-12-31\n"
+        "    approved_by: the test\n",
+        encoding="utf-8",
+    )
+    common = [
+        "-b",
+        "cis-1.12",
+        "-b",
+        "cloud",
+        "--control",
+        "4.1.*",
+        "--control",
+        "CLOUD-*",
+        "--waivers",
+        str(waivers),
+        "--cloud-facts",
+        str(exports),
+        "-q",
+    ]
 
-    assert main(["audit", "-i", str(inv), *common, "--no-progress",
-                 "--json", str(tmp_path / "audit.json")]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "-i",
+                str(inv),
+                *common,
+                "--no-progress",
+                "--json",
+                str(tmp_path / "audit.json"),
+            ]
+        )
+        == 1
+    )
     probe_dir = tmp_path / "probe"
     assert main(["evaluate", "-i", str(inv), *common, "--prepare", str(probe_dir)]) == 0
     done = playbook(inv, probe_dir, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert main(["evaluate", "-i", str(inv), *common, "--raw", str(probe_dir),
-                 "--json", str(tmp_path / "evaluate.json")]) == 1
-    code, out = cli.remediate(capsys, inv, *common, "--apply",
-                              "--json", str(tmp_path / "fix.json"))
+    assert (
+        main(
+            [
+                "evaluate",
+                "-i",
+                str(inv),
+                *common,
+                "--raw",
+                str(probe_dir),
+                "--json",
+                str(tmp_path / "evaluate.json"),
+            ]
+        )
+        == 1
+    )
+    code, out = cli.remediate(capsys, inv, *common, "--apply", "--json", str(tmp_path / "fix.json"))
     assert code in (0, 1), out
 
     audit = statuses(tmp_path / "audit.json")
@@ -78,7 +130,8 @@ def test_audit_evaluate_and_reaudit_agree(lab_factory: LabFactory, tmp_path: Pat
     assert fixed and WAIVED not in fixed
     after = statuses(tmp_path / "fix.reaudit.json")
     assert {c: s for c, s in after.items() if c not in fixed} == {
-        c: s for c, s in audit.items() if c not in fixed}
+        c: s for c, s in audit.items() if c not in fixed
+    }
     assert all(after[c] == "PASS" for c in fixed)
     for name in ("audit.json", "evaluate.json", "fix.audit.json", "fix.reaudit.json"):
         opts = options(tmp_path / name)

@@ -20,24 +20,39 @@ from tests.ansible import cli
 from tests.labkit.fixtures import HostSnapshot, LabFactory
 from tests.labkit.lab import Lab
 
-pytestmark = [pytest.mark.ansible, pytest.mark.lab, pytest.mark.slow, pytest.mark.destructive,
-              pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.ansible,
+    pytest.mark.lab,
+    pytest.mark.slow,
+    pytest.mark.destructive,
+    pytest.mark.timeout(600),
+]
 
 CONTROLS = ["--control", "NODE-1.*"]
 
 
 def saved_audit(lab: Lab, tmp: Path) -> Path:
     run = tmp / "run.json"
-    code = main(["audit", "-i", str(lab.inventory_path), *CONTROLS, "--json", str(run),
-                 "--no-progress"])
+    code = main(
+        ["audit", "-i", str(lab.inventory_path), *CONTROLS, "--json", str(run), "--no-progress"]
+    )
     assert code == 1  # the non-compliant worker fails NODE-1
     return run
 
 
-def remediate(capsys: pytest.CaptureFixture[str], lab: Lab, run: Path, tmp: Path,
-              *extra: str) -> tuple[int, str]:
-    return cli.remediate(capsys, lab.inventory_path, *CONTROLS, "--from-json", str(run),
-                         "--workdir", str(tmp / "work"), *extra)
+def remediate(
+    capsys: pytest.CaptureFixture[str], lab: Lab, run: Path, tmp: Path, *extra: str
+) -> tuple[int, str]:
+    return cli.remediate(
+        capsys,
+        lab.inventory_path,
+        *CONTROLS,
+        "--from-json",
+        str(run),
+        "--workdir",
+        str(tmp / "work"),
+        *extra,
+    )
 
 
 def reachable_masters() -> set[str]:
@@ -50,7 +65,7 @@ def reachable_masters() -> set[str]:
         except (OSError, UnicodeDecodeError):
             continue
         if title.startswith("ssh: ") and title.endswith(" [mux]"):
-            sock = title[len("ssh: "):-len(" [mux]")]
+            sock = title[len("ssh: ") : -len(" [mux]")]
             if Path(sock).exists():
                 found.add(sock)
     return found
@@ -58,13 +73,18 @@ def reachable_masters() -> set[str]:
 
 def refused(code: int, out: str, log: Path) -> bool:
     events = log.read_text(encoding="utf-8") if log.exists() else ""
-    return code != 0 and ("REMOTE HOST IDENTIFICATION HAS CHANGED" in events
-                          or "Host key verification failed" in events)
+    return code != 0 and (
+        "REMOTE HOST IDENTIFICATION HAS CHANGED" in events
+        or "Host key verification failed" in events
+    )
 
 
 def test_a_master_from_an_earlier_run_does_not_carry_a_changed_key(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = lab_factory(["worker2"])
     run = saved_audit(lab, tmp_path)
     before = reachable_masters()
@@ -78,8 +98,11 @@ def test_a_master_from_an_earlier_run_does_not_carry_a_changed_key(
 
 
 def test_accept_new_host_keys_refuses_a_changed_key(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = lab_factory(["worker2"])
     run = saved_audit(lab, tmp_path)
     known = lab.known_hosts.read_text(encoding="ascii")
@@ -89,14 +112,25 @@ def test_accept_new_host_keys_refuses_a_changed_key(
     assert "would change  worker2" not in out
     assert lab.known_hosts.read_text(encoding="ascii") == known  # the new key is not recorded
     # the audit refuses the same node the same way
-    code = main(["audit", "-i", str(lab.inventory_path), *CONTROLS, "--no-progress",
-                 "--accept-new-host-keys"])
+    code = main(
+        [
+            "audit",
+            "-i",
+            str(lab.inventory_path),
+            *CONTROLS,
+            "--no-progress",
+            "--accept-new-host-keys",
+        ]
+    )
     assert code == 3
 
 
 def test_accept_new_host_keys_still_records_an_unknown_key(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = lab_factory(["worker2"])
     run = saved_audit(lab, tmp_path)
     lab.known_hosts.write_text("", encoding="ascii")  # the node's key is unknown now

@@ -17,20 +17,53 @@ from tests.ansible import cli
 from tests.labkit.fixtures import HostSnapshot, LabFactory
 from tests.labkit.lab import Lab, NodeSpec
 
-pytestmark = [pytest.mark.ansible, pytest.mark.lab, pytest.mark.slow, pytest.mark.destructive,
-              pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.ansible,
+    pytest.mark.lab,
+    pytest.mark.slow,
+    pytest.mark.destructive,
+    pytest.mark.timeout(600),
+]
 
 # Controls the lab can prove: file modes/owners, kubelet config keys, sshd, SUID. Kernel
 # parameters are left out: lab nodes share the host's kernel.
-CONTROLS = ["--control", "4.1.*", "--control", "4.2.*", "--control", "NODE-1.*",
-            "--control", "NODE-2.*"]
+CONTROLS = [
+    "--control",
+    "4.1.*",
+    "--control",
+    "4.2.*",
+    "--control",
+    "NODE-1.*",
+    "--control",
+    "NODE-2.*",
+]
 # 4.2.5 is not here: the profile's streamingConnectionIdleTimeout: 0s is Go's zero duration,
 # which the kubelet defaults to 4h (SetDefaults_KubeletConfiguration), so it passes already.
-REMEDIATED = {"4.1.1", "4.1.5", "4.1.7", "4.1.9", "4.1.10", "4.2.1", "4.2.2", "4.2.3", "4.2.4",
-              "4.2.6", "4.2.10", "4.2.13", "4.2.14", "NODE-1.1", "NODE-1.2",
-              "NODE-1.4", "NODE-1.5", "NODE-2.1", "NODE-2.2"}
-WATCHED = ("/etc/kubernetes /etc/ssh /etc/systemd /etc/default /etc/sysctl.d /var/lib/kubelet "
-           "/usr/lib/systemd/system/kubelet.service /usr/local/bin")
+REMEDIATED = {
+    "4.1.1",
+    "4.1.5",
+    "4.1.7",
+    "4.1.9",
+    "4.1.10",
+    "4.2.1",
+    "4.2.2",
+    "4.2.3",
+    "4.2.4",
+    "4.2.6",
+    "4.2.10",
+    "4.2.13",
+    "4.2.14",
+    "NODE-1.1",
+    "NODE-1.2",
+    "NODE-1.4",
+    "NODE-1.5",
+    "NODE-2.1",
+    "NODE-2.2",
+}
+WATCHED = (
+    "/etc/kubernetes /etc/ssh /etc/systemd /etc/default /etc/sysctl.d /var/lib/kubelet "
+    "/usr/lib/systemd/system/kubelet.service /usr/local/bin"
+)
 RESTARTS = "/root/hardening-restarts"
 RESTART_KUBELET = "/usr/local/sbin/lab-restart-kubelet"  # tests/labkit/restart_kubelet.py
 
@@ -48,14 +81,19 @@ def inventory(lab: Lab, tmp: Path, **host_vars: dict[str, Any]) -> Path:
     node's kubelet with the argv its unit files give (the lab's stand-in for systemctl).
     """
     doc = yaml.safe_load(lab.inventory_path.read_text(encoding="utf-8"))
-    doc["all"]["vars"].update({
-        "ansible_become": True,
-        "hardening_restart_kubelet": ["sh", "-c",
-                                      f"echo kubelet >> {RESTARTS} && exec {RESTART_KUBELET}"],
-        "hardening_reload_sshd": ["sh", "-c", f"echo sshd >> {RESTARTS}"],
-        "hardening_daemon_reload": ["sh", "-c", f"echo daemon-reload >> {RESTARTS}"],
-        "hardening_sysctl_load": ["true"],
-    })
+    doc["all"]["vars"].update(
+        {
+            "ansible_become": True,
+            "hardening_restart_kubelet": [
+                "sh",
+                "-c",
+                f"echo kubelet >> {RESTARTS} && exec {RESTART_KUBELET}",
+            ],
+            "hardening_reload_sshd": ["sh", "-c", f"echo sshd >> {RESTARTS}"],
+            "hardening_daemon_reload": ["sh", "-c", f"echo daemon-reload >> {RESTARTS}"],
+            "hardening_sysctl_load": ["true"],
+        }
+    )
     for name, values in host_vars.items():
         doc["all"]["hosts"][name].update(values)
     path = tmp / "inventory.yml"
@@ -64,16 +102,25 @@ def inventory(lab: Lab, tmp: Path, **host_vars: dict[str, Any]) -> Path:
 
 
 def ssh(lab: Lab, node: str, command: str) -> str:
-    result = subprocess.run(lab.ssh_argv(node, "auditor", command), capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        lab.ssh_argv(node, "auditor", command),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def fingerprint(lab: Lab, node: str) -> str:
     """Mode, owner and sha256 of every file under the watched node paths."""
-    return ssh(lab, node, f"sudo find {WATCHED} -xdev -printf '%p %m %u:%g\\n' | sort; "
-                          f"sudo find {WATCHED} -xdev -type f -exec sha256sum {{}} + | sort")
+    return ssh(
+        lab,
+        node,
+        f"sudo find {WATCHED} -xdev -printf '%p %m %u:%g\\n' | sort; "
+        f"sudo find {WATCHED} -xdev -type f -exec sha256sum {{}} + | sort",
+    )
 
 
 def remediate(capsys: pytest.CaptureFixture[str], inv: Path, *extra: str) -> tuple[int, str]:
@@ -87,8 +134,11 @@ def statuses(path: Path, host: str) -> dict[str, str]:
 
 
 def test_dry_run_lists_changes_and_changes_nothing(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "worker2")
     inv = inventory(lab, tmp_path)
     before = fingerprint(lab, "worker2")
@@ -99,14 +149,22 @@ def test_dry_run_lists_changes_and_changes_nothing(
     assert "-readOnlyPort: 10255" in out and "+readOnlyPort: 0" in out
     assert f"ansible event log: {tmp_path / 'work' / 'ansible-events.jsonl'}" in out
     assert fingerprint(lab, "worker2") == before
-    assert "No such file" in subprocess.run(lab.ssh_argv("worker2", "auditor",
-                                                         f"sudo cat {RESTARTS}"),
-                                            capture_output=True, text=True).stderr
+    assert (
+        "No such file"
+        in subprocess.run(
+            lab.ssh_argv("worker2", "auditor", f"sudo cat {RESTARTS}"),
+            capture_output=True,
+            text=True,
+        ).stderr
+    )
 
 
 def test_apply_fixes_then_a_second_apply_changes_nothing(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "worker2")
     inv = inventory(lab, tmp_path)
     report = tmp_path / "run.json"
@@ -130,14 +188,26 @@ def test_apply_fixes_then_a_second_apply_changes_nothing(
 
 
 def test_a_failing_node_stops_the_rollout_and_the_others_are_untouched(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "bad", "good1", "good2")
     # On "bad", sshd validation cannot pass: its sshd task fails.
     inv = inventory(lab, tmp_path, bad={"hardening_sshd_binary": "/bin/false"})
     others = {n: fingerprint(lab, n) for n in ("good1", "good2")}
-    code, out = remediate(capsys, inv, "--apply", "--serial", "1", "--max-fail-percent", "0",
-                          "--json", str(tmp_path / "run.json"))
+    code, out = remediate(
+        capsys,
+        inv,
+        "--apply",
+        "--serial",
+        "1",
+        "--max-fail-percent",
+        "0",
+        "--json",
+        str(tmp_path / "run.json"),
+    )
     assert code == 1, out
     assert "rollout stopped: batch 1 failed on 1 of 1 host(s)" in out
     assert "never started good1, good2" in out
@@ -150,8 +220,11 @@ def test_a_failing_node_stops_the_rollout_and_the_others_are_untouched(
 
 
 def test_a_closed_window_refuses_to_start(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "worker2")
     inv = inventory(lab, tmp_path)
     before = fingerprint(lab, "worker2")
@@ -164,45 +237,72 @@ def test_a_closed_window_refuses_to_start(
 
 
 def test_an_emitted_playbook_run_by_ansible_playbook_equals_apply(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = start(lab_factory, "plain", "viacli")
     inv = inventory(lab, tmp_path)
     book = tmp_path / "reviewed.yml"
     code, out = remediate(capsys, inv, "--limit", "plain", "--emit-playbook", str(book))
     assert code == 0 and book.is_file(), out
-    run = subprocess.run(["ansible-playbook", "-i", str(inv), str(book)], capture_output=True,
-                         text=True, timeout=300, check=False,
-                         env={**os.environ, "ANSIBLE_NOCOLOR": "1",
-                              "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
-                              "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp")})
+    run = subprocess.run(
+        ["ansible-playbook", "-i", str(inv), str(book)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={
+            **os.environ,
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+            "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
+        },
+    )
     assert run.returncode == 0, run.stdout[-3000:]
     code, out = remediate(capsys, inv, "--limit", "viacli", "--apply")
     assert code == 0, out
-    audit = main(["audit", "-i", str(inv), *CONTROLS, "--json", str(tmp_path / "after.json"),
-                  "--no-progress", "-q"])
+    audit = main(
+        [
+            "audit",
+            "-i",
+            str(inv),
+            *CONTROLS,
+            "--json",
+            str(tmp_path / "after.json"),
+            "--no-progress",
+            "-q",
+        ]
+    )
     capsys.readouterr()
     assert audit in (0, 1)
-    assert statuses(tmp_path / "after.json", "plain") == statuses(tmp_path / "after.json",
-                                                                   "viacli")
-    config = "sudo sha256sum /var/lib/kubelet/config.yaml | cut -d' ' -f1; " \
-             "sudo grep -v -e ListenAddress /etc/ssh/sshd_config | sha256sum"
+    assert statuses(tmp_path / "after.json", "plain") == statuses(tmp_path / "after.json", "viacli")
+    config = (
+        "sudo sha256sum /var/lib/kubelet/config.yaml | cut -d' ' -f1; "
+        "sudo grep -v -e ListenAddress /etc/ssh/sshd_config | sha256sum"
+    )
     assert ssh(lab, "plain", config) == ssh(lab, "viacli", config)
     assert ssh(lab, "plain", f"sudo cat {RESTARTS}") == ssh(lab, "viacli", f"sudo cat {RESTARTS}")
 
 
-KERNEL = {"NODE-3.1": ("vm.overcommit_memory", "1"), "NODE-3.3": ("kernel.panic", "10"),
-          "NODE-3.4": ("kernel.panic_on_oops", "1")}
+KERNEL = {
+    "NODE-3.1": ("vm.overcommit_memory", "1"),
+    "NODE-3.3": ("kernel.panic", "10"),
+    "NODE-3.4": ("kernel.panic_on_oops", "1"),
+}
 
 
 def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_untouched(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The sysctl fix writes one file per parameter and loads exactly that file. The lab
     shares the host's kernel, so the loader is a stand-in that records its argument, and the
     re-audit must say the live values are still wrong, never that they were fixed."""
-    live = {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key, _ in
-            KERNEL.values()}
+    live = {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key, _ in KERNEL.values()}
     wrong = {cid for cid, (key, want) in KERNEL.items() if live[key].strip() != want}
     if not wrong:
         pytest.fail("this host already has every NODE-3 value the test fixes; pick others")
@@ -212,8 +312,9 @@ def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_unto
     doc = yaml.safe_load(inv.read_text(encoding="utf-8"))
     doc["all"]["vars"]["hardening_sysctl_load"] = ["sh", "-c", f"echo load $0 >> {RESTARTS}"]
     inv.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    code, out = cli.remediate(capsys, inv, "--control", "NODE-3.*", "--apply",
-                              "--json", str(tmp_path / "run.json"))
+    code, out = cli.remediate(
+        capsys, inv, "--control", "NODE-3.*", "--apply", "--json", str(tmp_path / "run.json")
+    )
     assert code == 1, out  # the live values cannot change here: still failing
     for cid in wrong:
         key, want = KERNEL[cid]
@@ -222,7 +323,8 @@ def test_kernel_parameters_are_persisted_and_loaded_by_file_and_the_host_is_unto
         assert ssh(lab, "worker2", f"sudo stat -c '%a %U' {conf}").strip() == "644 root"
     loads = ssh(lab, "worker2", f"sudo cat {RESTARTS}").split("\n")
     assert sorted(filter(None, loads)) == sorted(
-        f"load /etc/sysctl.d/60-hardening-{KERNEL[c][0]}.conf" for c in wrong)
+        f"load /etc/sysctl.d/60-hardening-{KERNEL[c][0]}.conf" for c in wrong
+    )
     summary = json.loads((tmp_path / "run.remediation.json").read_text(encoding="utf-8"))
     outcomes = {v["id"]: v["outcome"] for v in summary["verification"]}
     assert {c: outcomes[c] for c in wrong} == {c: "still failing" for c in wrong}

@@ -27,8 +27,9 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.mark.parametrize(("name", "shown"), [(NAME, SHOWN), (PLAIN, PLAIN)])
-def test_the_name_is_shown_in_the_dom(chromium: Browser, tmp_path: Path, name: str,
-                                      shown: str) -> None:
+def test_the_name_is_shown_in_the_dom(
+    chromium: Browser, tmp_path: Path, name: str, shown: str
+) -> None:
     dest = tmp_path / "report.html"
     html.render(run(name), dest)
     page = chromium.new_page()

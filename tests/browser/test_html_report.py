@@ -22,8 +22,15 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).parents[2]
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOT = ROOT / "docs" / "report-screenshot.png"
 
 
@@ -71,8 +78,9 @@ def test_loads_offline_without_console_errors(report: Opened) -> None:
     assert report.requests == [report.page.url]  # the file itself; nothing else fetched
     assert report.visible_rows() == sum(len(h.results) for h in fleet().hosts)
     assert report.page.locator("#matrix tbody tr").count() == len(fleet().hosts)
-    assert report.page.locator("#fleet-score").inner_text().count(
-        f"{fleet().score.percent:.1f}%") == 1
+    assert (
+        report.page.locator("#fleet-score").inner_text().count(f"{fleet().score.percent:.1f}%") == 1
+    )
 
 
 def test_status_filter_changes_visible_rows(report: Opened) -> None:
@@ -168,14 +176,30 @@ def test_screenshot_for_the_docs(browser: Browser, tmp_path: Path) -> None:
     assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_real_local_audit_renders_in_all_three_formats(browser: Browser,
-                                                        tmp_path: Path) -> None:
+def test_real_local_audit_renders_in_all_three_formats(browser: Browser, tmp_path: Path) -> None:
     out = {k: tmp_path / f"run.{k}" for k in ("json", "html", "xml")}
     proc = subprocess.run(
-        [sys.executable, "-m", "hardening", "audit", "--local", "--quiet", "--json",
-         str(out["json"]), "--html", str(out["html"]), "--junit", str(out["xml"])],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "NO_COLOR": "1"},
-        timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "hardening",
+            "audit",
+            "--local",
+            "--quiet",
+            "--json",
+            str(out["json"]),
+            "--html",
+            str(out["html"]),
+            "--junit",
+            str(out["xml"]),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode in (0, 1, 3), proc.stderr
     schema = json.loads((ROOT / "hardening/reports/schema/run-v1.json").read_text("utf-8"))
     data = json.loads(out["json"].read_text("utf-8"))

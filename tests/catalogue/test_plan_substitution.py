@@ -16,19 +16,33 @@ WORKER = frozenset({Role.WORKER})
 
 
 def _control(config_path: str) -> Control:
-    params = SettingParams(component="kubelet", op="eq", value="false",
-                           config_key="authentication.anonymous.enabled",
-                           config_path=config_path)
-    return Control(id="T.1", title="t", section="s", benchmark="b", level=1,
-                   severity=Severity.LOW, roles=WORKER, automated=True,
-                   check=CheckSpec("component_setting", params))
+    params = SettingParams(
+        component="kubelet",
+        op="eq",
+        value="false",
+        config_key="authentication.anonymous.enabled",
+        config_path=config_path,
+    )
+    return Control(
+        id="T.1",
+        title="t",
+        section="s",
+        benchmark="b",
+        level=1,
+        severity=Severity.LOW,
+        roles=WORKER,
+        automated=True,
+        check=CheckSpec("component_setting", params),
+    )
 
 
 def test_default_applies_when_the_host_sets_nothing() -> None:
-    plan = plan_host(Host("w1", roles=WORKER),
-                     [_control("${kubelet_config:-/var/lib/kubelet/config.yaml}")])
-    assert plan.requests[0] == ComponentReq("kubelet", (("--config",
-                                                         "/var/lib/kubelet/config.yaml"),))
+    plan = plan_host(
+        Host("w1", roles=WORKER), [_control("${kubelet_config:-/var/lib/kubelet/config.yaml}")]
+    )
+    assert plan.requests[0] == ComponentReq(
+        "kubelet", (("--config", "/var/lib/kubelet/config.yaml"),)
+    )
     assert plan.controls[0].check is not None
     assert plan.controls[0].check.params.config_path == "/var/lib/kubelet/config.yaml"
 

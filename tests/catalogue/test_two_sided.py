@@ -39,7 +39,8 @@ def test_fixture_case_gives_its_status(case: Case) -> None:
     result = evaluate_control(bound, facts)
     assert result.status is Status(case.expect), (
         f"{case.source} ({case.name}): got {result.status.value}, reason {result.reason!r}, "
-        f"observed {result.evidence.observed!r}, expected {result.evidence.expected!r}")
+        f"observed {result.evidence.observed!r}, expected {result.evidence.expected!r}"
+    )
 
 
 @pytest.mark.parametrize("bench", NATIVE)
@@ -48,6 +49,9 @@ def test_every_automated_control_has_a_pass_and_a_fail_fixture(bench: str) -> No
     for case in CASES:
         if case.benchmark == bench:
             seen.setdefault(case.control, set()).add(case.expect)
-    missing = [c.id for c in catalogue(bench).controls
-               if c.automated and not {"PASS", "FAIL"} <= seen.get(c.id, set())]
+    missing = [
+        c.id
+        for c in catalogue(bench).controls
+        if c.automated and not {"PASS", "FAIL"} <= seen.get(c.id, set())
+    ]
     assert missing == []

@@ -24,8 +24,14 @@ NO_PLAYBOOK = {
     ("node-os", "NODE-4.6"): "replacing a static credential is an identity change, not a file fix",
     ("node-os", "NODE-4.7"): "deleting admin.conf needs the credential it held rotated first",
 }
-REMOVED_FLAGS = ("--insecure-port", "--insecure-bind-address", "--basic-auth-file",
-                 "--kubelet-https", "PodSecurityPolicy", "SecurityContextDeny")
+REMOVED_FLAGS = (
+    "--insecure-port",
+    "--insecure-bind-address",
+    "--basic-auth-file",
+    "--kubelet-https",
+    "PodSecurityPolicy",
+    "SecurityContextDeny",
+)
 
 
 def _all() -> list[str]:
@@ -65,8 +71,9 @@ def test_automated_controls_have_a_playbook_tag_or_a_reason(bench: str) -> None:
 
 @pytest.mark.parametrize("bench", NATIVE)
 def test_manual_controls_have_no_playbook_tag(bench: str) -> None:
-    assert [c.id for c in load_benchmark(bench).controls
-            if not c.automated and c.playbook_tag] == []
+    assert [
+        c.id for c in load_benchmark(bench).controls if not c.automated and c.playbook_tag
+    ] == []
 
 
 @pytest.mark.parametrize("bench", NATIVE)
@@ -80,8 +87,9 @@ def test_removed_flags_are_never_checked(bench: str) -> None:
 
 def test_native_benchmarks_load_together_only_where_ids_differ() -> None:
     cat = load_many(["cis-1.12", "node-os"])
-    assert len(cat.controls) == (len(load_benchmark("cis-1.12").controls)
-                                 + len(load_benchmark("node-os").controls))
+    assert len(cat.controls) == (
+        len(load_benchmark("cis-1.12").controls) + len(load_benchmark("node-os").controls)
+    )
 
 
 def test_cis_ids_look_like_the_benchmark_prints_them() -> None:

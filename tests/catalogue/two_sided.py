@@ -35,8 +35,16 @@ def load_cases(root: Path = FIXTURES) -> list[Case]:
         if str(doc.get("control")) != cid or doc.get("benchmark") != bench:
             raise ValueError(f"{path}: control/benchmark do not match the file's place")
         for i, case in enumerate(doc["cases"]):
-            cases.append(Case(bench, cid, str(case.get("name", i)), str(case["expect"]),
-                              case.get("node") or {}, f"{path.relative_to(REPO)}#{i}"))
+            cases.append(
+                Case(
+                    bench,
+                    cid,
+                    str(case.get("name", i)),
+                    str(case["expect"]),
+                    case.get("node") or {},
+                    f"{path.relative_to(REPO)}#{i}",
+                )
+            )
     return cases
 
 

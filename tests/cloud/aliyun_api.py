@@ -59,9 +59,13 @@ class AliyunApi:
 
     def answer(self, action: str, q: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """(status, JSON body) for one call."""
-        key = {"DescribeInstances": "InstanceIds", "DescribeInstanceRamRole": "InstanceIds",
-               "DescribeSecurityGroupAttribute": "SecurityGroupId",
-               "ListPoliciesForRole": "RoleName", "GetPolicy": "PolicyName"}.get(action)
+        key = {
+            "DescribeInstances": "InstanceIds",
+            "DescribeInstanceRamRole": "InstanceIds",
+            "DescribeSecurityGroupAttribute": "SecurityGroupId",
+            "ListPoliciesForRole": "RoleName",
+            "GetPolicy": "PolicyName",
+        }.get(action)
         if key is None:
             return 400, _error("InvalidAction.NotFound", f"unsupported action '{action}'")
         ids = json.loads(q[key]) if key == "InstanceIds" else [q.get(key, "")]
@@ -78,35 +82,52 @@ class AliyunApi:
         for iid in ids:
             if iid in self.instances:
                 inst = copy.deepcopy(proto)
-                inst.update({"InstanceId": iid, "RegionId": q["RegionId"],
-                             "SecurityGroupIds": {"SecurityGroupId": self.instances[iid]}})
+                inst.update(
+                    {
+                        "InstanceId": iid,
+                        "RegionId": q["RegionId"],
+                        "SecurityGroupIds": {"SecurityGroupId": self.instances[iid]},
+                    }
+                )
                 found.append(inst)
         return {**template, "TotalCount": len(found), "Instances": {"Instance": found}}
 
     def _DescribeInstanceRamRole(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
         out = fixture("alibaba-DescribeInstanceRamRole-response.json")
-        sets = [{"InstanceId": i, "RamRoleName": self.instance_roles[i]}
-                for i in ids if i in self.instance_roles]
-        return {**out, "RegionId": q["RegionId"], "TotalCount": len(sets),
-                "InstanceRamRoleSets": {"InstanceRamRoleSet": sets}}
+        sets = [
+            {"InstanceId": i, "RamRoleName": self.instance_roles[i]}
+            for i in ids
+            if i in self.instance_roles
+        ]
+        return {
+            **out,
+            "RegionId": q["RegionId"],
+            "TotalCount": len(sets),
+            "InstanceRamRoleSets": {"InstanceRamRoleSet": sets},
+        }
 
     def _DescribeSecurityGroupAttribute(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
         if ids[0] not in self.groups:
             raise LookupError("InvalidSecurityGroupId.NotFound")
         doc = copy.deepcopy(self.groups[ids[0]])
-        rules = [r for r in doc["Permissions"]["Permission"]
-                 if r.get("Direction") == q.get("Direction", r.get("Direction"))]
+        rules = [
+            r
+            for r in doc["Permissions"]["Permission"]
+            if r.get("Direction") == q.get("Direction", r.get("Direction"))
+        ]
         start = int(q.get("NextToken") or 0)
         size = min(int(q.get("MaxResults") or 100), self.page_cap)
-        doc["Permissions"]["Permission"] = rules[start:start + size]
+        doc["Permissions"]["Permission"] = rules[start : start + size]
         doc["NextToken"] = str(start + size) if start + size < len(rules) else ""
         return doc
 
     def _ListPoliciesForRole(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
         out = fixture("ram-ListPoliciesForRole-response.json")
         proto = out["Policies"]["Policy"][0]
-        out["Policies"]["Policy"] = [{**proto, "PolicyName": n, "PolicyType": t}
-                                     for n, t in self.role_policies.get(ids[0], [])]
+        out["Policies"]["Policy"] = [
+            {**proto, "PolicyName": n, "PolicyType": t}
+            for n, t in self.role_policies.get(ids[0], [])
+        ]
         return out
 
     def _GetPolicy(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
@@ -114,8 +135,12 @@ class AliyunApi:
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
-    return {"RequestId": "0C4B5C2E-TEST-4E0B-9C11-000000000000", "HostId": "127.0.0.1",
-            "Code": code, "Message": message}
+    return {
+        "RequestId": "0C4B5C2E-TEST-4E0B-9C11-000000000000",
+        "HostId": "127.0.0.1",
+        "Code": code,
+        "Message": message,
+    }
 
 
 def _acs3_valid(method: str, path: str, query: str, headers: Any, body: bytes) -> bool:
@@ -150,8 +175,7 @@ def _handler(api: AliyunApi) -> type[BaseHTTPRequestHandler]:
             params = dict(parse_qsl(split.query, keep_blank_values=True))
             params.update(parse_qsl(body.decode(), keep_blank_values=True))
             action = self.headers.get("x-acs-action") or params.get("Action", "")
-            signed = _acs3_valid(self.command, split.path or "/", split.query,
-                                 self.headers, body)
+            signed = _acs3_valid(self.command, split.path or "/", split.query, self.headers, body)
             if not signed:
                 api.unsigned += 1
                 status, doc = 400, _error("IncompleteSignature", "the request is not signed")

@@ -34,15 +34,19 @@ class Imds:
     def answer(self, path: str) -> str | None:
         md = "/latest/meta-data/"
         table = {
-            "instance-id": self.instance_id, "placement/region": self.region,
-            "region-id": self.region, "mac": self.mac,
-            "iam/security-credentials/": self.role, "ram/security-credentials/": self.role,
+            "instance-id": self.instance_id,
+            "placement/region": self.region,
+            "region-id": self.region,
+            "mac": self.mac,
+            "iam/security-credentials/": self.role,
+            "ram/security-credentials/": self.role,
             f"iam/security-credentials/{self.role}": '{"AccessKeyId": "' + SECRET + '"}',
             f"ram/security-credentials/{self.role}": '{"AccessKeySecret": "' + SECRET + '"}',
-            f"network/interfaces/macs/{self.mac}/security-group-ids":
-                "\n".join(self.security_groups),
+            f"network/interfaces/macs/{self.mac}/security-group-ids": "\n".join(
+                self.security_groups
+            ),
         }
-        return table.get(path[len(md):]) if path.startswith(md) else None
+        return table.get(path[len(md) :]) if path.startswith(md) else None
 
 
 def _handler(state: Imds) -> type[BaseHTTPRequestHandler]:
@@ -66,8 +70,10 @@ def _handler(state: Imds) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             state.requests.append(f"GET {self.path}")
-            has_token = TOKEN in (self.headers.get("X-aws-ec2-metadata-token", ""),
-                                  self.headers.get("X-aliyun-ecs-metadata-token", ""))
+            has_token = TOKEN in (
+                self.headers.get("X-aws-ec2-metadata-token", ""),
+                self.headers.get("X-aliyun-ecs-metadata-token", ""),
+            )
             if state.require_token and not has_token:
                 self._send(401, "")
                 return

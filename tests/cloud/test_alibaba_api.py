@@ -44,48 +44,72 @@ REGION = "cn-hangzhou"
 CLOSED, OPEN = "sg-bp1ackdefault0001", "sg-bp1openexample01"
 WORKER = "k8sWorkerRolePolicy-c8f2e3a1b2"
 ADMIN = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-RAM_ALL = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:*"],
-                                          "Resource": ["acs:ram:*:*:*"]}]}
+RAM_ALL = {
+    "Version": "1",
+    "Statement": [{"Effect": "Allow", "Action": ["ram:*"], "Resource": ["acs:ram:*:*:*"]}],
+}
 SG_RULES = ("admin", "escalation", "not_action", "baseline")
 
 
 @pytest.fixture()
 def api() -> Iterator[AliyunApi]:
     state = AliyunApi(
-        instances={"i-compliant": [CLOSED], "i-open": [CLOSED, OPEN], "i-gone": [CLOSED],
-                   "i-denied": [CLOSED], "i-ram": [CLOSED]},
-        instance_roles={"i-compliant": "WorkerRole-ok", "i-open": "WorkerRole-admin",
-                        "i-denied": "WorkerRole-denied", "i-ram": "WorkerRole-ram"},
+        instances={
+            "i-compliant": [CLOSED],
+            "i-open": [CLOSED, OPEN],
+            "i-gone": [CLOSED],
+            "i-denied": [CLOSED],
+            "i-ram": [CLOSED],
+        },
+        instance_roles={
+            "i-compliant": "WorkerRole-ok",
+            "i-open": "WorkerRole-admin",
+            "i-denied": "WorkerRole-denied",
+            "i-ram": "WorkerRole-ram",
+        },
         groups={CLOSED: fixture("alibaba-sg-closed.json"), OPEN: fixture("alibaba-sg-open.json")},
         role_policies={
             "WorkerRole-ok": [(WORKER, "Custom")],
-            "WorkerRole-admin": [(WORKER, "Custom"), ("AdministratorAccess", "System"),
-                                 ("k8sWorkerExtra", "Custom")],
+            "WorkerRole-admin": [
+                (WORKER, "Custom"),
+                ("AdministratorAccess", "System"),
+                ("k8sWorkerExtra", "Custom"),
+            ],
             "WorkerRole-denied": [(WORKER, "Custom")],
-            "WorkerRole-ram": [(WORKER, "Custom"), ("RamFullAccess", "Custom")]},
+            "WorkerRole-ram": [(WORKER, "Custom"), ("RamFullAccess", "Custom")],
+        },
         policies={
             (WORKER, "Custom"): fixture("ram-GetPolicy-response.json"),
             ("RamFullAccess", "Custom"): get_policy_response("RamFullAccess", "Custom", RAM_ALL),
-            ("AdministratorAccess", "System"):
-                get_policy_response("AdministratorAccess", "System", ADMIN),
+            ("AdministratorAccess", "System"): get_policy_response(
+                "AdministratorAccess", "System", ADMIN
+            ),
             ("k8sWorkerExtra", "Custom"): get_policy_response(
-                "k8sWorkerExtra", "Custom",
-                fixture("ram-worker-policy-overprivileged-admin.json"))},
+                "k8sWorkerExtra", "Custom", fixture("ram-worker-policy-overprivileged-admin.json")
+            ),
+        },
         errors={
-            ("DescribeInstances", "i-gone"):
-                (404, "InvalidInstanceId.NotFound", "The specified InstanceId does not exist."),
-            ("ListPoliciesForRole", "WorkerRole-denied"):
-                (403, "NoPermission", "You are not authorized to do this action. "
-                 "Resource: acs:ram:*:1234567890:role/workerrole-denied Action: "
-                 "ram:ListPoliciesForRole")})
+            ("DescribeInstances", "i-gone"): (
+                404,
+                "InvalidInstanceId.NotFound",
+                "The specified InstanceId does not exist.",
+            ),
+            ("ListPoliciesForRole", "WorkerRole-denied"): (
+                403,
+                "NoPermission",
+                "You are not authorized to do this action. "
+                "Resource: acs:ram:*:1234567890:role/workerrole-denied Action: "
+                "ram:ListPoliciesForRole",
+            ),
+        },
+    )
     with serve(state) as running:
         assert ipaddress.ip_address(urlsplit(running.url).hostname or "").is_loopback
         yield running
 
 
 def _source(api: AliyunApi, secret: str = SECRET) -> AlibabaSource:
-    return AlibabaSource(REGION, api.url, api.url, AlibabaCredentials(AK_ID, secret),
-                         page_size=2)
+    return AlibabaSource(REGION, api.url, api.url, AlibabaCredentials(AK_ID, secret), page_size=2)
 
 
 def _fleet(fetch: object, inv: CloudInventory, nodes: dict[str, str]) -> dict[str, Facts]:
@@ -93,8 +117,9 @@ def _fleet(fetch: object, inv: CloudInventory, nodes: dict[str, str]) -> dict[st
     enricher = CloudFacts(inventory=inv, fetch=fetch)  # type: ignore[arg-type]
     out = {}
     for name, iid in nodes.items():
-        done = enricher.join(HostOutcome(Plan(Host(name, vars={"instance_id": iid}), (),
-                                              CLOUD), Facts(name, {})))
+        done = enricher.join(
+            HostOutcome(Plan(Host(name, vars={"instance_id": iid}), (), CLOUD), Facts(name, {}))
+        )
         assert done.facts is not None
         out[name] = done.facts
     return out
@@ -111,8 +136,13 @@ def _role(facts: Facts, rule: str) -> role_policy.Outcome:
 def test_compliant_node_passes_and_the_sdk_called_every_action(api: AliyunApi) -> None:
     facts = _fleet(_source(api).fetch, CloudInventory(source="api"), {"a": "i-compliant"})["a"]
     assert [a for a, _ in api.calls] == [
-        "DescribeInstances", "DescribeInstanceRamRole", "DescribeSecurityGroupAttribute",
-        "DescribeSecurityGroupAttribute", "ListPoliciesForRole", "GetPolicy"]
+        "DescribeInstances",
+        "DescribeInstanceRamRole",
+        "DescribeSecurityGroupAttribute",
+        "DescribeSecurityGroupAttribute",
+        "ListPoliciesForRole",
+        "GetPolicy",
+    ]
     assert json.loads(api.calls[0][1]["InstanceIds"]) == ["i-compliant"]
     assert api.calls[2][1]["Direction"] == "ingress" and api.calls[3][1]["NextToken"] == "2"
     assert api.unsigned == 0 and all(AK_ID in line for line in api.log)
@@ -175,8 +205,11 @@ def test_api_errors_are_that_hosts_error_and_others_go_on(api: AliyunApi) -> Non
 
 
 def test_a_wrong_secret_is_refused_and_no_secret_crosses_the_wire(api: AliyunApi) -> None:
-    facts = _fleet(_source(api, secret="not-the-secret").fetch, CloudInventory(source="api"),
-                   {"a": "i-compliant"})["a"]
+    facts = _fleet(
+        _source(api, secret="not-the-secret").fetch,
+        CloudInventory(source="api"),
+        {"a": "i-compliant"},
+    )["a"]
     assert api.unsigned == 1 and api.calls == []
     assert _sg(facts, "22").status is Status.ERROR
     failed = facts.get(SecurityGroups())
@@ -187,8 +220,7 @@ def test_a_wrong_secret_is_refused_and_no_secret_crosses_the_wire(api: AliyunApi
     assert SECRET not in repr(_source(api)) and SECRET not in repr(facts)
 
 
-def test_cli_options_wire_the_live_source(api: AliyunApi,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_options_wire_the_live_source(api: AliyunApi, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", AK_ID)
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
     monkeypatch.delenv("ALIBABA_CLOUD_SECURITY_TOKEN", raising=False)
@@ -209,29 +241,63 @@ def test_cli_options_wire_the_live_source(api: AliyunApi,
 def test_credentials_come_from_the_sdk_variables_only() -> None:
     assert credentials_from_env({}) is None
     assert credentials_from_env({"ALIBABA_CLOUD_ACCESS_KEY_ID": "x"}) is None
-    creds = credentials_from_env({"ALIBABA_CLOUD_ACCESS_KEY_ID": "id",
-                                  "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s3cr3t",
-                                  "ALIBABA_CLOUD_SECURITY_TOKEN": "tok"})
+    creds = credentials_from_env(
+        {
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s3cr3t",
+            "ALIBABA_CLOUD_SECURITY_TOKEN": "tok",
+        }
+    )
     assert creds is not None and creds.security_token == "tok" and "s3cr3t" not in repr(creds)
 
 
 def test_audit_command_end_to_end_keeps_the_secret_out(api: AliyunApi, tmp_path: Path) -> None:
     hosts = {"node-ok": "i-compliant", "node-open": "i-open", "node-gone": "i-gone"}
-    inventory = {"all": {"hosts": {name: {"ansible_connection": "local", "instance_id": iid}
-                                   for name, iid in hosts.items()}}}
+    inventory = {
+        "all": {
+            "hosts": {
+                name: {"ansible_connection": "local", "instance_id": iid}
+                for name, iid in hosts.items()
+            }
+        }
+    }
     (tmp_path / "inv.yml").write_text(json.dumps(inventory))
-    env = {**os.environ, "ALIBABA_CLOUD_ACCESS_KEY_ID": AK_ID,
-           "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET}
+    env = {
+        **os.environ,
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": AK_ID,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET,
+    }
     proc = subprocess.run(
-        [sys.executable, "-m", "hardening", "audit", "-i", "inv.yml", "-b", "cloud",
-         "--alibaba", "--region", REGION, "--alibaba-endpoint", api.url, "--json", "run.json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "hardening",
+            "audit",
+            "-i",
+            "inv.yml",
+            "-b",
+            "cloud",
+            "--alibaba",
+            "--region",
+            REGION,
+            "--alibaba-endpoint",
+            api.url,
+            "--json",
+            "run.json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     doc = (tmp_path / "run.json").read_text()
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert SECRET not in doc + proc.stdout + proc.stderr
-    status = {(h["name"], r["id"]): r["status"] for h in json.loads(doc)["hosts"]
-              for r in h["results"]}
+    status = {
+        (h["name"], r["id"]): r["status"] for h in json.loads(doc)["hosts"] for r in h["results"]
+    }
     assert status[("node-ok", "CLOUD-1.1")] == "PASS"
     assert status[("node-open", "CLOUD-1.1")] == "FAIL"
     assert status[("node-open", "CLOUD-2.1")] == "FAIL"

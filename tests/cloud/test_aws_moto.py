@@ -43,9 +43,13 @@ def moto_url() -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION,
-                       "AWS_EC2_METADATA_DISABLED": "true"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
@@ -55,31 +59,62 @@ def _world(url: str, *, open_ssh: bool, extra_policy: dict[str, Any] | None) -> 
     ec2, iam = AwsSource(REGION, None, url).clients()
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
-    sg = ec2.create_security_group(GroupName=f"nodes-{open_ssh}-{bool(extra_policy)}",
-                                   Description="workers", VpcId=vpc)["GroupId"]
-    perms: list[dict[str, Any]] = [{"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1,
-                                    "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    sg = ec2.create_security_group(
+        GroupName=f"nodes-{open_ssh}-{bool(extra_policy)}", Description="workers", VpcId=vpc
+    )["GroupId"]
+    perms: list[dict[str, Any]] = [
+        {"IpProtocol": "icmp", "FromPort": -1, "ToPort": -1, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ]
     if open_ssh:
-        perms.append({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-                      "IpRanges": [{"CidrIp": "0.0.0.0/0"}]})
+        perms.append(
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        )
     ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=perms)
     role = f"node-role-{open_ssh}-{bool(extra_policy)}"
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action":
-             "sts:AssumeRole", "Principal": {"Service": "ec2.amazonaws.com"}}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+            }
+        ],
+    }
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
-    worker = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*",
-              "Action": ["ec2:DescribeInstances", "ecr:BatchGetImage", "eks:DescribeCluster"]}]}
-    arn = iam.create_policy(PolicyName=f"{role}-worker",
-                            PolicyDocument=json.dumps(worker))["Policy"]["Arn"]
+    worker = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Resource": "*",
+                "Action": ["ec2:DescribeInstances", "ecr:BatchGetImage", "eks:DescribeCluster"],
+            }
+        ],
+    }
+    arn = iam.create_policy(PolicyName=f"{role}-worker", PolicyDocument=json.dumps(worker))[
+        "Policy"
+    ]["Arn"]
     iam.attach_role_policy(RoleName=role, PolicyArn=arn)
     if extra_policy:
-        iam.put_role_policy(RoleName=role, PolicyName="inline-extra",
-                            PolicyDocument=json.dumps(extra_policy))
+        iam.put_role_policy(
+            RoleName=role, PolicyName="inline-extra", PolicyDocument=json.dumps(extra_policy)
+        )
     iam.create_instance_profile(InstanceProfileName=role)
     iam.add_role_to_instance_profile(InstanceProfileName=role, RoleName=role)
-    inst = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
-                             SubnetId=subnet, SecurityGroupIds=[sg],
-                             IamInstanceProfile={"Name": role})["Instances"][0]
+    inst = ec2.run_instances(
+        ImageId="ami-12c6146b",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet,
+        SecurityGroupIds=[sg],
+        IamInstanceProfile={"Name": role},
+    )["Instances"][0]
     return {"instance_id": inst["InstanceId"], "sg": sg, "role": role}
 
 
@@ -105,9 +140,14 @@ def test_compliant_node_by_instance_id(moto_url: str) -> None:
 
 
 def test_open_and_overprivileged_node(moto_url: str) -> None:
-    extra = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Resource": "*",
-                                                    "Action": ["iam:PassRole",
-                                                               "ec2:RunInstances"]}}
+    extra = {
+        "Version": "2012-10-17",
+        "Statement": {
+            "Effect": "Allow",
+            "Resource": "*",
+            "Action": ["iam:PassRole", "ec2:RunInstances"],
+        },
+    }
     world = _world(moto_url, open_ssh=True, extra_policy=extra)
     facts = _facts(moto_url, {"instance_id": world["instance_id"]})
     ssh = security_group_exposure.evaluate(security_group_exposure.Params(ports="22"), facts)
@@ -136,14 +176,30 @@ def test_rule_rows_export_reads_like_the_groups_export(moto_url: str, tmp_path: 
     ec2, _iam = AwsSource(REGION, None, moto_url).clients()
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     sg = ec2.create_security_group(GroupName="rows", Description="rows", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-         "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}]},
-        {"IpProtocol": "tcp", "FromPort": 30000, "ToPort": 32767,
-         "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
-        {"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
-        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
-    ])
+    ec2.authorize_security_group_ingress(
+        GroupId=sg,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}],
+            },
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 30000,
+                "ToPort": 32767,
+                "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+            },
+            {
+                "IpProtocol": "udp",
+                "FromPort": 53,
+                "ToPort": 53,
+                "IpRanges": [{"CidrIp": "10.0.0.0/8"}],
+            },
+            {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+        ],
+    )
     groups = ec2.describe_security_groups(GroupIds=[sg])
     rows = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [sg]}])
     answers = []
@@ -153,10 +209,20 @@ def test_rule_rows_export_reads_like_the_groups_export(moto_url: str, tmp_path: 
         d.mkdir()
         (d / "sg.json").write_text(json.dumps(doc), encoding="utf-8")
         rules = group_rules(load_dir(d).groups[sg])
-        answers.append({(proto, lo, hi): sorted(label for label, _ in exposure(
-            rules, proto, lo, hi).exposed)
-            for proto, lo, hi in (("tcp", 22, 22), ("tcp", 443, 443), ("udp", 53, 53),
-                                  ("tcp", 30000, 32767), ("icmp", 0, 0))})
+        answers.append(
+            {
+                (proto, lo, hi): sorted(
+                    label for label, _ in exposure(rules, proto, lo, hi).exposed
+                )
+                for proto, lo, hi in (
+                    ("tcp", 22, 22),
+                    ("tcp", 443, 443),
+                    ("udp", 53, 53),
+                    ("tcp", 30000, 32767),
+                    ("icmp", 0, 0),
+                )
+            }
+        )
     assert any(not r.get("IsEgress") for r in rows["SecurityGroupRules"])
     assert answers[0] == answers[1]
     assert answers[1][("tcp", 22, 22)] == ["IPv4 tcp 22", "IPv6 tcp 22"]

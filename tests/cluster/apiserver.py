@@ -38,8 +38,10 @@ TOKEN = "test-token-6a1c0c6e"
 
 def recorded(root: Path = RECORDED) -> dict[str, list[dict[str, Any]]]:
     """The recorded cluster: plural -> its objects (as ``kubectl get -o json`` wrote them)."""
-    return {p.stem: json.loads(p.read_text(encoding="utf-8"))["items"]
-            for p in sorted(root.glob("*.json"))}
+    return {
+        p.stem: json.loads(p.read_text(encoding="utf-8"))["items"]
+        for p in sorted(root.glob("*.json"))
+    }
 
 
 @dataclass
@@ -55,35 +57,66 @@ class Behaviour:
 
 
 def _status(code: int, reason: str, message: str) -> dict[str, Any]:
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": message, "reason": reason, "code": code}
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
 
 
 def discovery(path: str) -> dict[str, Any] | None:
     """The legacy discovery documents kubectl reads first (/api, /apis, /api/v1, /apis/G/V)."""
     groups = sorted({r.group for r in RESOURCES.values() if r.group})
     if path == "/api":
-        return {"kind": "APIVersions", "versions": ["v1"],
-                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
-                                                "serverAddress": "127.0.0.1:6443"}]}
+        return {
+            "kind": "APIVersions",
+            "versions": ["v1"],
+            "serverAddressByClientCIDRs": [
+                {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}
+            ],
+        }
     if path == "/apis":
-        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
-            {"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
-             "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}} for g in groups]}
+        return {
+            "kind": "APIGroupList",
+            "apiVersion": "v1",
+            "groups": [
+                {
+                    "name": g,
+                    "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
+                    "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"},
+                }
+                for g in groups
+            ],
+        }
     for group in ("", *groups):
         base = f"/apis/{group}/v1" if group else "/api/v1"
         if path == base:
-            return {"kind": "APIResourceList", "apiVersion": "v1",
-                    "groupVersion": f"{group}/v1" if group else "v1", "resources": [
-                        {"name": r.plural, "singularName": r.kind.lower(),
-                         "namespaced": r.namespaced, "kind": r.kind,
-                         "verbs": ["get", "list", "watch"]}
-                        for r in RESOURCES.values() if r.group == group]}
+            return {
+                "kind": "APIResourceList",
+                "apiVersion": "v1",
+                "groupVersion": f"{group}/v1" if group else "v1",
+                "resources": [
+                    {
+                        "name": r.plural,
+                        "singularName": r.kind.lower(),
+                        "namespaced": r.namespaced,
+                        "kind": r.kind,
+                        "verbs": ["get", "list", "watch"],
+                    }
+                    for r in RESOURCES.values()
+                    if r.group == group
+                ],
+            }
     return None
 
 
-def _handler(objects: Mapping[str, list[dict[str, Any]]], how: Behaviour,
-             lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    objects: Mapping[str, list[dict[str, Any]]], how: Behaviour, lock: threading.Lock
+) -> type[BaseHTTPRequestHandler]:
     paths = {r.path: r for r in RESOURCES.values()}
 
     class Handler(BaseHTTPRequestHandler):
@@ -117,13 +150,21 @@ def _handler(objects: Mapping[str, list[dict[str, Any]]], how: Behaviour,
                 return self._send(200, found)
             resource = paths.get(url.path)
             if resource is None:
-                return self._send(404, _status(404, "NotFound", "the server could not find "
-                                               "the requested resource"))
+                return self._send(
+                    404,
+                    _status(404, "NotFound", "the server could not find the requested resource"),
+                )
             if resource.plural in how.forbidden:
-                return self._send(403, _status(
-                    403, "Forbidden", f'{resource.plural} is forbidden: User "auditor" cannot '
-                    f'list resource "{resource.plural}" in API group "{resource.group}" at the '
-                    "cluster scope"))
+                return self._send(
+                    403,
+                    _status(
+                        403,
+                        "Forbidden",
+                        f'{resource.plural} is forbidden: User "auditor" cannot '
+                        f'list resource "{resource.plural}" in API group "{resource.group}" at the '
+                        "cluster scope",
+                    ),
+                )
             self._list(resource.plural, resource.kind, resource.api_version, query)
 
         def _list(self, plural: str, kind: str, api_version: str, query: dict[str, str]) -> None:
@@ -135,10 +176,16 @@ def _handler(objects: Mapping[str, list[dict[str, Any]]], how: Behaviour,
                     if left:
                         how.expire[plural] = left - 1
                 if left:
-                    return self._send(410, _status(
-                        410, "Expired", "The provided continue parameter is too old to display "
-                        "a consistent list result. You can start a new list without the "
-                        "continue parameter."))
+                    return self._send(
+                        410,
+                        _status(
+                            410,
+                            "Expired",
+                            "The provided continue parameter is too old to display "
+                            "a consistent list result. You can start a new list without the "
+                            "continue parameter.",
+                        ),
+                    )
                 start = json.loads(base64.urlsafe_b64decode(query["continue"]))["start"]
             limit = int(query.get("limit") or 0)
             with lock:
@@ -149,10 +196,14 @@ def _handler(objects: Mapping[str, list[dict[str, Any]]], how: Behaviour,
                 token = json.dumps({"rv": 1042, "start": end}).encode()
                 meta["continue"] = base64.urlsafe_b64encode(token).decode()
                 meta["remainingItemCount"] = len(items) - end
-            page = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
-                    for o in items[start:end]]
-            self._send(200, {"kind": f"{kind}List", "apiVersion": api_version,
-                             "metadata": meta, "items": page})
+            page = [
+                {k: v for k, v in o.items() if k not in ("kind", "apiVersion")}
+                for o in items[start:end]
+            ]
+            self._send(
+                200,
+                {"kind": f"{kind}List", "apiVersion": api_version, "metadata": meta, "items": page},
+            )
 
     return Handler
 
@@ -162,25 +213,36 @@ def certificates(host: str) -> tuple[bytes, bytes, bytes]:
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-kubernetes-ca")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - datetime.timedelta(minutes=5))
-          .not_valid_after(now + datetime.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     pem = serialization.Encoding.PEM
-    key_pem = key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return ca.public_bytes(pem), cert.public_bytes(pem), key_pem
 
 
@@ -196,16 +258,21 @@ class Served:
 def kubeconfig_text(url: str, ca_pem: bytes, token: str, context: str = "test") -> str:
     """A kubeconfig as kubeadm writes one, with a token user."""
     ca = base64.b64encode(ca_pem).decode()
-    return (f"apiVersion: v1\nkind: Config\ncurrent-context: {context}\n"
-            f"clusters:\n- name: test\n  cluster:\n    server: {url}\n"
-            f"    certificate-authority-data: {ca}\n"
-            f"users:\n- name: auditor\n  user:\n    token: {token}\n"
-            f"contexts:\n- name: {context}\n  context:\n    cluster: test\n    user: auditor\n")
+    return (
+        f"apiVersion: v1\nkind: Config\ncurrent-context: {context}\n"
+        f"clusters:\n- name: test\n  cluster:\n    server: {url}\n"
+        f"    certificate-authority-data: {ca}\n"
+        f"users:\n- name: auditor\n  user:\n    token: {token}\n"
+        f"contexts:\n- name: {context}\n  context:\n    cluster: test\n    user: auditor\n"
+    )
 
 
 @contextmanager
-def serve_api(objects: Mapping[str, list[dict[str, Any]]] | None = None,
-              how: Behaviour | None = None, host: str = "127.0.0.1") -> Iterator[Served]:
+def serve_api(
+    objects: Mapping[str, list[dict[str, Any]]] | None = None,
+    how: Behaviour | None = None,
+    host: str = "127.0.0.1",
+) -> Iterator[Served]:
     """Serve ``objects`` (default: the recorded cluster) over HTTPS on loopback."""
     assert ipaddress.ip_address(host).is_loopback, "the test API server must listen on loopback"
     how = how if how is not None else Behaviour()

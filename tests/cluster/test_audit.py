@@ -20,11 +20,28 @@ from tests.cluster.apiserver import RECORDED, Behaviour, serve_api
 # What the recorded cluster (a kubeadm-like cluster with a 'legacy' namespace full of bad
 # practice and a 'shop' namespace done right) must give; every automated control is here.
 EXPECTED = {
-    "5.1.1": "FAIL", "5.1.2": "FAIL", "5.1.3": "FAIL", "5.1.4": "FAIL", "5.1.5": "FAIL",
-    "5.1.6": "FAIL", "5.1.7": "WARN", "5.1.8": "FAIL", "5.1.9": "FAIL", "5.1.10": "FAIL",
-    "5.1.11": "FAIL", "5.1.12": "FAIL", "5.1.13": "FAIL", "5.3.1": "WARN", "5.3.2": "FAIL",
-    "5.4.1": "FAIL", "5.4.2": "WARN", "5.5.1": "FAIL", "5.6.1": "WARN", "5.6.2": "FAIL",
-    "5.6.3": "WARN", "5.6.4": "PASS",
+    "5.1.1": "FAIL",
+    "5.1.2": "FAIL",
+    "5.1.3": "FAIL",
+    "5.1.4": "FAIL",
+    "5.1.5": "FAIL",
+    "5.1.6": "FAIL",
+    "5.1.7": "WARN",
+    "5.1.8": "FAIL",
+    "5.1.9": "FAIL",
+    "5.1.10": "FAIL",
+    "5.1.11": "FAIL",
+    "5.1.12": "FAIL",
+    "5.1.13": "FAIL",
+    "5.3.1": "WARN",
+    "5.3.2": "FAIL",
+    "5.4.1": "FAIL",
+    "5.4.2": "WARN",
+    "5.5.1": "FAIL",
+    "5.6.1": "WARN",
+    "5.6.2": "FAIL",
+    "5.6.3": "WARN",
+    "5.6.4": "PASS",
     **{f"5.2.{i}": "FAIL" for i in range(1, 13)},
 }
 
@@ -62,14 +79,23 @@ def test_live_audit_of_the_recorded_cluster(tmp_path: Path) -> None:
     assert _statuses(doc) == EXPECTED
     assert set(doc["sections"]) == {r["section"] for r in doc["cluster"]["results"]}
     results = {r["id"]: r for r in doc["cluster"]["results"]}
-    assert "ClusterRoleBinding/ops-admin -> ClusterRole/cluster-admin: User alice@example.com" \
+    assert (
+        "ClusterRoleBinding/ops-admin -> ClusterRole/cluster-admin: User alice@example.com"
         in results["5.1.1"]["evidence"]["observed"]
+    )
     assert "kubeadm:cluster-admins" not in json.dumps(results["5.1.1"])  # kubeadm's own
     privileged = results["5.2.2"]["evidence"]["details"]
-    assert "legacy/Pod/tool container tool: spec.containers[0].securityContext.privileged=true" \
+    assert (
+        "legacy/Pod/tool container tool: spec.containers[0].securityContext.privileged=true"
         in privileged
-    assert any(d.startswith("kube-system/DaemonSet/kube-proxy container kube-proxy: "
-                            "spec.template.spec.containers[0]") for d in privileged)
+    )
+    assert any(
+        d.startswith(
+            "kube-system/DaemonSet/kube-proxy container kube-proxy: "
+            "spec.template.spec.containers[0]"
+        )
+        for d in privileged
+    )
     assert not any("shop/" in d for d in privileged)  # the restricted namespace is clean
 
 
@@ -77,15 +103,16 @@ def test_exports_give_the_same_results_as_the_live_api(tmp_path: Path) -> None:
     with serve_api() as api:
         _, live = _run(tmp_path / "a", "--kubeconfig", str(api.kubeconfig))
     _, offline = _run(tmp_path / "b", "--cluster-facts", str(RECORDED))
-    strip = [{**r, "evidence": {**r["evidence"], "source": ""}}
-             for r in live["cluster"]["results"]]
-    assert strip == [{**r, "evidence": {**r["evidence"], "source": ""}}
-                     for r in offline["cluster"]["results"]]
+    strip = [{**r, "evidence": {**r["evidence"], "source": ""}} for r in live["cluster"]["results"]]
+    assert strip == [
+        {**r, "evidence": {**r["evidence"], "source": ""}} for r in offline["cluster"]["results"]
+    ]
     assert "kubectl exports in" in offline["cluster"]["address"]
 
 
 def test_rejected_credentials_make_the_cluster_an_error_never_a_pass(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with serve_api(how=Behaviour(client_token="revoked")) as api:
         code, doc = _run(tmp_path, "--kubeconfig", str(api.kubeconfig))
     assert "the cluster not read" in capsys.readouterr().out
@@ -110,8 +137,19 @@ def test_a_forbidden_list_errors_only_the_controls_that_need_it(tmp_path: Path) 
 
 def test_the_cluster_is_in_every_report(tmp_path: Path) -> None:
     html, xml = tmp_path / "r.html", tmp_path / "r.xml"
-    code = main(["audit", "--cluster-facts", str(RECORDED), "--html", str(html), "--junit",
-                 str(xml), "--no-progress", "-q"])
+    code = main(
+        [
+            "audit",
+            "--cluster-facts",
+            str(RECORDED),
+            "--html",
+            str(html),
+            "--junit",
+            str(xml),
+            "--no-progress",
+            "-q",
+        ]
+    )
     assert code == 1
     suites = {s.name: s for s in JUnitXml.fromfile(str(xml))}
     assert list(suites) == ["cluster"] and suites["cluster"].failures == 28
@@ -121,9 +159,11 @@ def test_the_cluster_is_in_every_report(tmp_path: Path) -> None:
 
 def test_a_waiver_for_the_cluster_target(tmp_path: Path) -> None:
     waivers = tmp_path / "waivers.yaml"
-    waivers.write_text('waivers:\n  - control: "5.2.*"\n    hosts: [cluster]\n'
-                       '    reason: "legacy workloads move to the shop namespace in Q1"\n'
-                       '    expires: "2099-01-01"\n    approved_by: "sec-team"\n')
+    waivers.write_text(
+        'waivers:\n  - control: "5.2.*"\n    hosts: [cluster]\n'
+        '    reason: "legacy workloads move to the shop namespace in Q1"\n'
+        '    expires: "2099-01-01"\n    approved_by: "sec-team"\n'
+    )
     _, doc = _run(tmp_path, "--cluster-facts", str(RECORDED), "--waivers", str(waivers))
     statuses = _statuses(doc)
     assert {statuses[f"5.2.{i}"] for i in range(1, 13)} == {"WAIVED"}

@@ -16,8 +16,9 @@ def test_the_documented_cluster_role_lists_exactly_the_resources_read() -> None:
     block = re.search(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
     assert block is not None
     role = next(d for d in yaml.safe_load_all(block.group(1)) if d["kind"] == "ClusterRole")
-    granted = {(g, r) for rule in role["rules"] for g in rule["apiGroups"]
-               for r in rule["resources"]}
+    granted = {
+        (g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]
+    }
     assert granted == {(r.group, r.plural) for r in RESOURCES.values()}
     assert {v for rule in role["rules"] for v in rule["verbs"]} == {"list"}
 

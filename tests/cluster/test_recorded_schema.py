@@ -18,9 +18,14 @@ from hardening.model.cluster import RESOURCES
 from tests.cluster.apiserver import recorded, serve_api
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "k8s-v1.32.0-definitions.json"
-GROUPS = {"": "core", "apps": "apps", "batch": "batch", "rbac.authorization.k8s.io": "rbac",
-          "networking.k8s.io": "networking",
-          "admissionregistration.k8s.io": "admissionregistration"}
+GROUPS = {
+    "": "core",
+    "apps": "apps",
+    "batch": "batch",
+    "rbac.authorization.k8s.io": "rbac",
+    "networking.k8s.io": "networking",
+    "admissionregistration.k8s.io": "admissionregistration",
+}
 
 
 @cache
@@ -39,10 +44,10 @@ def validator(kind: str, group: str) -> jsonschema.Draft202012Validator:
 OBJECTS = [(plural, i, o) for plural, items in recorded().items() for i, o in enumerate(items)]
 
 
-@pytest.mark.parametrize("plural,index,obj", OBJECTS,
-                         ids=[f"{p}[{i}]" for p, i, _ in OBJECTS])
-def test_recorded_object_is_valid_against_the_openapi_schema(plural: str, index: int,
-                                                              obj: dict[str, Any]) -> None:
+@pytest.mark.parametrize("plural,index,obj", OBJECTS, ids=[f"{p}[{i}]" for p, i, _ in OBJECTS])
+def test_recorded_object_is_valid_against_the_openapi_schema(
+    plural: str, index: int, obj: dict[str, Any]
+) -> None:
     resource = RESOURCES[plural]
     assert obj["kind"] == resource.kind and obj["apiVersion"] == resource.api_version
     errors = sorted(validator(resource.kind, resource.group).iter_errors(obj), key=str)
@@ -68,8 +73,9 @@ def test_a_served_list_is_valid_as_its_list_kind() -> None:
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
-        req = urllib.request.Request(api.url + "/api/v1/pods?limit=2",
-                                     headers={"Authorization": f"Bearer {api.how.token}"})
+        req = urllib.request.Request(
+            api.url + "/api/v1/pods?limit=2", headers={"Authorization": f"Bearer {api.how.token}"}
+        )
         with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
             page = json.loads(resp.read())
     assert page["metadata"]["continue"] and len(page["items"]) == 2

@@ -68,8 +68,10 @@ def test_a_forbidden_resource_is_an_error_for_it_alone() -> None:
 
 
 def test_bad_credentials_make_the_whole_cluster_unreadable() -> None:
-    with (serve_api(how=Behaviour(client_token="a-revoked-token")) as api,
-          pytest.raises(ClusterError, match="401 Unauthorized")):
+    with (
+        serve_api(how=Behaviour(client_token="a-revoked-token")) as api,
+        pytest.raises(ClusterError, match="401 Unauthorized"),
+    ):
         gather(LiveSource(api.kubeconfig), ALL)
 
 
@@ -87,7 +89,8 @@ def test_a_stale_continue_token_restarts_the_list_without_duplicates() -> None:
 def test_a_list_that_keeps_expiring_is_an_error() -> None:
     with serve_api(how=Behaviour(expire={"pods": 99})) as api:
         got = gather(LiveSource(api.kubeconfig, page=2), [ClusterList("pods")]).get(
-            ClusterList("pods"))
+            ClusterList("pods")
+        )
     assert isinstance(got, Absent) and got.is_error and "410 Gone" in got.reason
 
 
@@ -96,8 +99,10 @@ def test_an_unreachable_api_server_is_a_cluster_error(tmp_path: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
     config = tmp_path / "kubeconfig"
-    config.write_text(kubeconfig_text(f"https://127.0.0.1:{port}",
-                                       certificates("127.0.0.1")[0], "t"), encoding="utf-8")
+    config.write_text(
+        kubeconfig_text(f"https://127.0.0.1:{port}", certificates("127.0.0.1")[0], "t"),
+        encoding="utf-8",
+    )
     with pytest.raises(ClusterError, match="cannot reach the API server"):
         gather(LiveSource(config, timeout=2), [ClusterList("namespaces")])
 
@@ -108,10 +113,12 @@ def test_a_missing_kubeconfig_or_context_is_a_cluster_error(tmp_path: Path) -> N
     with serve_api() as api, pytest.raises(ClusterError, match="cannot use the kubeconfig"):
         LiveSource(api.kubeconfig, context="no-such-context")
     leaky = tmp_path / "leaky"
-    leaky.write_text("apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n"
-                     "  context: {cluster: x, user: u}\nclusters:\n- name: x\n"
-                     "  cluster: {server: 'https://127.0.0.1:1', certificate-authority: /no/ca}\n"
-                     "users:\n- name: u\n  user: {token: s3cret-token}\n")
+    leaky.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n"
+        "  context: {cluster: x, user: u}\nclusters:\n- name: x\n"
+        "  cluster: {server: 'https://127.0.0.1:1', certificate-authority: /no/ca}\n"
+        "users:\n- name: u\n  user: {token: s3cret-token}\n"
+    )
     with pytest.raises(ClusterError) as err:
         gather(LiveSource(leaky, timeout=2), [ClusterList("namespaces")])
     assert "s3cret" not in str(err.value) and "s3cret" not in err.value.hint
@@ -123,9 +130,11 @@ def test_the_context_is_named_in_the_source_label() -> None:
 
 
 def test_an_export_missing_or_of_the_wrong_kind_is_an_error_for_that_resource(
-        tmp_path: Path) -> None:
-    (tmp_path / "pods.json").write_text(json.dumps(
-        {"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "x"}}]}))
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pods.json").write_text(
+        json.dumps({"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "x"}}]})
+    )
     (tmp_path / "namespaces.json").write_text("{not json")
     facts = gather(ExportSource(tmp_path), ALL)
     pods, nss, sas = (facts.get(ClusterList(p)) for p in ("pods", "namespaces", "services"))
@@ -137,10 +146,12 @@ def test_an_export_missing_or_of_the_wrong_kind_is_an_error_for_that_resource(
 
 
 def test_an_empty_export_is_an_empty_list_not_an_error(tmp_path: Path) -> None:
-    (tmp_path / "networkpolicies.json").write_text('{"apiVersion": "v1", "items": [], '
-                                                   '"kind": "List"}')
+    (tmp_path / "networkpolicies.json").write_text(
+        '{"apiVersion": "v1", "items": [], "kind": "List"}'
+    )
     got = gather(ExportSource(tmp_path), [ClusterList("networkpolicies")]).get(
-        ClusterList("networkpolicies"))
+        ClusterList("networkpolicies")
+    )
     assert isinstance(got, ClusterObjects) and got.items == ()
 
 
@@ -161,8 +172,10 @@ def test_a_list_nested_too_deep_from_the_api_is_refused_for_its_resource_alone()
     for _ in range(150):
         node["x"] = {}
         node = node["x"]  # type: ignore[assignment]
-    objects = {**recorded(), "roles": [{"metadata": {"name": "r", "namespace": "a"},
-                                        "rules": [deep]}]}
+    objects = {
+        **recorded(),
+        "roles": [{"metadata": {"name": "r", "namespace": "a"}, "rules": [deep]}],
+    }
     with serve_api(objects) as api:
         facts = gather(LiveSource(api.kubeconfig), [ClusterList("roles"), ClusterList("pods")])
     roles = facts.get(ClusterList("roles"))

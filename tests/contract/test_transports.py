@@ -23,13 +23,18 @@ def _local(request: pytest.FixtureRequest) -> Factory:
 def _ssh(request: pytest.FixtureRequest) -> Factory:
     lab = request.getfixturevalue("fleet")
     node = lab.node("worker1")
-    host = Host("worker1", node.address, node.port, user="auditor", key_file=str(lab.key_path),
-                known_hosts=str(lab.known_hosts))
+    host = Host(
+        "worker1",
+        node.address,
+        node.port,
+        user="auditor",
+        key_file=str(lab.key_path),
+        known_hosts=str(lab.known_hosts),
+    )
     return lambda: transport_for(host, TransportSettings(ssh=SshSettings(connect_timeout=10.0)))
 
 
-FACTORIES: dict[str, Callable[[pytest.FixtureRequest], Factory]] = {
-    "local": _local, "ssh": _ssh}
+FACTORIES: dict[str, Callable[[pytest.FixtureRequest], Factory]] = {"local": _local, "ssh": _ssh}
 MARKS = {"ssh": [pytest.mark.lab, pytest.mark.slow]}
 
 
@@ -48,7 +53,11 @@ def test_bytes_come_back_exactly(connect: Factory) -> None:
     with connect() as transport:
         out = transport.run(script, timeout=30, max_output=1 << 20)
     assert (out.rc, out.stdout, out.stderr, out.truncated) == (
-        7, b"a\x00b\xff\xfe\xc0\n", b"warn\n", False)
+        7,
+        b"a\x00b\xff\xfe\xc0\n",
+        b"warn\n",
+        False,
+    )
 
 
 def test_large_script_goes_in_whole_on_stdin(connect: Factory) -> None:

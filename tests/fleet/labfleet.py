@@ -17,13 +17,23 @@ from tests.labkit import procfs
 from tests.labkit.inventory import LAB_SAFE_VARS
 from tests.labkit.lab import Lab, NodeSpec
 
-FLEET = (("cp1", 11, "control-plane"), ("worker1", 12, "worker"),
-         ("worker2", 13, "worker-noncompliant"), ("worker3", 14, "worker"))
-SPECIAL = (("hang", 21, "hang"), ("junk", 22, "junk"), ("jump", 23, "jump"),
-           ("gone", 31, "worker"))
-GROUPS = {"cp1": ("kube_control_plane", "etcd"), "worker1": ("kube_node",),
-          "worker2": ("kube_node",), "worker3": ("kube_node",), "hang": ("kube_node",),
-          "junk": ("kube_node",), "gone": ("kube_node",), "jump": ("bastions",)}
+FLEET = (
+    ("cp1", 11, "control-plane"),
+    ("worker1", 12, "worker"),
+    ("worker2", 13, "worker-noncompliant"),
+    ("worker3", 14, "worker"),
+)
+SPECIAL = (("hang", 21, "hang"), ("junk", 22, "junk"), ("jump", 23, "jump"), ("gone", 31, "worker"))
+GROUPS = {
+    "cp1": ("kube_control_plane", "etcd"),
+    "worker1": ("kube_node",),
+    "worker2": ("kube_node",),
+    "worker3": ("kube_node",),
+    "hang": ("kube_node",),
+    "junk": ("kube_node",),
+    "gone": ("kube_node",),
+    "jump": ("bastions",),
+}
 
 
 def free_subnet(first: int = 200, last: int = 250) -> int:
@@ -54,8 +64,12 @@ def start_fleet() -> Iterator[Lab]:
         lab.stop()
 
 
-def write_inventory(lab: Lab, dest: Path, hosts: Mapping[str, Mapping[str, Any]],
-                    common: Mapping[str, Any] | None = None) -> Path:
+def write_inventory(
+    lab: Lab,
+    dest: Path,
+    hosts: Mapping[str, Mapping[str, Any]],
+    common: Mapping[str, Any] | None = None,
+) -> Path:
     """An inventory directory (hosts.yml + group_vars/all.yml) for ``hosts`` of ``lab``.
 
     ``hosts`` maps a node name to extra host vars; the node's address and role groups are

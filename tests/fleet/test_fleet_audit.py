@@ -15,10 +15,26 @@ from tests.labkit.lab import Lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(300)]
 
-COMPLIANT_WORKER = {"4.1.1": "PASS", "4.1.2": "PASS", "4.1.9": "PASS", "4.2.1": "PASS",
-                    "4.2.4": "PASS", "NODE-1.1": "PASS", "NODE-1.2": "PASS", "NODE-2.1": "PASS"}
-NONCOMPLIANT_WORKER = {"4.1.1": "FAIL", "4.1.2": "PASS", "4.1.9": "FAIL", "4.2.1": "FAIL",
-                       "4.2.4": "FAIL", "NODE-1.1": "FAIL", "NODE-1.2": "FAIL", "NODE-2.1": "FAIL"}
+COMPLIANT_WORKER = {
+    "4.1.1": "PASS",
+    "4.1.2": "PASS",
+    "4.1.9": "PASS",
+    "4.2.1": "PASS",
+    "4.2.4": "PASS",
+    "NODE-1.1": "PASS",
+    "NODE-1.2": "PASS",
+    "NODE-2.1": "PASS",
+}
+NONCOMPLIANT_WORKER = {
+    "4.1.1": "FAIL",
+    "4.1.2": "PASS",
+    "4.1.9": "FAIL",
+    "4.2.1": "FAIL",
+    "4.2.4": "FAIL",
+    "NODE-1.1": "FAIL",
+    "NODE-1.2": "FAIL",
+    "NODE-2.1": "FAIL",
+}
 AUDITED = (0, 1)  # every host audited; 1 only means some control failed (catalogue grows)
 CONTROL_PLANE = {"NODE-1.1": "PASS", "NODE-1.2": "PASS", "NODE-2.1": "PASS"}
 
@@ -26,8 +42,7 @@ CONTROL_PLANE = {"NODE-1.1": "PASS", "NODE-1.2": "PASS", "NODE-2.1": "PASS"}
 def audit(inventory: Path, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any]]:
     """Run the CLI on an inventory; return its exit code and the hosts of its JSON report."""
     out = tmp_path / f"run-{len(list(tmp_path.glob('run-*.json')))}.json"
-    code = main(["audit", "-i", str(inventory), "--no-progress", "-q", "--json", str(out),
-                 *extra])
+    code = main(["audit", "-i", str(inventory), "--no-progress", "-q", "--json", str(out), *extra])
     doc = json.loads(out.read_text(encoding="utf-8"))
     return code, {h["name"]: h for h in doc["hosts"]}
 
@@ -45,8 +60,9 @@ def assert_expected(host: dict[str, Any], expected: dict[str, str]) -> None:
 
 
 def test_fleet_of_four_from_inventory(fleet: Lab, tmp_path: Path, host_snapshot: Any) -> None:
-    inv = write_inventory(fleet, tmp_path / "inv",
-                          {"cp1": {}, "worker1": {}, "worker2": {}, "worker3": {}})
+    inv = write_inventory(
+        fleet, tmp_path / "inv", {"cp1": {}, "worker1": {}, "worker2": {}, "worker3": {}}
+    )
     code, hosts = audit(inv, tmp_path)
     assert code == 1
     assert set(hosts) == {"cp1", "worker1", "worker2", "worker3"}
@@ -102,13 +118,16 @@ def test_audit_through_jump_host(fleet: Lab, tmp_path: Path) -> None:
     code, hosts = audit(inv, tmp_path)
     assert code in AUDITED
     assert_expected(hosts["worker3"], COMPLIANT_WORKER)
-    log = jump.log_path.read_text(encoding="utf-8", errors="replace")[len(before):]
+    log = jump.log_path.read_text(encoding="utf-8", errors="replace")[len(before) :]
     assert f"target {target.address} port 22" in log
 
 
 def test_become_without_passwordless_sudo(fleet: Lab, tmp_path: Path) -> None:
-    inv = write_inventory(fleet, tmp_path / "inv",
-                          {"worker1": {}, "nopw": {"node": "worker3", "ansible_user": "nopw"}})
+    inv = write_inventory(
+        fleet,
+        tmp_path / "inv",
+        {"worker1": {}, "nopw": {"node": "worker3", "ansible_user": "nopw"}},
+    )
     code, hosts = audit(inv, tmp_path)
     assert code == 3
     assert "sudo needs a password for user 'nopw'" in hosts["nopw"]["error"]
@@ -116,8 +135,9 @@ def test_become_without_passwordless_sudo(fleet: Lab, tmp_path: Path) -> None:
 
 
 def test_without_become_root_only_facts_are_not_passed(fleet: Lab, tmp_path: Path) -> None:
-    inv = write_inventory(fleet, tmp_path / "inv", {"worker1": {}},
-                          common={"ansible_become": False})
+    inv = write_inventory(
+        fleet, tmp_path / "inv", {"worker1": {}}, common={"ansible_become": False}
+    )
     code, hosts = audit(inv, tmp_path)
     assert hosts["worker1"]["error"] is None
     assert statuses(hosts["worker1"])["NODE-1.1"] != "PASS"  # sshd -T needs root
@@ -137,19 +157,36 @@ def test_unknown_host_key_refused_then_accepted(fleet: Lab, tmp_path: Path) -> N
     node = fleet.node("worker1")
     assert name.startswith("|1|") and node.address not in name and key_type == "ssh-ed25519"
     # OpenSSH itself accepts the recorded (hashed) entry under strict checking.
-    ssh = subprocess.run(["ssh", "-i", str(fleet.key_path), "-o", "BatchMode=yes",
-                          "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={known}",
-                          "-o", "GlobalKnownHostsFile=/dev/null", "-p", str(node.port),
-                          f"auditor@{node.address}", "true"],
-                         capture_output=True, text=True, timeout=60, check=False)
+    ssh = subprocess.run(
+        [
+            "ssh",
+            "-i",
+            str(fleet.key_path),
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            f"UserKnownHostsFile={known}",
+            "-o",
+            "GlobalKnownHostsFile=/dev/null",
+            "-p",
+            str(node.port),
+            f"auditor@{node.address}",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert ssh.returncode == 0, ssh.stderr
     code, hosts = audit(inv, tmp_path, "--known-hosts", str(known))
     assert code in AUDITED
 
 
 @pytest.mark.destructive
-def test_changed_host_key_is_refused_even_with_accept_new(
-        lab_factory: Any, tmp_path: Path) -> None:
+def test_changed_host_key_is_refused_even_with_accept_new(lab_factory: Any, tmp_path: Path) -> None:
     lab = lab_factory(["worker1"])
     node = lab.node("worker1")
     inv = write_inventory(lab, tmp_path / "inv", {"worker1": {}})
@@ -168,10 +205,15 @@ def test_wrong_key_is_an_auth_error(fleet: Lab, tmp_path: Path) -> None:
     paramiko.ECDSAKey.generate().write_private_key_file(str(stranger))
     inv = write_inventory(fleet, tmp_path / "inv", {"worker1": {}, "worker2": {}})
     hosts_yml = (inv / "hosts.yml").read_text(encoding="utf-8")
-    (inv / "hosts.yml").write_text(hosts_yml.replace(
-        "ansible_host: " + fleet.node("worker1").address,
-        f"ansible_host: {fleet.node('worker1').address}\n"
-        f"          ansible_ssh_private_key_file: {stranger}", 1), encoding="utf-8")
+    (inv / "hosts.yml").write_text(
+        hosts_yml.replace(
+            "ansible_host: " + fleet.node("worker1").address,
+            f"ansible_host: {fleet.node('worker1').address}\n"
+            f"          ansible_ssh_private_key_file: {stranger}",
+            1,
+        ),
+        encoding="utf-8",
+    )
     code, hosts = audit(inv, tmp_path)
     assert code == 3
     assert "user 'auditor' was refused with 1 key(s)" in hosts["worker1"]["error"]

@@ -50,10 +50,30 @@ def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[bytes], what:
 def start_audit(inv: Path, out: Path, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
-        [sys.executable, "-m", "hardening", "audit", "-i", str(inv), "--forks", "1",
-         "--no-progress", "-q", "--json", str(out / "run.json"), "--junit",
-         str(out / "run.xml"), "--html", str(out / "run.html"), *extra],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "hardening",
+            "audit",
+            "-i",
+            str(inv),
+            "--forks",
+            "1",
+            "--no-progress",
+            "-q",
+            "--json",
+            str(out / "run.json"),
+            "--junit",
+            str(out / "run.xml"),
+            "--html",
+            str(out / "run.html"),
+            *extra,
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def stop(proc: subprocess.Popen[bytes], signum: int) -> tuple[int, float, str]:
@@ -81,9 +101,11 @@ def assert_not_audited(host: dict[str, Any], words: str) -> None:
 
 def test_sigint_writes_reports_with_gathered_hosts(fleet: Lab, tmp_path: Path) -> None:
     # the inventory lists hosts by name: a-, b-, c- fix the order the single fork takes them
-    inv = write_inventory(fleet, tmp_path / "inv", {"a-done": {"node": "worker1"},
-                                                    "b-hang": {"node": "hang"},
-                                                    "c-never": {"node": "worker2"}})
+    inv = write_inventory(
+        fleet,
+        tmp_path / "inv",
+        {"a-done": {"node": "worker1"}, "b-hang": {"node": "hang"}, "c-never": {"node": "worker2"}},
+    )
     logins = accepted(fleet, "hang")
     before = logins()
     proc = start_audit(inv, tmp_path, "--command-timeout", "120")
@@ -102,10 +124,19 @@ def test_sigint_writes_reports_with_gathered_hosts(fleet: Lab, tmp_path: Path) -
 def test_sigterm_reaches_a_server_that_never_answers_exec(fleet: Lab, tmp_path: Path) -> None:
     with MuteExecServer() as mute:
         mute.trust(fleet.known_hosts)
-        inv = write_inventory(fleet, tmp_path / "inv", {
-            "a-done": {"node": "worker1"},
-            "b-mute": {"node": "worker2", "ansible_host": "127.0.0.1", "ansible_port": mute.port},
-            "c-never": {"node": "worker3"}})
+        inv = write_inventory(
+            fleet,
+            tmp_path / "inv",
+            {
+                "a-done": {"node": "worker1"},
+                "b-mute": {
+                    "node": "worker2",
+                    "ansible_host": "127.0.0.1",
+                    "ansible_port": mute.port,
+                },
+                "c-never": {"node": "worker3"},
+            },
+        )
         proc = start_audit(inv, tmp_path, "--connect-timeout", "60")
         wait_for(mute.exec_seen.is_set, proc, "the mute server's exec request")
         code, took, err = stop(proc, signal.SIGTERM)
@@ -121,14 +152,36 @@ def test_sigterm_reaches_a_server_that_never_answers_exec(fleet: Lab, tmp_path: 
 def test_exec_request_never_answered_is_a_timeout(fleet: Lab, tmp_path: Path) -> None:
     with MuteExecServer() as mute:
         mute.trust(fleet.known_hosts)
-        inv = write_inventory(fleet, tmp_path / "inv", {
-            "mute": {"node": "worker2", "ansible_host": "127.0.0.1", "ansible_port": mute.port},
-            "worker1": {}})
+        inv = write_inventory(
+            fleet,
+            tmp_path / "inv",
+            {
+                "mute": {"node": "worker2", "ansible_host": "127.0.0.1", "ansible_port": mute.port},
+                "worker1": {},
+            },
+        )
         out = tmp_path / "run.json"
         result: dict[str, int] = {}
-        runner = threading.Thread(target=lambda: result.update(code=main(
-            ["audit", "-i", str(inv), "--no-progress", "-q", "--json", str(out),
-             "--connect-timeout", "3", "--command-timeout", "30"])), daemon=True)
+        runner = threading.Thread(
+            target=lambda: result.update(
+                code=main(
+                    [
+                        "audit",
+                        "-i",
+                        str(inv),
+                        "--no-progress",
+                        "-q",
+                        "--json",
+                        str(out),
+                        "--connect-timeout",
+                        "3",
+                        "--command-timeout",
+                        "30",
+                    ]
+                )
+            ),
+            daemon=True,
+        )
         runner.start()
         runner.join(PROMPT)
         assert not runner.is_alive(), "the audit waited on the exec reply past its deadline"

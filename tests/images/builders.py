@@ -57,11 +57,13 @@ class Layout:
             self.members.setdefault(parent, Member(parent, "dir", mode=0o755))
         self.members[member.path] = member
 
-    def file(self, path: str, data: str | bytes, mode: int = 0o644,
-             owner: str = "root:root") -> None:
+    def file(
+        self, path: str, data: str | bytes, mode: int = 0o644, owner: str = "root:root"
+    ) -> None:
         """Add a regular file."""
-        self.add(Member(path, "file", data.encode() if isinstance(data, str) else data,
-                        mode, owner))
+        self.add(
+            Member(path, "file", data.encode() if isinstance(data, str) else data, mode, owner)
+        )
 
 
 def tarinfo(m: Member) -> tuple[tarfile.TarInfo, bytes | None]:
@@ -123,15 +125,22 @@ def node_layout(profile: Profile) -> Layout:
     for f in profile.files:
         lay.file(f.path, f.content, f.mode, f.owner)
     for k in profile.kubeconfigs:
-        lay.file(k.path, f"apiVersion: v1\nkind: Config\nusers: [{{name: '{k.user}'}}]\n",
-                 k.mode, k.owner)
+        lay.file(
+            k.path,
+            f"apiVersion: v1\nkind: Config\nusers: [{{name: '{k.user}'}}]\n",
+            k.mode,
+            k.owner,
+        )
     lay.file("/etc/kubernetes/pki/ca.crt", "-----BEGIN CERTIFICATE-----\n", profile.ca_mode)
     if profile.kubelet_pki:
         lay.file("/var/lib/kubelet/pki/kubelet.crt", "-----BEGIN CERTIFICATE-----\n", 0o644)
         lay.file("/var/lib/kubelet/pki/kubelet.key", "-----BEGIN PRIVATE KEY-----\n", 0o600)
     sshd = {**BASE_SSHD, **profile.sshd}  # as the lab writes it: base, then the profile
-    lay.file("/etc/ssh/sshd_config", "".join(f"{k} {v}\n" for k, v in sshd.items())
-             + "Include /etc/ssh/sshd_config.d/*.conf\n", 0o644)
+    lay.file(
+        "/etc/ssh/sshd_config",
+        "".join(f"{k} {v}\n" for k, v in sshd.items()) + "Include /etc/ssh/sshd_config.d/*.conf\n",
+        0o644,
+    )
     lay.file("/etc/ssh/sshd_config.d/50-cloud.conf", "PermitRootLogin yes\n", 0o644)
     lay.file("/usr/sbin/sshd", "#!/bin/sh\n", 0o755)
     dropin = next((f.content for f in profile.files if f.path.endswith("10-kubeadm.conf")), "")
@@ -144,8 +153,9 @@ def node_layout(profile: Profile) -> Layout:
         lay.file("/lib/systemd/system/kubelet.service", KUBELET_UNIT)
         kubeadm = [a for a in proc.args if _flag(a) in KUBEADM_FLAGS]
         extra = [a for a in proc.args if a not in kubeadm and _flag(a) not in dropin]
-        lay.file("/var/lib/kubelet/kubeadm-flags.env",
-                 f'KUBELET_KUBEADM_ARGS="{" ".join(kubeadm)}"\n')
+        lay.file(
+            "/var/lib/kubelet/kubeadm-flags.env", f'KUBELET_KUBEADM_ARGS="{" ".join(kubeadm)}"\n'
+        )
         lay.file("/etc/default/kubelet", f"KUBELET_EXTRA_ARGS={' '.join(extra)}\n")
     return lay
 
@@ -163,9 +173,12 @@ def _blob(blobs: dict[str, bytes], data: bytes) -> dict[str, object]:
     return {"digest": digest, "size": len(data)}
 
 
-def oci_blobs(layers: list[list[Member]], config: dict[str, object],
-              gzip_layers: bool = True,
-              history: list[str] | None = None) -> tuple[dict[str, bytes], dict[str, object], str]:
+def oci_blobs(
+    layers: list[list[Member]],
+    config: dict[str, object],
+    gzip_layers: bool = True,
+    history: list[str] | None = None,
+) -> tuple[dict[str, bytes], dict[str, object], str]:
     """(blobs by digest, index.json, config digest) of an OCI image; ``history`` gives the
     config's build steps (``created_by``)."""
     blobs: dict[str, bytes] = {}
@@ -177,25 +190,44 @@ def oci_blobs(layers: list[list[Member]], config: dict[str, object],
         diff_ids.append("sha256:" + hashlib.sha256(raw.getvalue()).hexdigest())
         data = gzip.compress(raw.getvalue(), mtime=0) if gzip_layers else raw.getvalue()
         kind = "tar+gzip" if gzip_layers else "tar"
-        descs.append({"mediaType": f"application/vnd.oci.image.layer.v1.{kind}",
-                      **_blob(blobs, data)})
-    cfg: dict[str, object] = {"architecture": "amd64", "os": "linux", "config": config,
-                              "rootfs": {"type": "layers", "diff_ids": diff_ids}}
+        descs.append(
+            {"mediaType": f"application/vnd.oci.image.layer.v1.{kind}", **_blob(blobs, data)}
+        )
+    cfg: dict[str, object] = {
+        "architecture": "amd64",
+        "os": "linux",
+        "config": config,
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }
     if history is not None:
         cfg["history"] = [{"created_by": step} for step in history]
     cfg_desc = _blob(blobs, json.dumps(cfg).encode())
-    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **cfg_desc},
-                "layers": descs}
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", **cfg_desc},
+        "layers": descs,
+    }
     man_desc = _blob(blobs, json.dumps(manifest).encode())
-    index = {"schemaVersion": 2, "manifests": [
-        {"mediaType": "application/vnd.oci.image.manifest.v1+json", **man_desc,
-         "platform": {"architecture": "amd64", "os": "linux"}}]}
+    index = {
+        "schemaVersion": 2,
+        "manifests": [
+            {
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                **man_desc,
+                "platform": {"architecture": "amd64", "os": "linux"},
+            }
+        ],
+    }
     return blobs, index, str(cfg_desc["digest"])
 
 
-def oci_layout(dest: Path, layers: list[list[Member]], config: dict[str, object],
-               history: list[str] | None = None) -> Path:
+def oci_layout(
+    dest: Path,
+    layers: list[list[Member]],
+    config: dict[str, object],
+    history: list[str] | None = None,
+) -> Path:
     """Write an OCI image layout directory."""
     blobs, index, _ = oci_blobs(layers, config, history=history)
     (dest / "blobs" / "sha256").mkdir(parents=True)
@@ -206,20 +238,32 @@ def oci_layout(dest: Path, layers: list[list[Member]], config: dict[str, object]
     return dest
 
 
-def oci_archive(dest: Path, layers: list[list[Member]], config: dict[str, object],
-                history: list[str] | None = None) -> Path:
+def oci_archive(
+    dest: Path,
+    layers: list[list[Member]],
+    config: dict[str, object],
+    history: list[str] | None = None,
+) -> Path:
     """Write an OCI archive (the layout as one tar)."""
     blobs, index, _ = oci_blobs(layers, config, history=history)
-    files = [Member("oci-layout", data=b'{"imageLayoutVersion": "1.0.0"}'),
-             Member("index.json", data=json.dumps(index).encode()),
-             Member("blobs", "dir", mode=0o755), Member("blobs/sha256", "dir", mode=0o755)]
+    files = [
+        Member("oci-layout", data=b'{"imageLayoutVersion": "1.0.0"}'),
+        Member("index.json", data=json.dumps(index).encode()),
+        Member("blobs", "dir", mode=0o755),
+        Member("blobs/sha256", "dir", mode=0o755),
+    ]
     files += [Member(f"blobs/sha256/{d.split(':')[1]}", data=b) for d, b in blobs.items()]
     write_tar(dest, files)
     return dest
 
 
-def docker_save(dest: Path, layers: list[list[Member]], config: dict[str, object],
-                history: list[str] | None = None, tag: str = "app:test") -> Path:
+def docker_save(
+    dest: Path,
+    layers: list[list[Member]],
+    config: dict[str, object],
+    history: list[str] | None = None,
+    tag: str = "app:test",
+) -> Path:
     """Write a ``docker save`` style archive (manifest.json, config, layer.tar each)."""
     blobs, _, cfg_digest = oci_blobs(layers, config, gzip_layers=False, history=history)
     files: list[Member] = []

@@ -30,9 +30,27 @@ def gate(image: Path, out: Path, *extra: str) -> Gate:
     xml, js = out / "report.xml", out / "report.json"
     env = {**os.environ, "NO_COLOR": "1", "TERM": "unknown"}
     proc = subprocess.run(
-        [sys.executable, "-m", "hardening", "audit", "--image", str(image), "--junit", str(xml),
-         "--json", str(js), "--no-progress", *extra],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "hardening",
+            "audit",
+            "--image",
+            str(image),
+            "--junit",
+            str(xml),
+            "--json",
+            str(js),
+            "--no-progress",
+            *extra,
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     failed: dict[str, str] = {}
     skipped: dict[str, str] = {}
     passed: set[str] = set()

@@ -16,34 +16,56 @@ SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCY-do-not-print"
 PASSWD = b"root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001::/app:/sbin/nologin\n"
 
 
-GOOD_HISTORY = ["/bin/sh -c #(nop) ADD file:5d3d2a8f4c1b in / ", "COPY server /app/ # buildkit",
-                "USER app"]
-BAD_HISTORY = ["ADD alpine-minirootfs.tar.gz / # buildkit",
-               "ADD https://example.com/tools.tgz /usr/bin/ # buildkit"]
+GOOD_HISTORY = [
+    "/bin/sh -c #(nop) ADD file:5d3d2a8f4c1b in / ",
+    "COPY server /app/ # buildkit",
+    "USER app",
+]
+BAD_HISTORY = [
+    "ADD alpine-minirootfs.tar.gz / # buildkit",
+    "ADD https://example.com/tools.tgz /usr/bin/ # buildkit",
+]
 
 
 def _good() -> tuple[list[list[Member]], dict[str, object]]:
-    base = [Member("etc", "dir", mode=0o755), Member("etc/passwd", data=PASSWD),
-            Member("usr/bin", "dir", mode=0o755), Member("usr/bin/curl", data=b"\x7fELF"),
-            Member("app", "dir", mode=0o755)]
-    app = [Member("app/server", data=b"\x7fELF", mode=0o755),
-           Member("usr/bin/.wh.curl")]  # the build stage's curl is deleted in the top layer
-    config = {"User": "app", "Entrypoint": ["/app/server"],
-              "Env": ["PATH=/usr/bin", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D"],
-              "Healthcheck": {"Test": ["CMD", "/app/server", "-healthcheck"]}}
+    base = [
+        Member("etc", "dir", mode=0o755),
+        Member("etc/passwd", data=PASSWD),
+        Member("usr/bin", "dir", mode=0o755),
+        Member("usr/bin/curl", data=b"\x7fELF"),
+        Member("app", "dir", mode=0o755),
+    ]
+    app = [
+        Member("app/server", data=b"\x7fELF", mode=0o755),
+        Member("usr/bin/.wh.curl"),
+    ]  # the build stage's curl is deleted in the top layer
+    config = {
+        "User": "app",
+        "Entrypoint": ["/app/server"],
+        "Env": ["PATH=/usr/bin", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D"],
+        "Healthcheck": {"Test": ["CMD", "/app/server", "-healthcheck"]},
+    }
     return [base, app], config
 
 
 def _bad() -> tuple[list[list[Member]], dict[str, object]]:
-    base = [Member("etc", "dir", mode=0o755), Member("etc/passwd", data=PASSWD),
-            Member("bin", "dir", mode=0o755), Member("bin/busybox", data=b"\x7fELF", mode=0o755),
-            Member("bin/sh", "symlink", link="busybox"),
-            Member("usr/bin", "dir", mode=0o755),
-            Member("usr/bin/passwd", data=b"\x7fELF", mode=0o4755)]
-    tools = [Member("usr/bin/nc", "symlink", link="/bin/busybox"),
-             Member("usr/bin/wget", data=b"\x7fELF", mode=0o755)]
-    config = {"Entrypoint": ["/bin/sh"],
-              "Env": ["PATH=/usr/bin", f"AWS_SECRET_ACCESS_KEY={SECRET}", "DB_PASSWORD="]}
+    base = [
+        Member("etc", "dir", mode=0o755),
+        Member("etc/passwd", data=PASSWD),
+        Member("bin", "dir", mode=0o755),
+        Member("bin/busybox", data=b"\x7fELF", mode=0o755),
+        Member("bin/sh", "symlink", link="busybox"),
+        Member("usr/bin", "dir", mode=0o755),
+        Member("usr/bin/passwd", data=b"\x7fELF", mode=0o4755),
+    ]
+    tools = [
+        Member("usr/bin/nc", "symlink", link="/bin/busybox"),
+        Member("usr/bin/wget", data=b"\x7fELF", mode=0o755),
+    ]
+    config = {
+        "Entrypoint": ["/bin/sh"],
+        "Env": ["PATH=/usr/bin", f"AWS_SECRET_ACCESS_KEY={SECRET}", "DB_PASSWORD="],
+    }
     return [base, tools], config
 
 
@@ -99,9 +121,11 @@ def test_waived_tool_passes_the_gate(tmp_path: Path) -> None:
     image = oci_archive(tmp_path / "tools.tar", layers, config)
     assert gate(image, tmp_path, "--fail-on", "high").rc == 1
     waivers = tmp_path / "w.yaml"
-    waivers.write_text('waivers:\n  - control: "IMG-3"\n    hosts: ["*"]\n'
-                       '    reason: health probe uses wget\n    expires: 2999-12-31\n'
-                       '    approved_by: platform\n')
+    waivers.write_text(
+        'waivers:\n  - control: "IMG-3"\n    hosts: ["*"]\n'
+        "    reason: health probe uses wget\n    expires: 2999-12-31\n"
+        "    approved_by: platform\n"
+    )
     run = gate(image, tmp_path, "--fail-on", "high", "--waivers", str(waivers))
     assert run.rc == 0, (run.stdout, run.stderr, run.failed)
     assert "IMG-3" in run.skipped

@@ -32,17 +32,36 @@ def audit(image: Path, out: Path) -> tuple[int, str]:
     """Exit code and stderr + JUnit text of ``hardening audit --image``."""
     xml = out / "report.xml"
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", "hardening", "audit", "--image", str(image),
-                           "--junit", str(xml), "--no-progress"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=300, check=False,
-                          preexec_fn=_limit)  # noqa: PLW1509 - rlimit only
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hardening",
+            "audit",
+            "--image",
+            str(image),
+            "--junit",
+            str(xml),
+            "--no-progress",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        preexec_fn=_limit,
+    )  # noqa: PLW1509 - rlimit only
     return proc.returncode, proc.stderr + (xml.read_text() if xml.exists() else "")
 
 
 def test_a_member_60000_levels_deep_is_a_named_error(tmp_path: Path) -> None:
     image = tmp_path / "deep.tar.gz"
-    write_tar(image, [Member("etc/os-release", data=b"ID=x\n"),
-                      Member("a/" * 60_000 + "f", data=b"x")], "gz")
+    write_tar(
+        image,
+        [Member("etc/os-release", data=b"ID=x\n"), Member("a/" * 60_000 + "f", data=b"x")],
+        "gz",
+    )
     assert image.stat().st_size < 2_000  # the issue's was 298 bytes
     rc, text = audit(image, tmp_path)
     assert rc == 3, text[-600:]
@@ -51,8 +70,11 @@ def test_a_member_60000_levels_deep_is_a_named_error(tmp_path: Path) -> None:
 
 
 def test_a_deep_member_in_an_oci_layer_is_a_named_error(tmp_path: Path) -> None:
-    layout = oci_layout(tmp_path / "oci", [[Member("etc/os-release", data=b"ID=x\n")],
-                                           [Member("d/" * 5_000 + "f", data=b"x")]], {})
+    layout = oci_layout(
+        tmp_path / "oci",
+        [[Member("etc/os-release", data=b"ID=x\n")], [Member("d/" * 5_000 + "f", data=b"x")]],
+        {},
+    )
     rc, text = audit(layout, tmp_path)
     assert rc == 3, text[-600:]
     assert "nested more than" in text or "longer than 4096 bytes" in text
@@ -85,9 +107,16 @@ def test_paths_within_the_limit_are_indexed_and_audited(tmp_path: Path) -> None:
     deep = "/".join(["d"] * (MAX_DEPTH - 2)) + "/kubelet.conf"
     image = tmp_path / "deep-ok.tar"
     with tarfile.open(base) as tf:
-        members = [Member(ti.name, "dir" if ti.isdir() else "file",
-                          (tf.extractfile(ti).read() if ti.isfile() else b""),  # type: ignore[union-attr]
-                          ti.mode) for ti in tf.getmembers() if ti.isdir() or ti.isfile()]
+        members = [
+            Member(
+                ti.name,
+                "dir" if ti.isdir() else "file",
+                (tf.extractfile(ti).read() if ti.isfile() else b""),  # type: ignore[union-attr]
+                ti.mode,
+            )
+            for ti in tf.getmembers()
+            if ti.isdir() or ti.isfile()
+        ]
     write_tar(image, [*members, Member(deep, data=b"ok\n")])
     tree = open_image(image).tree
     entry = tree.resolve("/" + deep)

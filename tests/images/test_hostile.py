@@ -51,8 +51,9 @@ def _climb(target: Path) -> str:
 def test_path_traversal_member_is_refused(tmp_path: Path, target: Path) -> None:
     before = _digest([target, *HOST_PATHS])
     image = tmp_path / "trav.tar"
-    write_tar(image, [Member("etc/os-release", data=b"ID=x\n"),
-                      Member(_climb(target), data=b"pwned\n")])
+    write_tar(
+        image, [Member("etc/os-release", data=b"ID=x\n"), Member(_climb(target), data=b"pwned\n")]
+    )
     with pytest.raises(SourceError, match="points outside the image root"):
         open_image(image)
     run = gate(image, tmp_path, "--fail-on", "high")
@@ -91,8 +92,14 @@ def test_symlinks_out_of_the_root_stay_inside(tmp_path: Path, target: Path, link
 
 def test_link_loop_is_absent_not_a_hang(tmp_path: Path) -> None:
     image = tmp_path / "loop.tar"
-    write_tar(image, [Member("etc/a", "symlink", link="b"), Member("etc/b", "symlink", link="a"),
-                      Member("etc/self", "symlink", link="/etc/self/x")])
+    write_tar(
+        image,
+        [
+            Member("etc/a", "symlink", link="b"),
+            Member("etc/b", "symlink", link="a"),
+            Member("etc/self", "symlink", link="/etc/self/x"),
+        ],
+    )
     src = open_image(image)
     facts = answer(src, [Stat("/etc/a"), Read("/etc/self")])
     assert all(isinstance(f, Absent) and "symbolic links" in f.reason for f in facts.values())
@@ -142,8 +149,10 @@ def test_truncated_archive_is_a_clear_error(tmp_path: Path, compress: str) -> No
 
 def test_whiteout_aimed_outside_the_root_is_refused(tmp_path: Path, target: Path) -> None:
     before = _digest([target, *HOST_PATHS])
-    layers = [[Member("etc/passwd", data=b"root:x:0:0::/:/bin/sh\n")],
-              [Member("../../../../" + str(target.parent).lstrip("/") + "/.wh." + target.name)]]
+    layers = [
+        [Member("etc/passwd", data=b"root:x:0:0::/:/bin/sh\n")],
+        [Member("../../../../" + str(target.parent).lstrip("/") + "/.wh." + target.name)],
+    ]
     image = oci_archive(tmp_path / "wh.tar", layers, {"User": "1000"})
     with pytest.raises(SourceError, match="points outside the image root"):
         open_image(image)
@@ -159,10 +168,13 @@ def test_hardlink_out_of_the_root_is_refused(tmp_path: Path) -> None:
 
 def _tamper(blob: bytes) -> bytes:
     """The same layer with one file's content changed (a valid tar, a different hash)."""
-    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(blob) if blob[:2] == b"\x1f\x8b"
-                                         else blob)) as tf:
-        members = [(ti, tf.extractfile(ti).read() if ti.isfile() else None)  # type: ignore[union-attr]
-                   for ti in tf.getmembers()]
+    with tarfile.open(
+        fileobj=io.BytesIO(gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else blob)
+    ) as tf:
+        members = [
+            (ti, tf.extractfile(ti).read() if ti.isfile() else None)  # type: ignore[union-attr]
+            for ti in tf.getmembers()
+        ]
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w") as tf:
         for ti, data in members:
@@ -173,8 +185,12 @@ def _tamper(blob: bytes) -> bytes:
     return out.getvalue()
 
 
-LAYERS = [[Member("etc", "dir", mode=0o755),
-           Member("etc/passwd", data=b"root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n")]]
+LAYERS = [
+    [
+        Member("etc", "dir", mode=0o755),
+        Member("etc/passwd", data=b"root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n"),
+    ]
+]
 
 
 def test_an_altered_oci_layer_is_refused(tmp_path: Path) -> None:
@@ -195,8 +211,10 @@ def test_an_altered_docker_save_layer_is_refused(tmp_path: Path) -> None:
     image = docker_save(tmp_path / "img.tar", LAYERS, {"User": "1000"})
     open_image(image)
     with tarfile.open(image) as tf:
-        members = [(ti, tf.extractfile(ti).read() if ti.isfile() else None)  # type: ignore[union-attr]
-                   for ti in tf.getmembers()]
+        members = [
+            (ti, tf.extractfile(ti).read() if ti.isfile() else None)  # type: ignore[union-attr]
+            for ti in tf.getmembers()
+        ]
     altered = tmp_path / "altered.tar"
     with tarfile.open(altered, "w") as tf:
         for ti, data in members:

@@ -11,8 +11,18 @@ from tests.images.cli import gate
 
 pytestmark = pytest.mark.slow
 
-NONCOMPLIANT_FAILS = {"4.1.1", "4.1.5", "4.1.9", "4.1.10", "4.2.1", "4.2.2", "4.2.4",
-                      "NODE-1.1", "NODE-1.2", "NODE-2.1"}
+NONCOMPLIANT_FAILS = {
+    "4.1.1",
+    "4.1.5",
+    "4.1.9",
+    "4.1.10",
+    "4.2.1",
+    "4.2.2",
+    "4.2.4",
+    "NODE-1.1",
+    "NODE-1.2",
+    "NODE-2.1",
+}
 
 
 @pytest.mark.parametrize("compress", ["", "gz", "zst"])
@@ -54,9 +64,11 @@ def test_fail_under_gates_on_the_image_score(tmp_path: Path) -> None:
 def test_waiver_turns_an_image_failure_into_waived(tmp_path: Path) -> None:
     image = node_image("worker-noncompliant", tmp_path / "bad.tar", "")
     waivers = tmp_path / "waivers.yaml"
-    waivers.write_text('waivers:\n  - control: "NODE-2.1"\n    hosts: ["bad"]\n'
-                       '    reason: vendor agent needs it\n    expires: 2999-12-31\n'
-                       '    approved_by: security\n')
+    waivers.write_text(
+        'waivers:\n  - control: "NODE-2.1"\n    hosts: ["bad"]\n'
+        "    reason: vendor agent needs it\n    expires: 2999-12-31\n"
+        "    approved_by: security\n"
+    )
     run = gate(image, tmp_path, "--waivers", str(waivers), "--control", "NODE-2.1")
     assert run.rc == 0, (run.stdout, run.stderr)
     assert "NODE-2.1" in run.skipped and "NODE-2.1" not in run.failed

@@ -40,18 +40,24 @@ def _w(path: Path, data: bytes, mode: int) -> None:
 
 def layout(d: Path) -> list[Made]:
     """d/pki (kubeadm-like, with etcd/), d/kubelet/pki, d/admin.conf; returns every pair."""
-    ca = make("kubernetes", ca=True, key="rsa2048", not_before="2024-01-01",
-              not_after="2034-01-01")
+    ca = make("kubernetes", ca=True, key="rsa2048", not_before="2024-01-01", not_after="2034-01-01")
     host = os.uname().nodename
     pairs = {
         "pki/ca": ca,
-        "pki/apiserver": make("kube-apiserver", server=True, dns=(host, "kubernetes"),
-                              issuer=ca, not_after="2099-01-01"),
-        "pki/expired": make("expired-client", issuer=ca, not_after="2024-06-01",
-                            not_before="2024-01-01"),
+        "pki/apiserver": make(
+            "kube-apiserver",
+            server=True,
+            dns=(host, "kubernetes"),
+            issuer=ca,
+            not_after="2099-01-01",
+        ),
+        "pki/expired": make(
+            "expired-client", issuer=ca, not_after="2024-06-01", not_before="2024-01-01"
+        ),
         "pki/weak": make("weak", key="rsa1024", issuer=ca, not_after="2099-01-01"),
-        "pki/etcd/legacy": make("legacy", key="rsa2048", issuer=ca, sha1=True,
-                                not_after="2099-01-01"),
+        "pki/etcd/legacy": make(
+            "legacy", key="rsa2048", issuer=ca, sha1=True, not_after="2099-01-01"
+        ),
     }
     for stem, pair in pairs.items():
         _w(d / f"{stem}.crt", pair.pem, 0o644)
@@ -59,14 +65,22 @@ def layout(d: Path) -> list[Made]:
     os.chmod(d / "pki" / "weak.key", 0o644)
     client = make("system:node:me", issuer=ca, not_after="2099-01-01")
     pairs["kubelet"] = client
-    _w(d / "kubelet" / "pki" / "kubelet-client-current.pem", client.pem + client.key_pem(),
-       0o600)
+    _w(d / "kubelet" / "pki" / "kubelet-client-current.pem", client.pem + client.key_pem(), 0o600)
     admin = make("kubernetes-admin", issuer=ca, not_after="2099-01-01")
     pairs["admin"] = admin
-    kc = {"clusters": [{"name": "k", "cluster": {"certificate-authority-data": b64(ca.pem)}}],
-          "users": [{"name": "admin", "user": {"client-certificate-data": b64(admin.pem),
-                                               "client-key-data": b64(admin.key_pem()),
-                                               "token": TOKEN}}]}
+    kc = {
+        "clusters": [{"name": "k", "cluster": {"certificate-authority-data": b64(ca.pem)}}],
+        "users": [
+            {
+                "name": "admin",
+                "user": {
+                    "client-certificate-data": b64(admin.pem),
+                    "client-key-data": b64(admin.key_pem()),
+                    "token": TOKEN,
+                },
+            }
+        ],
+    }
     _w(d / "admin.conf", yaml.safe_dump(kc).encode(), 0o644)
     return list(pairs.values())
 
@@ -93,6 +107,7 @@ controls:
 def _owner() -> str:
     import grp
     import pwd
+
     return f"{pwd.getpwuid(os.getuid()).pw_name}:{grp.getgrgid(os.getgid()).gr_name}"
 
 
@@ -113,20 +128,25 @@ def test_each_rule_fails_its_own_certificate_through_the_probe(audited) -> None:
     _d, _pairs, got = audited
     results = {r.control_id: r for r in got["doc"].hosts[0].results}  # type: ignore[attr-defined]
     assert results["C.1"].status is Status.FAIL
-    assert any("expired.crt (CN=expired-client): expired 2024-06-01" in x
-               for x in results["C.1"].evidence.details)
+    assert any(
+        "expired.crt (CN=expired-client): expired 2024-06-01" in x
+        for x in results["C.1"].evidence.details
+    )
     assert not any("apiserver" in x for x in results["C.1"].evidence.details)
     assert results["C.2"].status is Status.FAIL
     assert [x for x in results["C.2"].evidence.details if "RSA 1024" in x][0].count("weak.crt")
     assert results["C.3"].status is Status.FAIL
-    assert any("legacy.crt (CN=legacy): signed with SHA1" in x
-               for x in results["C.3"].evidence.details)
+    assert any(
+        "legacy.crt (CN=legacy): signed with SHA1" in x for x in results["C.3"].evidence.details
+    )
     assert results["C.4"].status is Status.PASS, results["C.4"].evidence
     assert results["C.5"].status is Status.FAIL
     weak = [x for x in results["C.5"].evidence.details if "weak.key" in x][0]
     assert "mode 644" in weak and "RSA 1024 bits < 2048" in weak
-    assert any("apiserver.key: 600" in x and "EC secp256r1" in x and " -- " not in x
-               for x in results["C.5"].evidence.details)
+    assert any(
+        "apiserver.key: 600" in x and "EC secp256r1" in x and " -- " not in x
+        for x in results["C.5"].evidence.details
+    )
     assert results["C.6"].status is Status.FAIL
     assert "credentials: client-key-data, token" in results["C.6"].evidence.details[0]
     assert results["C.7"].status is Status.PASS, results["C.7"].evidence
@@ -135,15 +155,21 @@ def test_each_rule_fails_its_own_certificate_through_the_probe(audited) -> None:
 
 def test_no_private_key_or_token_byte_leaves_the_node(audited, tmp_path: Path) -> None:
     d, pairs, got = audited
-    req_c, req_k = CertFiles((str(d / "pki"), str(d / "kubelet" / "pki"))), Kubeconfigs(
-        (str(d / "admin.conf"),))
+    req_c, req_k = (
+        CertFiles((str(d / "pki"), str(d / "kubelet" / "pki"))),
+        Kubeconfigs((str(d / "admin.conf"),)),
+    )
     probe = script.build([req_c, req_k])
-    out = subprocess.run(["/bin/sh", "-s"], input=probe.data, capture_output=True,
-                         check=True, timeout=60).stdout
+    out = subprocess.run(
+        ["/bin/sh", "-s"], input=probe.data, capture_output=True, check=True, timeout=60
+    ).stdout
     values, _ = parse.parse(out, probe, "me")
     render(got["doc"], tmp_path / "run.json")  # type: ignore[arg-type]
-    texts = {"probe output": out, "facts": repr(values).encode(),
-             "report": (tmp_path / "run.json").read_bytes()}
+    texts = {
+        "probe output": out,
+        "facts": repr(values).encode(),
+        "report": (tmp_path / "run.json").read_bytes(),
+    }
     secrets = [TOKEN.encode()]
     for pair in pairs:
         body = pair.key_pem().splitlines()[1:-1]
@@ -161,9 +187,16 @@ def _project(tree: object, prefix: str) -> list[tuple[object, ...]]:
     out = []
     for f in tree.files:  # type: ignore[attr-defined]
         c = f.content
-        out.append((f.stat.path.removeprefix(prefix), f.stat.mode, f.stat.uid,
-                    tuple((x.subject, x.not_after, x.key) for x in c.certs) if c else None,
-                    c.public_keys if c else None, c.private_labels if c else None))
+        out.append(
+            (
+                f.stat.path.removeprefix(prefix),
+                f.stat.mode,
+                f.stat.uid,
+                tuple((x.subject, x.not_after, x.key) for x in c.certs) if c else None,
+                c.public_keys if c else None,
+                c.private_labels if c else None,
+            )
+        )
     return out
 
 
@@ -171,8 +204,9 @@ def test_a_root_filesystem_gives_the_probes_facts(audited) -> None:
     d, _pairs, _got = audited
     live_req = CertFiles((str(d / "pki"), str(d / "kubelet" / "pki")))
     probe = script.build([live_req])
-    out = subprocess.run(["/bin/sh", "-s"], input=probe.data, capture_output=True,
-                         check=True, timeout=60).stdout
+    out = subprocess.run(
+        ["/bin/sh", "-s"], input=probe.data, capture_output=True, check=True, timeout=60
+    ).stdout
     live = parse.parse(out, probe, "me")[0][live_req]
     root_req, kc_req = CertFiles(("/pki", "/kubelet/pki")), Kubeconfigs(("/admin.conf",))
     offline = answer(open_image(d), [root_req, kc_req])

@@ -16,18 +16,29 @@ from hardening.model.result import Status
 from hardening.probe import parse, script
 
 PARAMS = KINDS["component_setting"].params
-ANON = PARAMS(component="kubelet", flag="--anonymous-auth", type="bool",
-              config_key="authentication.anonymous.enabled", op="eq", value="false")
-PORT = PARAMS(component="kubelet", flag="--read-only-port", config_key="readOnlyPort",
-              op="eq", value="0")
+ANON = PARAMS(
+    component="kubelet",
+    flag="--anonymous-auth",
+    type="bool",
+    config_key="authentication.anonymous.enabled",
+    op="eq",
+    value="false",
+)
+PORT = PARAMS(
+    component="kubelet", flag="--read-only-port", config_key="readOnlyPort", op="eq", value="0"
+)
 
 
-CERT_AUTH = PARAMS(component="etcd", flag="--client-cert-auth", type="bool", op="eq",
-                   value="true")
+CERT_AUTH = PARAMS(component="etcd", flag="--client-cert-auth", type="bool", op="eq", value="true")
 
 
-def probe_kubelet(tmp: Path, *args: str, name: str = "kubelet", env: str = "",
-                  checks: tuple[object, ...] = (ANON, PORT)) -> Facts:
+def probe_kubelet(
+    tmp: Path,
+    *args: str,
+    name: str = "kubelet",
+    env: str = "",
+    checks: tuple[object, ...] = (ANON, PORT),
+) -> Facts:
     """Facts for ``checks`` from a fake component (a copy of sh, waiting) run with ``args``
     and the environment assignments ``env``."""
     exe = tmp / "bin" / name
@@ -37,10 +48,16 @@ def probe_kubelet(tmp: Path, *args: str, name: str = "kubelet", env: str = "",
     probe = script.build(reqs)
     (tmp / "probe.sh").write_bytes(probe.data)
     quoted = " ".join(f"'{a}'" for a in args)
-    driver = (f"{env} '{exe}' -c 'while :; do sleep 1; done' {name} {quoted} & "
-              "sleep 0.3; /bin/sh -s < probe.sh > probe.out; kill $!")
-    subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "/bin/sh", "-c", driver],
-                   cwd=tmp, check=True, timeout=60)
+    driver = (
+        f"{env} '{exe}' -c 'while :; do sleep 1; done' {name} {quoted} & "
+        "sleep 0.3; /bin/sh -s < probe.sh > probe.out; kill $!"
+    )
+    subprocess.run(
+        ["unshare", "--pid", "--fork", "--mount-proc", "/bin/sh", "-c", driver],
+        cwd=tmp,
+        check=True,
+        timeout=60,
+    )
     values, _ = parse.parse((tmp / "probe.out").read_bytes(), probe, "me", rc=0, stderr=b"")
     return Facts("me", dict(values))
 
@@ -57,13 +74,14 @@ def test_a_dropin_reenabling_anonymous_auth_fails_through_the_probe(tmp_path: Pa
     (drop / "10-base.conf").write_text("readOnlyPort: 0\n")
     (drop / "sub" / "50-anon.conf").write_text("authentication: {anonymous: {enabled: true}}\n")
     (drop / "60-ignored.yaml").write_text("authentication: {anonymous: {enabled: false}}\n")
-    facts = probe_kubelet(tmp_path, f"--config={tmp_path}/config.yaml",
-                          f"--config-dir={drop}")
+    facts = probe_kubelet(tmp_path, f"--config={tmp_path}/config.yaml", f"--config-dir={drop}")
     got = facts.get(Dropins("kubelet", "--config-dir"))
     assert [Path(f.path).name for f in got] == ["10-base.conf", "50-anon.conf"]  # type: ignore[union-attr]
     st, src = status(ANON, facts)
-    assert st is Status.FAIL and src == f"drop-in {drop}/sub/50-anon.conf: " \
-        "authentication.anonymous.enabled: true"
+    assert (
+        st is Status.FAIL
+        and src == f"drop-in {drop}/sub/50-anon.conf: authentication.anonymous.enabled: true"
+    )
     assert status(PORT, facts)[0] is Status.PASS
 
 
@@ -74,8 +92,10 @@ def test_a_later_dropin_turning_it_back_off_passes_through_the_probe(tmp_path: P
     (drop / "10-on.conf").write_text("authentication: {anonymous: {enabled: true}}\n")
     (drop / "90-off.conf").write_text("authentication: {anonymous: {enabled: false}}\n")
     facts = probe_kubelet(tmp_path, f"--config={tmp_path}/config.yaml", f"--config-dir={drop}")
-    assert status(ANON, facts) == (Status.PASS, f"drop-in {drop}/90-off.conf: "
-                                   "authentication.anonymous.enabled: false")
+    assert status(ANON, facts) == (
+        Status.PASS,
+        f"drop-in {drop}/90-off.conf: authentication.anonymous.enabled: false",
+    )
 
 
 def test_no_config_serves_the_read_only_port_through_the_probe(tmp_path: Path) -> None:
@@ -87,8 +107,9 @@ def test_no_config_serves_the_read_only_port_through_the_probe(tmp_path: Path) -
 
 
 def test_a_minimal_config_file_passes_through_the_probe(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("apiVersion: kubelet.config.k8s.io/v1beta1\n"
-                                          "kind: KubeletConfiguration\n")
+    (tmp_path / "config.yaml").write_text(
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+    )
     facts = probe_kubelet(tmp_path, f"--config={tmp_path}/config.yaml")
     st, src = status(ANON, facts)
     assert st is Status.PASS and "KubeletConfiguration v1beta1 default" in src
@@ -96,15 +117,21 @@ def test_a_minimal_config_file_passes_through_the_probe(tmp_path: Path) -> None:
 
 
 def test_etcd_configured_through_its_environment_passes_through_the_probe(tmp_path: Path) -> None:
-    facts = probe_kubelet(tmp_path, "--name=e1", name="etcd", checks=(CERT_AUTH,),
-                          env="ETCD_CLIENT_CERT_AUTH=true SECRET_TOKEN=hunter2")
+    facts = probe_kubelet(
+        tmp_path,
+        "--name=e1",
+        name="etcd",
+        checks=(CERT_AUTH,),
+        env="ETCD_CLIENT_CERT_AUTH=true SECRET_TOKEN=hunter2",
+    )
     out = KINDS["component_setting"].evaluate(CERT_AUTH, facts)
     assert out.status is Status.PASS and out.source.endswith("ETCD_CLIENT_CERT_AUTH=true")
     assert "hunter2" not in (tmp_path / "probe.out").read_text(errors="replace")
 
 
 def test_etcd_without_the_variable_fails_through_the_probe(tmp_path: Path) -> None:
-    facts = probe_kubelet(tmp_path, "--name=e1", name="etcd", checks=(CERT_AUTH,),
-                          env="ETCD_NAME=e1")
+    facts = probe_kubelet(
+        tmp_path, "--name=e1", name="etcd", checks=(CERT_AUTH,), env="ETCD_NAME=e1"
+    )
     out = KINDS["component_setting"].evaluate(CERT_AUTH, facts)
     assert out.status is Status.FAIL and "command-line default of etcd" in out.source

@@ -25,15 +25,20 @@ def tree(d: Path) -> None:
     (d / "sub").mkdir()
     (d / "real" / "in").mkdir(parents=True)
     (d / "link").symlink_to(d / "real")
-    for name, mode in (("top-suid", 0o4755), ("sub/ww", 0o666), ("real/in/ww2", 0o666),
-                       ("plain", 0o644)):
+    for name, mode in (
+        ("top-suid", 0o4755),
+        ("sub/ww", 0o666),
+        ("real/in/ww2", 0o666),
+        ("plain", 0o644),
+    ):
         (d / name).write_text("x")
         os.chmod(d / name, mode)
 
 
 def run(probe: Script, *wrap: str) -> bytes:
-    out = subprocess.run([*wrap, "/bin/sh", "-s"], input=probe.data, capture_output=True,
-                         check=True, timeout=60)
+    out = subprocess.run(
+        [*wrap, "/bin/sh", "-s"], input=probe.data, capture_output=True, check=True, timeout=60
+    )
     return out.stdout
 
 
@@ -79,17 +84,26 @@ def test_missing_nested_root_is_handed_to_find(tmp_path: Path) -> None:
     assert sections["find"].rc == 1  # find reports the missing root, as a plain find would
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
-                    reason="mounting a tmpfs in a private mount namespace needs root")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None,
+    reason="mounting a tmpfs in a private mount namespace needs root",
+)
 def test_nested_root_on_another_filesystem_is_walked(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     top, sub = Find((str(tmp_path),)), Find((str(tmp_path / "sub"),))
     probe = script.build([top, sub])
     mnt = tmp_path / "sub"
-    setup = (f"mount -t tmpfs lab-find {mnt} && printf x > {mnt}/ww && chmod 666 {mnt}/ww "
-             "&& exec /bin/sh -s")
-    out = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", setup],
-                         input=probe.data, capture_output=True, check=True, timeout=60).stdout
+    setup = (
+        f"mount -t tmpfs lab-find {mnt} && printf x > {mnt}/ww && chmod 666 {mnt}/ww "
+        "&& exec /bin/sh -s"
+    )
+    out = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", setup],
+        input=probe.data,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
     values, _meta = parse.parse(out, probe, "me")
     assert paths(values[sub]) == [str(mnt / "ww")]
     assert not (mnt / "ww").exists()  # the mount lived only in the private namespace

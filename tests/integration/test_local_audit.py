@@ -58,8 +58,14 @@ controls:
 
 def make_tree(d: Path) -> None:
     (d / "pki").mkdir()
-    for name, mode in (("tight", 0o600), ("loose", 0o644), ("pki/a.key", 0o600),
-                       ("pki/b.key", 0o640), ("allowed-suid", 0o4755), ("bad-suid", 0o2755)):
+    for name, mode in (
+        ("tight", 0o600),
+        ("loose", 0o644),
+        ("pki/a.key", 0o600),
+        ("pki/b.key", 0o640),
+        ("allowed-suid", 0o4755),
+        ("bad-suid", 0o2755),
+    ):
         (d / name).write_text("x")
         os.chmod(d / name, mode)
     (d / "conf.yaml").write_text("a:\n  b: true\n")
@@ -89,9 +95,15 @@ def test_local_probe_end_to_end(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hardening", *args], capture_output=True,
-                          text=True, cwd=REPO, env={**os.environ, "NO_COLOR": "1", **(env or {})},
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hardening", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        timeout=300,
+        check=False,
+    )
 
 
 def test_cli_local_audit_writes_valid_document(tmp_path: Path) -> None:
@@ -101,8 +113,9 @@ def test_cli_local_audit_writes_valid_document(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert doc["schema_version"] == "1" and len(doc["hosts"]) == 1
     results = doc["hosts"][0]["results"]
-    assert results and all(r["status"] in {"PASS", "FAIL", "WARN", "SKIP", "ERROR"}
-                           for r in results)
+    assert results and all(
+        r["status"] in {"PASS", "FAIL", "WARN", "SKIP", "ERROR"} for r in results
+    )
     assert "fleet score" in proc.stdout and "\x1b[" not in proc.stdout
     # Exit code agrees with the document.
     fails = [r for r in results if r["status"] == "FAIL"]
@@ -115,7 +128,8 @@ def test_cli_broken_catalogue_exits_2_with_one_line(tmp_path: Path) -> None:
     (bench / "c.yaml").write_text(
         "controls:\n  - id: '4.2.5'\n    title: t\n    section: s\n    check:\n"
         "      kind: component_setting\n      component: kubelet\n      flag: --x\n"
-        "      op: noteqx\n      value: '1'\n")
+        "      op: noteqx\n      value: '1'\n"
+    )
     proc = run_cli("audit", "--local", "--benchmark-dir", str(tmp_path), "-b", "broken")
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
@@ -154,8 +168,20 @@ def test_group_role_maps_an_unknown_group(tmp_path: Path) -> None:
     inv = tmp_path / "hosts.ini"
     inv.write_text("[gpu_pool]\nme ansible_connection=local\n")
     out = tmp_path / "run.json"
-    proc = run_cli("audit", "-i", str(inv), "--group-role", "gpu_pool=worker", "-b", "cis-1.12",
-                   "--control", "4.2.1", "--json", str(out), "-q")
+    proc = run_cli(
+        "audit",
+        "-i",
+        str(inv),
+        "--group-role",
+        "gpu_pool=worker",
+        "-b",
+        "cis-1.12",
+        "--control",
+        "4.2.1",
+        "--json",
+        str(out),
+        "-q",
+    )
     assert proc.returncode in (0, 1), proc.stderr
     host = json.loads(out.read_text())["hosts"][0]
     assert host["roles"] == ["worker"] and [r["id"] for r in host["results"]] == ["4.2.1"]

@@ -93,8 +93,10 @@ def test_read_glob_keeps_names_and_contents_apart(tmp_path: Path) -> None:
     got = {os.fsencode(f.path): f.data for f in files}
     flat = {k: raw for k, raw in names.items() if b"/" not in raw}
     assert len(flat) == 2  # the nonce-shaped marker and the invalid UTF-8 name
-    assert got == {os.path.join(os.fsencode(tmp_path), raw, b"f"): (k + NONCE_SHAPED).encode()
-                   for k, raw in flat.items()}
+    assert got == {
+        os.path.join(os.fsencode(tmp_path), raw, b"f"): (k + NONCE_SHAPED).encode()
+        for k, raw in flat.items()
+    }
 
 
 def test_content_shaped_like_this_runs_frames_is_only_content(tmp_path: Path) -> None:

@@ -15,9 +15,15 @@ from hardening.model.facts import Absent, FactRequest, FileContent, FileStat
 from hardening.probe import parse, script
 from hardening.sources.image import answer, open_image
 
-FILES = {"etc/kubernetes/admin.conf": 0o600, "etc/kubernetes/pki/ca.key": 0o644,
-         "etc/kubernetes/pki/sa.key": 0o600, "usr/bin/sudo": 0o4755, "usr/bin/wall": 0o2755,
-         "opt/drop/ww": 0o666, "opt/drop/plain": 0o644}
+FILES = {
+    "etc/kubernetes/admin.conf": 0o600,
+    "etc/kubernetes/pki/ca.key": 0o644,
+    "etc/kubernetes/pki/sa.key": 0o600,
+    "usr/bin/sudo": 0o4755,
+    "usr/bin/wall": 0o2755,
+    "opt/drop/ww": 0o666,
+    "opt/drop/plain": 0o644,
+}
 HOSTILE = ["opt/drop/x\n81ed 0 0 root root \n", "opt/drop/m\n@@" + "0" * 32 + " E find 0"]
 
 
@@ -31,8 +37,9 @@ def lay_out(root: Path) -> None:
 
 def probe_facts(reqs: list[FactRequest]) -> dict[FactRequest, object]:
     probe = script.build(reqs)
-    out = subprocess.run(["/bin/sh", "-s"], input=probe.data, capture_output=True, check=True,
-                         timeout=60)
+    out = subprocess.run(
+        ["/bin/sh", "-s"], input=probe.data, capture_output=True, check=True, timeout=60
+    )
     return dict(parse.parse(out.stdout, probe, "me", rc=out.returncode)[0])
 
 
@@ -53,8 +60,13 @@ def shape(fact: object, prefix: str) -> object:
 
 def test_stat_read_and_find_answer_alike_from_the_probe_and_from_the_root(tmp_path: Path) -> None:
     lay_out(tmp_path)
-    image_paths = ["/etc/kubernetes/admin.conf", "/etc/kubernetes/pki/*.key", "/etc/missing",
-                   "/usr/bin/*", "/opt/drop/*"]
+    image_paths = [
+        "/etc/kubernetes/admin.conf",
+        "/etc/kubernetes/pki/*.key",
+        "/etc/missing",
+        "/usr/bin/*",
+        "/opt/drop/*",
+    ]
     pairs: list[tuple[FactRequest, FactRequest]] = []
     for p in image_paths:
         pairs += [(Stat(f"{tmp_path}{p}"), Stat(p)), (Read(f"{tmp_path}{p}", 64), Read(p, 64))]

@@ -15,8 +15,15 @@ def _run_on_pty(*args: str) -> str:
     main, sub = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
     env.pop("NO_COLOR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "hardening", *args], cwd=REPO, env=env,
-                            stdin=sub, stdout=sub, stderr=sub, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hardening", *args],
+        cwd=REPO,
+        env=env,
+        stdin=sub,
+        stdout=sub,
+        stderr=sub,
+        close_fds=True,
+    )
     os.close(sub)
     chunks = []
     while True:
@@ -40,8 +47,13 @@ def test_progress_bar_on_a_terminal() -> None:
 
 
 def test_no_progress_bar_off_a_terminal() -> None:
-    proc = subprocess.run([sys.executable, "-m", "hardening", "audit", "--local", "-b",
-                           "node-os"], cwd=REPO, capture_output=True, text=True, timeout=300,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hardening", "audit", "--local", "-b", "node-os"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert "auditing" not in proc.stderr and "\x1b[" not in proc.stdout + proc.stderr
     assert "fleet score" in proc.stdout

@@ -17,17 +17,24 @@ from hardening.stop import Stop
 
 def control(cid: str, command: str, timeout: int = 20) -> Control:
     params = Params(command=command, op="eq", value="x", timeout=timeout)
-    return Control(id=cid, title=command, section="T", benchmark="t", level=1,
-                   severity=Severity.LOW, roles=frozenset({Role.WORKER}), automated=True,
-                   check=CheckSpec("command_output", params))
+    return Control(
+        id=cid,
+        title=command,
+        section="T",
+        benchmark="t",
+        level=1,
+        severity=Severity.LOW,
+        roles=frozenset({Role.WORKER}),
+        automated=True,
+        check=CheckSpec("command_output", params),
+    )
 
 
 SLOW = control("T.1", "sleep 30", 60)
 
 
 def hosts(n: int) -> tuple[Host, ...]:
-    return tuple(Host(f"h{i}", transport="local", roles=frozenset({Role.WORKER}))
-                 for i in range(n))
+    return tuple(Host(f"h{i}", transport="local", roles=frozenset({Role.WORKER})) for i in range(n))
 
 
 def test_stop_cancels_the_running_probe_and_skips_the_rest() -> None:

@@ -58,8 +58,12 @@ CIS_112 = {
     },
 }
 ACK = {
-    "worker1": {"4.1.1": "PASS", "4.2.1": "PASS", "4.2.2": "PASS",
-                "4.2.8": "WARN"},  # eventRecordQPS 5, the check wants eq 0; unscored: WARN
+    "worker1": {
+        "4.1.1": "PASS",
+        "4.2.1": "PASS",
+        "4.2.2": "PASS",
+        "4.2.8": "WARN",
+    },  # eventRecordQPS 5, the check wants eq 0; unscored: WARN
     "worker2": {
         "4.1.1": "PASS",  # ack-1.0 asks for 644 or stricter: 0644 passes there
         "4.1.5": "PASS",
@@ -90,12 +94,27 @@ def become_inventory(lab: Any, tmp_path: Path) -> Path:
     return path
 
 
-def audit(inventory: Path, cfg: Path, benchmark: str, tmp_path: Path,
-          lab: Any) -> dict[str, dict[str, Any]]:
+def audit(
+    inventory: Path, cfg: Path, benchmark: str, tmp_path: Path, lab: Any
+) -> dict[str, dict[str, Any]]:
     out = tmp_path / f"{benchmark}.json"
-    code = main(["audit", "-i", str(inventory), "--benchmark-dir", str(cfg),
-                 "--benchmark", benchmark, "--known-hosts", str(lab.known_hosts),
-                 "--no-progress", "-q", "--json", str(out)])
+    code = main(
+        [
+            "audit",
+            "-i",
+            str(inventory),
+            "--benchmark-dir",
+            str(cfg),
+            "--benchmark",
+            benchmark,
+            "--known-hosts",
+            str(lab.known_hosts),
+            "--no-progress",
+            "-q",
+            "--json",
+            str(out),
+        ]
+    )
     assert code in (0, 1)
     doc = json.loads(out.read_text(encoding="utf-8"))
     return {h["name"]: h for h in doc["hosts"]}

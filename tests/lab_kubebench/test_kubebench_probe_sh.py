@@ -37,8 +37,7 @@ def sleeper() -> Iterator[subprocess.Popen[bytes]]:
 
 
 def run(script: str) -> tuple[int, str]:
-    proc = subprocess.run(["/bin/sh", "-c", script], capture_output=True, timeout=60,
-                          check=False)
+    proc = subprocess.run(["/bin/sh", "-c", script], capture_output=True, timeout=60, check=False)
     assert proc.stderr == b""  # the prologue itself is silent; the audit's stderr is merged
     return proc.returncode, proc.stdout.decode()
 
@@ -47,10 +46,16 @@ def section(tmp_path: Path, *, mandatory_missing: bool = False) -> SectionConfig
     present = tmp_path / "present.yaml"
     present.write_text("x")
     comps = [
-        ComponentConfig("kubelet", optional=True, bins=("no-such-bin-x", f"sleep {MARK}"),
-                        files=(("conf", (str(tmp_path / "absent.yaml"), str(present)), "/d"),
-                               ("svc", (str(tmp_path / "absent.svc"),), "/def/svc"),
-                               ("kubeconfig", (), None))),
+        ComponentConfig(
+            "kubelet",
+            optional=True,
+            bins=("no-such-bin-x", f"sleep {MARK}"),
+            files=(
+                ("conf", (str(tmp_path / "absent.yaml"), str(present)), "/d"),
+                ("svc", (str(tmp_path / "absent.svc"),), "/def/svc"),
+                ("kubeconfig", (), None),
+            ),
+        ),
         ComponentConfig("proxy", optional=True, bins=("no-such-proxy",)),
     ]
     if mandatory_missing:
@@ -74,14 +79,16 @@ def test_textual_replacement_where_shell_expansion_would_differ(tmp_path: Path) 
 
 
 def test_running_binary_is_detected_and_multi_word_values_are_quoted(
-        tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
+    tmp_path: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
     sec = section(tmp_path)
     rc, out = run(wrap("printf '[%s]\\n' $kubeletbin $proxybin", sec))
     assert (rc, out) == (0, f"[sleep {MARK}]\n[proxy]\n")  # optional, not running: own name
 
 
 def test_missing_mandatory_binary_leaves_every_bin_variable(
-        tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
+    tmp_path: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
     sec = section(tmp_path, mandatory_missing=True)
     rc, out = run(wrap("printf '[%s]' \"$kubeletbin\"; echo $kubeletconf", sec))
     assert (rc, out) == (0, f"[]{tmp_path / 'present.yaml'}\n")
@@ -93,12 +100,13 @@ def test_stderr_is_merged_and_exit_status_kept(tmp_path: Path) -> None:
 
 
 def test_script_runs_on_stdin_like_kube_bench(tmp_path: Path) -> None:
-    text = "f() {\n  echo \"in-function $1\"\n}\nf a\nif true; then\n  f b\nfi"
+    text = 'f() {\n  echo "in-function $1"\n}\nf a\nif true; then\n  f b\nfi'
     assert run(wrap(text, section(tmp_path)))[1] == "in-function a\nin-function b\n"
 
 
 def test_generated_env_audit_fills_the_detected_binary(
-        tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
+    tmp_path: Path, sleeper: subprocess.Popen[bytes]
+) -> None:
     assert "-C @@KBENVBIN@@ -o pid=" in DEFAULT_ENV_AUDIT
     probe = "printf '[%s]' @@KBENVBIN@@"  # the slot is filled unquoted, as kube-bench does
     assert run(wrap(probe, section(tmp_path), env_bin="kubelet"))[1] == f"[sleep][{MARK}]"

@@ -24,8 +24,7 @@ from tests.labkit.fixtures import LabFactory
 from tests.labkit.lab import Lab
 from tests.support.certgen import make
 
-pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.destructive,
-              pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.destructive, pytest.mark.timeout(300)]
 CONTROLS = [f"NODE-4.{n}" for n in range(1, 10)]
 
 
@@ -35,8 +34,20 @@ def _audit(lab: Lab, tmp: Path, name: str) -> dict[str, dict[str, Any]]:
     inventory = tmp / "inventory.yml"
     inventory.write_text(yaml.safe_dump(doc), encoding="utf-8")
     out = tmp / f"{name}.json"
-    argv = [sys.executable, "-m", "hardening", "audit", "-i", str(inventory), "--benchmark",
-            "node-os", "--json", str(out), "--no-progress", "-q"]
+    argv = [
+        sys.executable,
+        "-m",
+        "hardening",
+        "audit",
+        "-i",
+        str(inventory),
+        "--benchmark",
+        "node-os",
+        "--json",
+        str(out),
+        "--no-progress",
+        "-q",
+    ]
     for c in CONTROLS:
         argv += ["--control", c]
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=240, check=False)
@@ -57,26 +68,40 @@ def _details(result: dict[str, Any]) -> str:
 
 
 def _in_days(n: int) -> str:
-    return (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=n)).strftime(
-        "%Y-%m-%d")
+    return (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=n)).strftime("%Y-%m-%d")
 
 
 def test_node4_passes_stock_pki_and_fails_what_the_test_plants(
-        lab_factory: LabFactory, tmp_path: Path) -> None:
+    lab_factory: LabFactory, tmp_path: Path
+) -> None:
     lab = lab_factory(["cp1", "worker1", "worker2"])
     before = _audit(lab, tmp_path, "before")
-    errors = [(n, c, r["reason"]) for n, rs in before.items() for c, r in rs.items()
-              if r["status"] == "ERROR"]
+    errors = [
+        (n, c, r["reason"])
+        for n, rs in before.items()
+        for c, r in rs.items()
+        if r["status"] == "ERROR"
+    ]
     assert errors == []
     for cid in ("NODE-4.8", "NODE-4.9"):  # worker2's kubelet config: rotateCertificates false
         assert before["worker2"][cid]["status"] == "FAIL", before["worker2"][cid]
     assert before["worker2"]["NODE-4.8"]["evidence"]["source"] == (
-        "/var/lib/kubelet/config.yaml: rotateCertificates: false")
-    assert "leaves serverTLSBootstrap unset: false" in before["worker2"]["NODE-4.9"][
-        "evidence"]["source"]
+        "/var/lib/kubelet/config.yaml: rotateCertificates: false"
+    )
+    assert (
+        "leaves serverTLSBootstrap unset: false"
+        in before["worker2"]["NODE-4.9"]["evidence"]["source"]
+    )
     for node in ("cp1", "worker1"):
-        for cid in ("NODE-4.1", "NODE-4.2", "NODE-4.3", "NODE-4.4", "NODE-4.5", "NODE-4.8",
-                    "NODE-4.9"):
+        for cid in (
+            "NODE-4.1",
+            "NODE-4.2",
+            "NODE-4.3",
+            "NODE-4.4",
+            "NODE-4.5",
+            "NODE-4.8",
+            "NODE-4.9",
+        ):
             got = before[node][cid]
             assert got["status"] == "PASS", (node, cid, got["reason"], _details(got))
     assert before["worker1"]["NODE-4.7"]["status"] == "PASS"
@@ -93,8 +118,13 @@ def test_node4_passes_stock_pki_and_fails_what_the_test_plants(
         _put(lab, "cp1", f"{pki}/{stem}.crt", pair.pem, 0o644)
         _put(lab, "cp1", f"{pki}/{stem}.key", pair.key_pem(), 0o600)
     os.chmod(lab.node("cp1").node_path(f"{pki}/weak.key"), 0o644)
-    _put(lab, "worker1", "/etc/kubernetes/admin.conf",
-         lab.node("cp1").node_path("/etc/kubernetes/admin.conf").read_bytes(), 0o600)
+    _put(
+        lab,
+        "worker1",
+        "/etc/kubernetes/admin.conf",
+        lab.node("cp1").node_path("/etc/kubernetes/admin.conf").read_bytes(),
+        0o600,
+    )
     token = yaml.safe_dump({"users": [{"name": "u", "user": {"token": "abcdef.0123456789"}}]})
     _put(lab, "worker1", "/home/auditor/.kube/config", token.encode(), 0o644)
 
@@ -116,10 +146,12 @@ def test_node4_passes_stock_pki_and_fails_what_the_test_plants(
     assert cp1["NODE-4.4"]["status"] == "PASS"
     assert worker1["NODE-4.7"]["status"] == "FAIL"
     assert "admin.conf: 600 root:root, credentials: client-key-data -- present" in _details(
-        worker1["NODE-4.7"])
+        worker1["NODE-4.7"]
+    )
     assert worker1["NODE-4.6"]["status"] == "FAIL"
     assert "credentials: token -- mode 644 (at most 600); holds token" in _details(
-        worker1["NODE-4.6"])
+        worker1["NODE-4.6"]
+    )
     report = (tmp_path / "after.json").read_bytes()
     for pair in planted.values():
         for line in pair.key_pem().splitlines()[1:-1]:

@@ -48,6 +48,7 @@ def _session_subnet() -> int:
 def _relocate(spec: NodeSpec, subnet: int) -> NodeSpec:
     return NodeSpec(spec.name, f"127.0.{subnet}.{spec.address.rsplit('.', 1)[1]}", spec.profile)
 
+
 LabFactory = Callable[[Iterable[str]], Lab]
 
 
@@ -69,7 +70,8 @@ def lab() -> Iterator[Lab]:
     """The session lab: default nodes cp1 (.11), worker1 (.12), worker2 (.13) on 127.0.0.N."""
     subnet = _session_subnet()
     session_lab = Lab(_new_root(), tie_to_parent=True).start(
-        [_relocate(s, subnet) for s in DEFAULT_NODES])
+        [_relocate(s, subnet) for s in DEFAULT_NODES]
+    )
     try:
         yield session_lab
     finally:

@@ -18,8 +18,11 @@ RESTARTS = "/root/hardening-restarts"
 LAB_SAFE_VARS: dict[str, list[str]] = {
     "hardening_sysctl_load": ["true"],
     "hardening_daemon_reload": ["sh", "-c", f"echo daemon-reload >> {RESTARTS}"],
-    "hardening_restart_kubelet": ["sh", "-c", f"echo kubelet >> {RESTARTS} && exec "
-                                  "/usr/local/sbin/lab-restart-kubelet"],
+    "hardening_restart_kubelet": [
+        "sh",
+        "-c",
+        f"echo kubelet >> {RESTARTS} && exec /usr/local/sbin/lab-restart-kubelet",
+    ],
     "hardening_reload_sshd": ["sh", "-c", f"echo sshd >> {RESTARTS}"],
 }
 

@@ -19,8 +19,15 @@ from tests.labkit.errors import LabError
 from tests.labkit.node import Node, NodeSpec
 from tests.labkit.profile import load_profile
 
-__all__ = ["DEFAULT_DIR", "DEFAULT_NODES", "KNOWN_NODES", "Lab", "Node", "NodeSpec",
-           "resolve_specs"]  # Node and NodeSpec live in tests/labkit/node.py
+__all__ = [
+    "DEFAULT_DIR",
+    "DEFAULT_NODES",
+    "KNOWN_NODES",
+    "Lab",
+    "Node",
+    "NodeSpec",
+    "resolve_specs",
+]  # Node and NodeSpec live in tests/labkit/node.py
 
 DEFAULT_DIR = Path("/tmp/hardening-lab")
 

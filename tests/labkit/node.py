@@ -217,7 +217,6 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
-
 def keyscan(address: str, port: int) -> str:
     """The ed25519 host key sshd on ADDRESS:PORT shows (ssh-keyscan output, "" if none)."""
     result = subprocess.run(
@@ -227,7 +226,6 @@ def keyscan(address: str, port: int) -> str:
         check=False,
     )
     return result.stdout
-
 
 
 def tail(path: Path, limit: int = 1500) -> str:

@@ -20,8 +20,13 @@ import sys
 import time
 
 UNIT = "kubelet.service"
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-             "/usr/lib/systemd/system", "/lib/systemd/system")
+UNIT_DIRS = (
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+)
 
 
 def read(path: str) -> str | None:
@@ -92,8 +97,11 @@ def computed_argv() -> list[str]:
         if whole:  # $VAR splits into words; ${VAR} inside a word stays one word
             argv += env.get(whole.group(1), "").split()
         else:
-            argv.append(re.sub(r"\$\{(\w+)\}|\$(\w+)",
-                               lambda m: env.get(m.group(1) or m.group(2), ""), word))
+            argv.append(
+                re.sub(
+                    r"\$\{(\w+)\}|\$(\w+)", lambda m: env.get(m.group(1) or m.group(2), ""), word
+                )
+            )
     argv[0] = argv[0].lstrip("-@:+!")
     return argv
 
@@ -118,8 +126,14 @@ def restart(argv: list[str]) -> int:
         if time.monotonic() > deadline:
             sys.exit("lab-restart-kubelet: the old kubelet did not stop within 10 s")
         time.sleep(0.05)
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True, cwd="/")
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd="/",
+    )
     return proc.pid
 
 

@@ -20,8 +20,9 @@ OUTSIDE = (".." + "/shared", "/work" + "/shared", 'parent / "' + 'shared"')
 def git(*argv: str, cwd: Path = REPO) -> str:
     exe = shutil.which("git")
     assert exe, "git is needed to list the tracked files"
-    return subprocess.run([exe, *argv], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          check=True).stdout
+    return subprocess.run(
+        [exe, *argv], cwd=cwd, capture_output=True, text=True, timeout=120, check=True
+    ).stdout
 
 
 def test_no_tracked_file_reaches_outside_the_repository() -> None:
@@ -41,12 +42,28 @@ def test_the_kubebench_tests_pass_in_a_fresh_clone(tmp_path: Path) -> None:
     clone = alone / "hardening"
     git("clone", "--quiet", "--no-hardlinks", str(REPO), str(clone), cwd=tmp_path)
     assert sorted(p.name for p in alone.iterdir()) == ["hardening"]  # no shared/ beside it
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
-           "PYTHONPATH": str(clone), "CI": "true"}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "tests/unit/catalogue/test_kubebench_load.py",
-                           "tests/unit/checks/test_kubebench_kind.py"],
-                          cwd=clone, capture_output=True, text=True, timeout=500, check=False,
-                          env=env)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        "PYTHONPATH": str(clone),
+        "CI": "true",
+    }
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/unit/catalogue/test_kubebench_load.py",
+            "tests/unit/checks/test_kubebench_kind.py",
+        ],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=500,
+        check=False,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and "skipped" not in proc.stdout

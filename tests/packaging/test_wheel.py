@@ -27,8 +27,11 @@ SKIP_PARTS = {"__pycache__"}
 
 def source_files() -> set[str]:
     """Every file of the source package, as wheel member names."""
-    return {p.relative_to(REPO).as_posix() for p in (REPO / "hardening").rglob("*")
-            if p.is_file() and not SKIP_PARTS & set(p.parts) and p.suffix != ".pyc"}
+    return {
+        p.relative_to(REPO).as_posix()
+        for p in (REPO / "hardening").rglob("*")
+        if p.is_file() and not SKIP_PARTS & set(p.parts) and p.suffix != ".pyc"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +40,29 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("src")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
-    shutil.copytree(REPO / "hardening", src / "hardening",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        REPO / "hardening", src / "hardening", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     dist = tmp_path_factory.mktemp("dist")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                           "--no-build-isolation", "--no-index", "-w", str(dist), str(src)],
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(dist),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     (built,) = dist.glob("hardening-*.whl")
     return built
@@ -52,13 +72,30 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the wheel installed; returns its bin directory."""
     root = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(root)], check=True, timeout=120)
-    proc = subprocess.run([str(root / "bin" / "python"), "-m", "pip", "install", "-q",
-                           "--no-deps", "--no-index", "--ignore-installed",
-                           "--disable-pip-version-check", str(wheel)],
-                          capture_output=True, text=True, timeout=300, check=False,
-                          env=clean_env())
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root)],
+        check=True,
+        timeout=120,
+    )
+    proc = subprocess.run(
+        [
+            str(root / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            "--ignore-installed",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=clean_env(),
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return root / "bin"
 
@@ -69,29 +106,46 @@ def clean_env() -> dict[str, str]:
 
 
 def run(venv: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(venv / "hardening"), *argv], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, check=False, env=clean_env())
+    return subprocess.run(
+        [str(venv / "hardening"), *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=clean_env(),
+    )
 
 
 def test_the_wheel_holds_every_file_of_the_package(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = source_files() - names
     assert not missing, f"not in the wheel: {sorted(missing)}"
-    for shipped in ("hardening/benchmarks/cis/cis-1.12/benchmark.yaml",
-                    "hardening/benchmarks/cis/cloud/baselines/eks-worker.json",
-                    "hardening/playbooks/tasks/file_mode.yml",
-                    "hardening/playbooks/roles/kubelet_flag/filter_plugins/unit_flags.py",
-                    "hardening/reports/schema/run-v1.json"):
+    for shipped in (
+        "hardening/benchmarks/cis/cis-1.12/benchmark.yaml",
+        "hardening/benchmarks/cis/cloud/baselines/eks-worker.json",
+        "hardening/playbooks/tasks/file_mode.yml",
+        "hardening/playbooks/roles/kubelet_flag/filter_plugins/unit_flags.py",
+        "hardening/reports/schema/run-v1.json",
+    ):
         assert shipped in names
 
 
-def test_the_installed_package_is_the_wheel_not_the_checkout(venv: Path,
-                                                             tmp_path: Path) -> None:
+def test_the_installed_package_is_the_wheel_not_the_checkout(venv: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [str(venv / "python"), "-c",
-         "import hardening, hardening.content as c; print(hardening.__file__); "
-         "print(c.shipped('benchmarks'))"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True, env=clean_env())
+        [
+            str(venv / "python"),
+            "-c",
+            "import hardening, hardening.content as c; print(hardening.__file__); "
+            "print(c.shipped('benchmarks'))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=clean_env(),
+    )
     module, content = proc.stdout.splitlines()
     assert Path(module).is_relative_to(venv.parent), module
     assert Path(content).is_relative_to(venv.parent) and Path(content).is_dir(), content
@@ -133,13 +187,26 @@ def test_the_emitted_playbook_stands_beside_its_fixes(venv: Path, tmp_path: Path
     saved = tmp_path / "run.json"
     saved.write_text(json.dumps(doc), encoding="utf-8")
     inventory = tmp_path / "inventory.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": {host["name"]: {
-        "ansible_connection": "local"}}}}), encoding="utf-8")
+    inventory.write_text(
+        yaml.safe_dump({"all": {"hosts": {host["name"]: {"ansible_connection": "local"}}}}),
+        encoding="utf-8",
+    )
     review = tmp_path / "review"
     review.mkdir()
     book = review / "remediate.yml"
-    proc = run(venv, tmp_path, "remediate", "-i", str(inventory), "--from-json", str(saved),
-               "--control", "NODE-3.1", "--emit-playbook", str(book))
+    proc = run(
+        venv,
+        tmp_path,
+        "remediate",
+        "-i",
+        str(inventory),
+        "--from-json",
+        str(saved),
+        "--control",
+        "NODE-3.1",
+        "--emit-playbook",
+        str(book),
+    )
     assert proc.returncode == 0, proc.stderr
     text = book.read_text(encoding="utf-8")
     for elsewhere in (str(REPO), str(venv.parent), "site-packages"):
@@ -153,8 +220,13 @@ def test_the_emitted_playbook_stands_beside_its_fixes(venv: Path, tmp_path: Path
     assert (review / "hardening-fixes/roles/kubelet_flag/filter_plugins/unit_flags.py").is_file()
     exe = shutil.which("ansible-playbook")
     assert exe, "ansible-playbook comes with ansible-core"
-    check = subprocess.run([exe, "-i", str(inventory), str(book), "--syntax-check"],
-                           cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                           check=False, env={**clean_env(), "ANSIBLE_NOCOLOR": "1",
-                                             "ANSIBLE_LOCAL_TEMP": str(tmp_path / "atmp")})
+    check = subprocess.run(
+        [exe, "-i", str(inventory), str(book), "--syntax-check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**clean_env(), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCAL_TEMP": str(tmp_path / "atmp")},
+    )
     assert check.returncode == 0, check.stdout + check.stderr

@@ -15,14 +15,19 @@ def load(path: Path) -> dict[str, Any]:
 
 def per_control(doc: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict[str, Any], str]]:
     """(host, control id) -> (status, evidence, reason)."""
-    return {(h["name"], r["id"]): (r["status"], r["evidence"], r["reason"])
-            for h in doc["hosts"] for r in h["results"]}
+    return {
+        (h["name"], r["id"]): (r["status"], r["evidence"], r["reason"])
+        for h in doc["hosts"]
+        for r in h["results"]
+    }
 
 
 def host_summary(doc: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
     """host -> (address, roles, error, score, section scores)."""
-    return {h["name"]: (h["address"], tuple(h["roles"]), h["error"], h["score"], h["sections"])
-            for h in doc["hosts"]}
+    return {
+        h["name"]: (h["address"], tuple(h["roles"]), h["error"], h["score"], h["sections"])
+        for h in doc["hosts"]
+    }
 
 
 def differences(left: dict[str, Any], right: dict[str, Any]) -> list[str]:

@@ -18,12 +18,25 @@ SHARDS = 3
 
 def audit(lab_inventory: Path, catalogue: Path, out: Path, *extra: str) -> int:
     """One CLI audit of the lab's inventory with the pinned catalogue."""
-    return main(["audit", "-i", str(lab_inventory), "--benchmark-dir", str(catalogue),
-                 "--no-progress", "-q", "--json", str(out), *extra])
+    return main(
+        [
+            "audit",
+            "-i",
+            str(lab_inventory),
+            "--benchmark-dir",
+            str(catalogue),
+            "--no-progress",
+            "-q",
+            "--json",
+            str(out),
+            *extra,
+        ]
+    )
 
 
-def test_merged_shards_equal_the_whole_audit(lab_factory: LabFactory, pinned_catalogue: Path,
-                                             tmp_path: Path) -> None:
+def test_merged_shards_equal_the_whole_audit(
+    lab_factory: LabFactory, pinned_catalogue: Path, tmp_path: Path
+) -> None:
     lab = lab_factory(NODES)
     whole_code = audit(lab.inventory_path, pinned_catalogue, tmp_path / "whole.json")
     parts = []
@@ -32,8 +45,7 @@ def test_merged_shards_equal_the_whole_audit(lab_factory: LabFactory, pinned_cat
         code = audit(lab.inventory_path, pinned_catalogue, part, "--shard", f"{k}/{SHARDS}")
         assert code in (0, 1, 3)
         parts.append(part)
-    merged_code = main(["merge", *map(str, parts), "--json", str(tmp_path / "merged.json"),
-                        "-q"])
+    merged_code = main(["merge", *map(str, parts), "--json", str(tmp_path / "merged.json"), "-q"])
     whole, merged = load(tmp_path / "whole.json"), load(tmp_path / "merged.json")
     shard_hosts = [[h["name"] for h in load(p)["hosts"]] for p in parts]
     assert sorted(n for names in shard_hosts for n in names) == sorted(NODES)
@@ -47,9 +59,12 @@ def test_merged_shards_equal_the_whole_audit(lab_factory: LabFactory, pinned_cat
     assert len(merged["options"]["merged_from"]) == SHARDS
 
 
-def test_merging_a_shard_twice_is_refused(lab_factory: LabFactory, pinned_catalogue: Path,
-                                          tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_merging_a_shard_twice_is_refused(
+    lab_factory: LabFactory,
+    pinned_catalogue: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     lab = lab_factory(["worker1", "worker2"])
     audit(lab.inventory_path, pinned_catalogue, tmp_path / "all.json")
     capsys.readouterr()

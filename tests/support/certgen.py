@@ -35,8 +35,9 @@ def epoch(text: str) -> int:
 def new_key(kind: str = "ec256") -> PrivateKey:
     """``ec256``, ``ec384``, ``rsa2048``, ``rsa1024`` ..."""
     if kind.startswith("ec"):
-        return ec.generate_private_key({"256": ec.SECP256R1(), "384": ec.SECP384R1(),
-                                        "224": ec.SECP224R1()}[kind[2:]])
+        return ec.generate_private_key(
+            {"256": ec.SECP256R1(), "384": ec.SECP384R1(), "224": ec.SECP224R1()}[kind[2:]]
+        )
     return rsa.generate_private_key(65537, int(kind[3:]))
 
 
@@ -50,9 +51,11 @@ class Made:
 
     def key_pem(self) -> bytes:
         """The private key, PKCS#8 PEM."""
-        return self.key.private_bytes(serialization.Encoding.PEM,
-                                      serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption())
+        return self.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
 
 
 def _der_len(n: int) -> bytes:
@@ -73,24 +76,38 @@ def _resign_sha1(cert: x509.Certificate, key: rsa.RSAPrivateKey) -> x509.Certifi
     return x509.load_der_x509_certificate(_tlv(0x30, tbs + algid + _tlv(0x03, b"\0" + sig)))
 
 
-def make(cn: str, *, not_before: str = "2025-01-01", not_after: str = "2027-01-01",
-         key: str = "ec256", ca: bool = False, server: bool = False,
-         dns: tuple[str, ...] = (), issuer: Made | None = None,
-         sha1: bool = False) -> Made:
+def make(
+    cn: str,
+    *,
+    not_before: str = "2025-01-01",
+    not_after: str = "2027-01-01",
+    key: str = "ec256",
+    ca: bool = False,
+    server: bool = False,
+    dns: tuple[str, ...] = (),
+    issuer: Made | None = None,
+    sha1: bool = False,
+) -> Made:
     """One certificate (self-signed unless ``issuer``); ``sha1`` needs an RSA signer."""
     private = new_key(key)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     usages = [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]
-    builder = (x509.CertificateBuilder().subject_name(name)
-               .issuer_name(issuer.cert.subject if issuer else name)
-               .public_key(private.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(day(not_before)).not_valid_after(day(not_after))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer.cert.subject if issuer else name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(day(not_before))
+        .not_valid_after(day(not_after))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
     if not ca:
         builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     if dns:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(d) for d in dns]), critical=False)
+            x509.SubjectAlternativeName([x509.DNSName(d) for d in dns]), critical=False
+        )
     signer = issuer.key if issuer else private
     cert = builder.sign(signer, hashes.SHA256())
     if sha1:

@@ -22,5 +22,9 @@ def fact_for(desc: dict[str, Any], req: Request[Any]) -> object:
 
 def build_facts(desc: dict[str, Any], requests: tuple[Request[Any], ...]) -> Facts:
     """Facts answering ``requests`` from ``desc``."""
-    return Facts("fixture-host", {r: fact_for(desc, r) for r in requests},
-                 meta=desc.get("meta") or {}, cloud=desc.get("cloud") or {})
+    return Facts(
+        "fixture-host",
+        {r: fact_for(desc, r) for r in requests},
+        meta=desc.get("meta") or {},
+        cloud=desc.get("cloud") or {},
+    )

@@ -10,8 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @contextmanager
-def serve_loopback(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1",
-                   what: str = "the test server") -> Iterator[str]:
+def serve_loopback(
+    handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1", what: str = "the test server"
+) -> Iterator[str]:
     """Serve ``handler`` until the block ends; yields its ``http://host:port`` URL."""
     assert ipaddress.ip_address(host).is_loopback, f"{what} must listen on loopback"
     server = ThreadingHTTPServer((host, 0), handler)

@@ -28,9 +28,19 @@ def test_coverage_counts_each_kind_apart() -> None:
 
 
 def full_run() -> RunDocument:
-    return document([host("w1", [result("4.1.1", Status.PASS, "600"),
-                                 result("4.1.9", Status.FAIL, "644"),
-                                 result("4.1.2", Status.SKIP), result("5.1.1", Status.WARN)])])
+    return document(
+        [
+            host(
+                "w1",
+                [
+                    result("4.1.1", Status.PASS, "600"),
+                    result("4.1.9", Status.FAIL, "644"),
+                    result("4.1.2", Status.SKIP),
+                    result("5.1.1", Status.WARN),
+                ],
+            )
+        ]
+    )
 
 
 def test_a_complete_scan_is_not_degraded_and_skips_do_not_count_against_it() -> None:
@@ -40,8 +50,17 @@ def test_a_complete_scan_is_not_degraded_and_skips_do_not_count_against_it() -> 
 
 
 def test_one_error_on_a_reached_host_degrades_the_scan() -> None:
-    cov = document([host("w1", [result("4.1.1", Status.PASS, "600"),
-                                result("4.2.3", Status.ERROR, reason="unreadable")])]).coverage
+    cov = document(
+        [
+            host(
+                "w1",
+                [
+                    result("4.1.1", Status.PASS, "600"),
+                    result("4.2.3", Status.ERROR, reason="unreadable"),
+                ],
+            )
+        ]
+    ).coverage
     assert cov.percent == 50.0 and cov.degraded and cov.hosts_reached == 1
 
 
@@ -84,8 +103,17 @@ def exit_code(doc: RunDocument, gates: Gates) -> int:
 
 
 def test_min_coverage_fails_the_gate_below_the_floor() -> None:
-    errored = document([host("w1", [result("4.1.1", Status.PASS, "600"),
-                                    result("4.2.3", Status.ERROR, reason="unreadable")])])
+    errored = document(
+        [
+            host(
+                "w1",
+                [
+                    result("4.1.1", Status.PASS, "600"),
+                    result("4.2.3", Status.ERROR, reason="unreadable"),
+                ],
+            )
+        ]
+    )
     assert exit_code(errored, args()) == 0  # errors alone never gated the run before
     assert exit_code(errored, args(min_coverage=50.0)) == 0
     assert exit_code(errored, args(min_coverage=90.0)) == 3
@@ -95,7 +123,8 @@ def test_min_coverage_fails_the_gate_below_the_floor() -> None:
 
 
 def test_report_re_renders_every_format_from_a_saved_run(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     saved = tmp_path / "run.json"
     json_doc.render(fleet(), saved)
     outs = {name: tmp_path / f"out-{name}" for name in REPORTERS if name != "json"}
@@ -104,6 +133,7 @@ def test_report_re_renders_every_format_from_a_saved_run(
     assert "coverage 75.6%: 4 of 5 host(s) reached" in capsys.readouterr().out
     assert json.loads(outs["sarif"].read_text("utf-8"))["version"] == "2.1.0"
     assert json.loads(outs["gitlab-codequality"].read_text("utf-8"))[-1]["check_name"] == (
-        "hardening-coverage")
+        "hardening-coverage"
+    )
     first = json.loads(outs["ocsf"].read_text("utf-8").splitlines()[0])
     assert first["class_uid"] == 2003

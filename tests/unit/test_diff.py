@@ -17,35 +17,54 @@ P, F = Status.PASS, Status.FAIL
 
 
 def _old() -> RunDocument:
-    return document([
-        host("w1", [result("4.2.1", F, "true"), result("4.2.2", P, "Webhook"),
-                    result("4.2.4", F, "10255"), result("4.1.1", F, "777")]),
-        host("w2", [result("4.2.1", P, "false")]),
-        host("gone", [result("4.2.1", F, "true")]),
-    ])
+    return document(
+        [
+            host(
+                "w1",
+                [
+                    result("4.2.1", F, "true"),
+                    result("4.2.2", P, "Webhook"),
+                    result("4.2.4", F, "10255"),
+                    result("4.1.1", F, "777"),
+                ],
+            ),
+            host("w2", [result("4.2.1", P, "false")]),
+            host("gone", [result("4.2.1", F, "true")]),
+        ]
+    )
 
 
 def _new() -> RunDocument:
-    return document([
-        host("w1", [result("4.2.1", P, "false"), result("4.2.2", F, "AlwaysAllow"),
-                    result("4.2.4", F, "10250"), result("4.1.1", Status.WAIVED, "777"),
-                    result("NODE-1.1", F, "yes")]),
-        host("w2", [result("4.2.1", P, "false")]),
-        host("fresh", [result("4.2.1", F, "true"), result("4.2.2", P)]),
-    ])
+    return document(
+        [
+            host(
+                "w1",
+                [
+                    result("4.2.1", P, "false"),
+                    result("4.2.2", F, "AlwaysAllow"),
+                    result("4.2.4", F, "10250"),
+                    result("4.1.1", Status.WAIVED, "777"),
+                    result("NODE-1.1", F, "yes"),
+                ],
+            ),
+            host("w2", [result("4.2.1", P, "false")]),
+            host("fresh", [result("4.2.1", F, "true"), result("4.2.2", P)]),
+        ]
+    )
 
 
 def test_classifies_every_kind_of_change() -> None:
     d = diff_runs(_old(), _new())
-    assert [(c.host, c.control_id) for c in d.new_failures] == [("w1", "4.2.2"),
-                                                                ("w1", "NODE-1.1")]
+    assert [(c.host, c.control_id) for c in d.new_failures] == [("w1", "4.2.2"), ("w1", "NODE-1.1")]
     assert d.new_failures[1].old_status is None
     assert [(c.host, c.control_id) for c in d.fixed] == [("w1", "4.2.1")]
     assert [(c.control_id, c.old_observed, c.new_observed) for c in d.still_failing] == [
-        ("4.2.4", "10255", "10250")]
+        ("4.2.4", "10255", "10250")
+    ]
     assert [c.control_id for c in d.changed_evidence] == ["4.2.4"]
     assert [(c.control_id, c.old_status, c.new_status) for c in d.status_changed] == [
-        ("4.1.1", "FAIL", "WAIVED")]
+        ("4.1.1", "FAIL", "WAIVED")
+    ]
     assert [(h.name, h.failures) for h in d.hosts_added] == [("fresh", 1)]
     assert [h.name for h in d.hosts_removed] == ["gone"]
     assert d.has_regressions
@@ -82,8 +101,9 @@ def _files(tmp_path: Path, old: RunDocument, new: RunDocument) -> tuple[str, str
     return str(o), str(n)
 
 
-def test_cli_exit_1_on_regressions_and_json_output(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exit_1_on_regressions_and_json_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     o, n = _files(tmp_path, _old(), _new())
     out = tmp_path / "diff.json"
     assert main(["diff", o, n, "--json", str(out)]) == 1
@@ -95,12 +115,15 @@ def test_cli_exit_1_on_regressions_and_json_output(tmp_path: Path,
 
 
 def test_cli_json_to_stdout_and_exit_0_without_regressions(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     back = _files(tmp_path, _new(), _old())  # going back: 4.2.1 on w1 fails again
     assert main(["diff", *back, "--json", "-"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert [(c["host"], c["id"]) for c in data["new_failures"]] == [("w1", "4.2.1"),
-                                                                     ("w1", "4.1.1")]
+    assert [(c["host"], c["id"]) for c in data["new_failures"]] == [
+        ("w1", "4.2.1"),
+        ("w1", "4.1.1"),
+    ]
     same = _files(tmp_path, _old(), _old())
     assert main(["diff", *same, "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["regressions"] is False

@@ -16,21 +16,44 @@ from hardening.score import by_section, score
 
 
 def result(cid: str, status: Status, severity: str = "medium") -> Result:
-    return Result(cid, f"title {cid}", cid.split(".")[0], 1, severity, status,
-                  Evidence(observed="x", source="/etc/x", expected="y"))
+    return Result(
+        cid,
+        f"title {cid}",
+        cid.split(".")[0],
+        1,
+        severity,
+        status,
+        Evidence(observed="x", source="/etc/x", expected="y"),
+    )
 
 
 def host(name: str, *results: Result) -> HostRun:
-    return HostRun(name, f"10.0.0.{len(name)}", ("worker",), results, score(results),
-                   None, {}, by_section(results))
+    return HostRun(
+        name,
+        f"10.0.0.{len(name)}",
+        ("worker",),
+        results,
+        score(results),
+        None,
+        {},
+        by_section(results),
+    )
 
 
-def doc(*hosts: HostRun, benchmark: str = "cis-1.12", version: str = "0.1.0",
-        shard: str | None = None) -> RunDocument:
+def doc(
+    *hosts: HostRun, benchmark: str = "cis-1.12", version: str = "0.1.0", shard: str | None = None
+) -> RunDocument:
     every = [r for h in hosts for r in h.results]
-    return RunDocument(version, benchmark, "2025-01-01T00:00:00+00:00",
-                       "2025-01-01T00:01:00+00:00", hosts, score(every), by_section(every),
-                       {"forks": 10, **({"shard": shard} if shard else {})})
+    return RunDocument(
+        version,
+        benchmark,
+        "2025-01-01T00:00:00+00:00",
+        "2025-01-01T00:01:00+00:00",
+        hosts,
+        score(every),
+        by_section(every),
+        {"forks": 10, **({"shard": shard} if shard else {})},
+    )
 
 
 A = host("a", result("4.1", Status.PASS, "high"), result("4.2", Status.FAIL))
@@ -84,8 +107,9 @@ def test_cli_merge_writes_one_document(tmp_path: Path, capsys: pytest.CaptureFix
     assert data["score"]["counts"]["FAIL"] == 2
 
 
-def test_cli_merge_overlap_exits_2_with_one_line(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_merge_overlap_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     one = tmp_path / "1.json"
     json_doc.render(doc(A), one)
     code = main(["merge", str(one), str(one)])

@@ -26,8 +26,9 @@ def test_a_worker_does_not_get_the_control_plane_sections() -> None:
 def test_the_worker_section_is_skip_where_no_kubelet_runs_and_decided_where_one_does() -> None:
     plan = plan_host(Host("cp1", roles=frozenset({Role.CONTROL_PLANE})), CIS)
     kubelet = [c for c in plan.controls if c.id in ("4.2.1", "4.2.4")]
-    none = build_facts({"components": {"kube-apiserver": {"argv": ["kube-apiserver"]}}},
-                       plan.requests)
+    none = build_facts(
+        {"components": {"kube-apiserver": {"argv": ["kube-apiserver"]}}}, plan.requests
+    )
     for control in kubelet:
         result = evaluate_control(control, none)
         assert result.status is Status.SKIP, result

@@ -23,8 +23,13 @@ from hardening.inventory.ansible import load_inventory
 from hardening.waivers import load_waivers
 
 REPO = Path(__file__).resolve().parents[2]
-BOMB = "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"] + [
-    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]) + "\n"
+BOMB = (
+    "\n".join(
+        ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+        + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    )
+    + "\n"
+)
 
 
 def deep_json(levels: int) -> str:
@@ -42,16 +47,26 @@ def _limit() -> None:
 def cli(*args: str, progress: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": str(REPO)}
     flags = [] if progress else ["--no-progress"]
-    return subprocess.run([sys.executable, "-m", "hardening", *args, *flags],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
-                          check=False, preexec_fn=_limit)  # noqa: PLW1509 - rlimit only
+    return subprocess.run(
+        [sys.executable, "-m", "hardening", *args, *flags],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=_limit,
+    )  # noqa: PLW1509 - rlimit only
 
 
 def test_special_files_are_refused_without_reading(tmp_path: Path) -> None:
     fifo = tmp_path / "w.yaml"
     os.mkfifo(fifo)
-    for path, kind in ((fifo, "is a FIFO"), (Path("/dev/zero"), "is a character device"),
-                       (tmp_path, "cannot read: Is a directory")):
+    for path, kind in (
+        (fifo, "is a FIFO"),
+        (Path("/dev/zero"), "is a character device"),
+        (tmp_path, "cannot read: Is a directory"),
+    ):
         with pytest.raises(safeload.LoadLimitError, match=f"{path}: {kind}"):
             safeload.read_text(path)
 
@@ -74,9 +89,13 @@ def test_limits_hold_at_the_edge_and_a_normal_file_loads(tmp_path: Path) -> None
     with pytest.raises(safeload.LoadLimitError, match=r"x:1: nested more than 100"):
         safeload.check_yaml(deep_yaml(safeload.MAX_DEPTH + 1), "x")
     shared = "base: &b {user: ops, port: 22}\nh1: *b\nh2: *b\n"
-    assert safeload.load_yaml_all(shared, "x") == [{"base": {"user": "ops", "port": 22},
-                                                    "h1": {"user": "ops", "port": 22},
-                                                    "h2": {"user": "ops", "port": 22}}]
+    assert safeload.load_yaml_all(shared, "x") == [
+        {
+            "base": {"user": "ops", "port": 22},
+            "h1": {"user": "ops", "port": 22},
+            "h2": {"user": "ops", "port": 22},
+        }
+    ]
     with pytest.raises(safeload.LoadLimitError, match="alias bomb"):
         safeload.check_yaml(BOMB, "x")
 
@@ -104,14 +123,25 @@ def test_inventory_fifo_and_depth_are_inventory_errors(tmp_path: Path) -> None:
     (vars_dir / "group_vars").mkdir(parents=True)
     (vars_dir / "hosts.yml").write_text("all:\n  hosts:\n    a: {}\n", encoding="utf-8")
     (vars_dir / "group_vars" / "all").write_text("x: " + deep_yaml(5000), encoding="utf-8")
-    for path, why in ((fifo, "is a FIFO"),
-                      (vars_dir / "hosts.yml", "group_vars/all:1: nested more than 100")):
+    for path, why in (
+        (fifo, "is a FIFO"),
+        (vars_dir / "hosts.yml", "group_vars/all:1: nested more than 100"),
+    ):
         with pytest.raises(InventoryError, match=why):
             load_inventory(path)
 
 
-@pytest.mark.parametrize("kind", ["waiver-bomb", "waiver-fifo", "cloud-deep", "cloud-sparse",
-                                  "inventory-bomb", "inventory-fifo"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "waiver-bomb",
+        "waiver-fifo",
+        "cloud-deep",
+        "cloud-sparse",
+        "inventory-bomb",
+        "inventory-fifo",
+    ],
+)
 def test_the_cli_exits_2_naming_the_file(tmp_path: Path, kind: str) -> None:
     target = tmp_path / ("export.json" if kind.startswith("cloud") else "in.yml")
     if kind.endswith("fifo"):
@@ -119,8 +149,9 @@ def test_the_cli_exits_2_naming_the_file(tmp_path: Path, kind: str) -> None:
     elif kind == "waiver-bomb":
         target.write_text("waivers:\n  - " + BOMB.replace("\n", "\n    "), encoding="utf-8")
     elif kind == "inventory-bomb":
-        target.write_text("all:\n  hosts:\n    a:\n      " + BOMB.replace("\n", "\n      "),
-                          encoding="utf-8")
+        target.write_text(
+            "all:\n  hosts:\n    a:\n      " + BOMB.replace("\n", "\n      "), encoding="utf-8"
+        )
     elif kind == "cloud-deep":
         target.write_text(deep_json(100_000), encoding="utf-8")
     else:

@@ -17,8 +17,17 @@ def test_weighted_by_severity() -> None:
 
 def test_skip_warn_error_waived_do_not_inflate() -> None:
     base = score([r(Status.PASS), r(Status.FAIL)])
-    noisy = score([r(Status.PASS), r(Status.FAIL), r(Status.SKIP), r(Status.WARN),
-                   r(Status.ERROR), r(Status.WAIVED), r(Status.PASS, automated=False)])
+    noisy = score(
+        [
+            r(Status.PASS),
+            r(Status.FAIL),
+            r(Status.SKIP),
+            r(Status.WARN),
+            r(Status.ERROR),
+            r(Status.WAIVED),
+            r(Status.PASS, automated=False),
+        ]
+    )
     assert base.percent == noisy.percent == 50.0
     assert noisy.counts["ERROR"] == 1 and noisy.counts["WAIVED"] == 1
 

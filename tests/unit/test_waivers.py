@@ -58,7 +58,8 @@ def test_expired_waiver_is_reported_with_its_line_and_ignored() -> None:
     ws = _w()
     assert ws.notices() == [
         "waivers.yaml:12: waiver for 'NODE-1.1' on * expired on 2026-01-31 (approved by ops); "
-        "it is ignored: renew or remove it"]
+        "it is ignored: renew or remove it"
+    ]
     post = apply_waivers(ws)
     out = post(Host("worker-1"), [result("NODE-1.1", Status.FAIL, "yes")])
     assert out[0].status is Status.FAIL
@@ -70,9 +71,13 @@ def test_fail_and_warn_are_waived_with_the_waiver_recorded() -> None:
     out = post(worker, [result("4.2.4", Status.FAIL, "10255"), result("4.2.1", Status.FAIL)])
     assert [r.status for r in out] == [Status.WAIVED, Status.FAIL]
     assert out[0].waiver == {
-        "control": "4.2.4", "hosts": "worker-*", "reason": "metrics scraper reads the read-only "
-        "port", "expires": "2026-06-30", "approved_by": "security-team",
-        "source": "waivers.yaml:2"}
+        "control": "4.2.4",
+        "hosts": "worker-*",
+        "reason": "metrics scraper reads the read-only port",
+        "expires": "2026-06-30",
+        "approved_by": "security-team",
+        "source": "waivers.yaml:2",
+    }
     assert out[0].reason == "waived (FAIL): metrics scraper reads the read-only port"
     assert out[0].evidence == result("4.2.4", Status.FAIL, "10255").evidence
     cp = post(Host("cp-1"), [result("5.1.1", Status.WARN)])
@@ -82,8 +87,10 @@ def test_fail_and_warn_are_waived_with_the_waiver_recorded() -> None:
 def test_groups_and_globs_select_hosts() -> None:
     post = apply_waivers(_w())
     legacy = Host("node-17", groups=("legacy", "workers"))
-    out = post(legacy, [result("4.2.1", Status.FAIL), result("4.2.2", Status.FAIL),
-                        result("4.1.1", Status.FAIL)])
+    out = post(
+        legacy,
+        [result("4.2.1", Status.FAIL), result("4.2.2", Status.FAIL), result("4.1.1", Status.FAIL)],
+    )
     assert [r.status for r in out] == [Status.WAIVED, Status.WAIVED, Status.FAIL]
     assert post(Host("node-18"), [result("4.2.1", Status.FAIL)])[0].status is Status.FAIL
 
@@ -103,28 +110,48 @@ def test_waived_results_leave_the_score_and_the_failure_count() -> None:
     assert score(after).counts["FAIL"] == 0 and score(after).counts["WAIVED"] == 1
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("waivers:\n  - control: '9.9.9'\n    hosts: '*'\n    reason: r\n    expires: 2026-01-01\n"
-     "    approved_by: a\n",
-     "waivers.yaml:2: waiver.control: unknown control '9.9.9'; list ids with "
-     "'hardening controls list'"),
-    ("waivers:\n  - control: '7.*'\n    hosts: '*'\n    reason: r\n    expires: 2026-01-01\n"
-     "    approved_by: a\n",
-     "waivers.yaml:2: waiver.control: '7.*' matches no known control; list ids with "
-     "'hardening controls list'"),
-    ("waivers:\n  - control: '4.2.1'\n    hosts: '*'\n    reason: r\n    expires: soon\n"
-     "    approved_by: a\n",
-     "waivers.yaml:2: waiver.expires: 'soon' is not a date; write it as YYYY-MM-DD"),
-    ("waivers:\n  - control: '4.2.1'\n    hosts: '*'\n    reason: r\n    expires: 2026-01-01\n",
-     "waivers.yaml:2: waiver.approved_by: missing or empty; give every waiver control, hosts, "
-     "reason, expires, approved_by"),
-    ("waivers:\n  - control: '4.2.1'\n    hosts: []\n    reason: r\n    expires: 2026-01-01\n"
-     "    approved_by: a\n", "waivers.yaml:2: waiver.hosts: expected a host pattern"),
-    ("waivers:\n  - control: '4.2.1'\n    host: '*'\n", "waivers.yaml:2: waiver: unknown key "
-     "'host'"),
-    ("waivers: {}\n", "waivers.yaml: expected a top-level 'waivers:' list"),
-    ("waivers:\n  - [a\n", "waivers.yaml:"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "waivers:\n  - control: '9.9.9'\n    hosts: '*'\n"
+            "    reason: r\n    expires: 2026-01-01\n"
+            "    approved_by: a\n",
+            "waivers.yaml:2: waiver.control: unknown control '9.9.9'; list ids with "
+            "'hardening controls list'",
+        ),
+        (
+            "waivers:\n  - control: '7.*'\n    hosts: '*'\n    reason: r\n    expires: 2026-01-01\n"
+            "    approved_by: a\n",
+            "waivers.yaml:2: waiver.control: '7.*' matches no known control; list ids with "
+            "'hardening controls list'",
+        ),
+        (
+            "waivers:\n  - control: '4.2.1'\n    hosts: '*'\n    reason: r\n    expires: soon\n"
+            "    approved_by: a\n",
+            "waivers.yaml:2: waiver.expires: 'soon' is not a date; write it as YYYY-MM-DD",
+        ),
+        (
+            "waivers:\n  - control: '4.2.1'\n    hosts: '*'\n"
+            "    reason: r\n    expires: 2026-01-01\n",
+            "waivers.yaml:2: waiver.approved_by: missing or empty; give every waiver control, "
+            "hosts, "
+            "reason, expires, approved_by",
+        ),
+        (
+            "waivers:\n  - control: '4.2.1'\n    hosts: []\n"
+            "    reason: r\n    expires: 2026-01-01\n"
+            "    approved_by: a\n",
+            "waivers.yaml:2: waiver.hosts: expected a host pattern",
+        ),
+        (
+            "waivers:\n  - control: '4.2.1'\n    host: '*'\n",
+            "waivers.yaml:2: waiver: unknown key 'host'",
+        ),
+        ("waivers: {}\n", "waivers.yaml: expected a top-level 'waivers:' list"),
+        ("waivers:\n  - [a\n", "waivers.yaml:"),
+    ],
+)
 def test_invalid_files_name_file_and_line(text: str, message: str) -> None:
     with pytest.raises(WaiverError) as exc:
         _w(text)

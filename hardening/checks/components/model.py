@@ -55,8 +55,7 @@ class Model:
     config_env: str = ""
     source: str = ""
 
-    def entry(self, flag: str | None, key: str | None, flag_key: str | None = None
-              ) -> Entry | None:
+    def entry(self, flag: str | None, key: str | None, flag_key: str | None = None) -> Entry | None:
         """The entry for a flag (for a map flag, the entry of that key), or with no flag the
         entry of a config key; None when the table has none."""
         gate = f"featureGates.{flag_key}" if flag_key else ""

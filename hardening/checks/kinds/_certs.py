@@ -42,15 +42,19 @@ def _superseded(files: tuple[PemFile, ...]) -> set[str]:
     for path in names:
         base = posixpath.basename(path)
         kind = ROTATED.fullmatch(base)
-        current = posixpath.join(posixpath.dirname(path), f"kubelet-{kind.group(1)}-current.pem"
-                                 ) if kind else ""
+        current = (
+            posixpath.join(posixpath.dirname(path), f"kubelet-{kind.group(1)}-current.pem")
+            if kind
+            else ""
+        )
         if kind and current in names:
             out.add(path)
     return out
 
 
-def inventory(facts: Facts, roots: tuple[str, ...],
-              kubeconfigs: tuple[str, ...]) -> Inventory | Absent:
+def inventory(
+    facts: Facts, roots: tuple[str, ...], kubeconfigs: tuple[str, ...]
+) -> Inventory | Absent:
     """Every certificate under ``roots`` and embedded in ``kubeconfigs``, or why none."""
     tree = facts.get(CertFiles(roots))
     if isinstance(tree, Absent):
@@ -82,8 +86,9 @@ def _inventory(tree: PkiTree, configs: tuple[Kubeconfig, ...]) -> Inventory:
             unexamined.append(f"{k.stat.path}: not readable")
         certs += k.certs
         unexamined += k.errors
-    return Inventory(tuple(certs), len(tree.files) + len(configs), tuple(unexamined),
-                     len(old), tree.now)
+    return Inventory(
+        tuple(certs), len(tree.files) + len(configs), tuple(unexamined), len(old), tree.now
+    )
 
 
 def date(epoch: int) -> str:

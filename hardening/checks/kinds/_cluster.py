@@ -30,16 +30,20 @@ def listed(facts: Facts, resources: Sequence[str]) -> tuple[Objects, str, Outcom
     for resource in resources:
         got = facts.get(ClusterList(resource))
         if isinstance(got, Absent):
-            return {}, "", Outcome.absent(Absent(got.reason, is_error=True),
-                                          source=f"{resource} (cluster)")
+            return (
+                {},
+                "",
+                Outcome.absent(Absent(got.reason, is_error=True), source=f"{resource} (cluster)"),
+            )
         out[resource] = got.items
         if got.source not in sources:
             sources.append(got.source)
     return out, f"{', '.join(resources)} from {'; '.join(sources)}", None
 
 
-def verdict(findings: Sequence[str], what: str, checked: str, expected: str,
-            source: str) -> Outcome:
+def verdict(
+    findings: Sequence[str], what: str, checked: str, expected: str, source: str
+) -> Outcome:
     """FAIL naming every finding (the first in ``observed``), else PASS saying what was seen.
 
     ``what`` names a finding in the plural ("containers run privileged"), ``checked`` the
@@ -47,8 +51,13 @@ def verdict(findings: Sequence[str], what: str, checked: str, expected: str,
     """
     if findings:
         first = findings[0] + (f" (+{len(findings) - 1} more)" if len(findings) > 1 else "")
-        return Outcome(Status.FAIL, f"{len(findings)} {what}: {first}", expected, source,
-                       details=tuple(findings[:MAX_DETAILS]))
+        return Outcome(
+            Status.FAIL,
+            f"{len(findings)} {what}: {first}",
+            expected,
+            source,
+            details=tuple(findings[:MAX_DETAILS]),
+        )
     return Outcome(Status.PASS, f"no {what} ({checked})", expected, source)
 
 

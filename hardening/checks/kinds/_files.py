@@ -22,8 +22,7 @@ def levels(path: str) -> tuple[str, ...]:
     return tuple(head + "/" + "*/" * n + tail for n in range(DEPTH + 1))
 
 
-def path_requests(path: str, component: str | None, flag: str | None
-                  ) -> tuple[FactRequest, ...]:
+def path_requests(path: str, component: str | None, flag: str | None) -> tuple[FactRequest, ...]:
     """The requests that yield the stats of the file(s) a check names."""
     if component and flag:
         return (ComponentReq(component, ((flag, path),)),)

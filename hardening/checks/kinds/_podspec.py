@@ -27,9 +27,23 @@ SPEC_PATH: dict[str, tuple[str, ...]] = {
 }
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 # check_capabilities_baseline.go: what baseline lets a container add (the runtime defaults).
-BASELINE_CAPS = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL",
-                           "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP",
-                           "SETUID", "SYS_CHROOT"})
+BASELINE_CAPS = frozenset(
+    {
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -89,13 +103,17 @@ Rule = Callable[[PodSpec], list[Finding]]
 def _pod_flag(name: str) -> Rule:
     def rule(p: PodSpec) -> list[Finding]:
         return [(f"{p.path}.{name}", "true")] if p.spec.get(name) is True else []
+
     return rule
 
 
 def privileged(p: PodSpec) -> list[Finding]:
     """check_privileged.go: no container sets securityContext.privileged."""
-    return [(f"{at}.securityContext.privileged", "true") for c, at in p.containers()
-            if _sc(c).get("privileged") is True]
+    return [
+        (f"{at}.securityContext.privileged", "true")
+        for c, at in p.containers()
+        if _sc(c).get("privileged") is True
+    ]
 
 
 def allow_privilege_escalation(p: PodSpec) -> list[Finding]:
@@ -104,8 +122,12 @@ def allow_privilege_escalation(p: PodSpec) -> list[Finding]:
     for c, at in p.containers():
         value = _sc(c).get("allowPrivilegeEscalation")
         if value is not False:
-            out.append((f"{at}.securityContext.allowPrivilegeEscalation",
-                        "unset (defaults to true)" if value is None else str(value).lower()))
+            out.append(
+                (
+                    f"{at}.securityContext.allowPrivilegeEscalation",
+                    "unset (defaults to true)" if value is None else str(value).lower(),
+                )
+            )
     return out
 
 
@@ -121,8 +143,12 @@ def run_as_root(p: PodSpec) -> list[Finding]:
     for c, at in p.containers():
         own = _sc(c).get("runAsNonRoot")
         if (own if own is not None else pod.get("runAsNonRoot")) is not True:
-            out.append((f"{at}.securityContext.runAsNonRoot",
-                        "unset at container and pod" if own is None else str(own).lower()))
+            out.append(
+                (
+                    f"{at}.securityContext.runAsNonRoot",
+                    "unset at container and pod" if own is None else str(own).lower(),
+                )
+            )
         if _sc(c).get("runAsUser") == 0:
             out.append((f"{at}.securityContext.runAsUser", "0"))
     return out
@@ -155,27 +181,40 @@ def capabilities(p: PodSpec) -> list[Finding]:
 
 def added_capabilities(p: PodSpec) -> list[Finding]:
     """check_capabilities_baseline.go: nothing added beyond the runtime's default set."""
-    return [(f"{at}.securityContext.capabilities.add", ",".join(sorted(extra)))
-            for c, at in p.containers() if (extra := _caps(c, "add") - BASELINE_CAPS)]
+    return [
+        (f"{at}.securityContext.capabilities.add", ",".join(sorted(extra)))
+        for c, at in p.containers()
+        if (extra := _caps(c, "add") - BASELINE_CAPS)
+    ]
 
 
 def host_process(p: PodSpec) -> list[Finding]:
     """check_windowsHostProcess.go: no windowsOptions.hostProcess at pod or container."""
     hits = [(p.path, p.pod_context)] + [(at, _sc(c)) for c, at in p.containers()]
-    return [(f"{at}.securityContext.windowsOptions.hostProcess", "true") for at, sc in hits
-            if (sc.get("windowsOptions") or {}).get("hostProcess") is True]
+    return [
+        (f"{at}.securityContext.windowsOptions.hostProcess", "true")
+        for at, sc in hits
+        if (sc.get("windowsOptions") or {}).get("hostProcess") is True
+    ]
 
 
 def host_path(p: PodSpec) -> list[Finding]:
     """check_hostPathVolumes.go: no hostPath volume."""
-    return [(f"{p.path}.volumes[{i}].hostPath", str((v.get("hostPath") or {}).get("path", "")))
-            for i, v in enumerate(p.spec.get("volumes") or []) if v.get("hostPath") is not None]
+    return [
+        (f"{p.path}.volumes[{i}].hostPath", str((v.get("hostPath") or {}).get("path", "")))
+        for i, v in enumerate(p.spec.get("volumes") or [])
+        if v.get("hostPath") is not None
+    ]
 
 
 def host_ports(p: PodSpec) -> list[Finding]:
     """check_hostPorts.go: no container port with a non-zero hostPort."""
-    return [(f"{at}.ports[{i}].hostPort", str(port["hostPort"])) for c, at in p.containers()
-            for i, port in enumerate(c.get("ports") or []) if port.get("hostPort")]
+    return [
+        (f"{at}.ports[{i}].hostPort", str(port["hostPort"]))
+        for c, at in p.containers()
+        for i, port in enumerate(c.get("ports") or [])
+        if port.get("hostPort")
+    ]
 
 
 def seccomp(p: PodSpec) -> list[Finding]:
@@ -187,8 +226,11 @@ def seccomp(p: PodSpec) -> list[Finding]:
         own = (_sc(c).get("seccompProfile") or {}).get("type")
         kind = own or pod
         if kind not in ("RuntimeDefault", "Localhost"):
-            where = f"{at}.securityContext.seccompProfile.type" if own else \
-                f"{p.path}.securityContext.seccompProfile.type"
+            where = (
+                f"{at}.securityContext.seccompProfile.type"
+                if own
+                else f"{p.path}.securityContext.seccompProfile.type"
+            )
             out.append((where, str(kind) if kind else "unset at container and pod"))
     return out
 
@@ -197,20 +239,32 @@ RULES: dict[str, tuple[Rule, str, str]] = {  # name -> (rule, PSS level forbiddi
     "privileged": (privileged, "baseline", "privileged containers"),
     "host_pid": (_pod_flag("hostPID"), "baseline", "pod specs sharing the host PID namespace"),
     "host_ipc": (_pod_flag("hostIPC"), "baseline", "pod specs sharing the host IPC namespace"),
-    "host_network": (_pod_flag("hostNetwork"), "baseline",
-                     "pod specs sharing the host network namespace"),
-    "allow_privilege_escalation": (allow_privilege_escalation, "restricted",
-                                   "containers allowing privilege escalation"),
+    "host_network": (
+        _pod_flag("hostNetwork"),
+        "baseline",
+        "pod specs sharing the host network namespace",
+    ),
+    "allow_privilege_escalation": (
+        allow_privilege_escalation,
+        "restricted",
+        "containers allowing privilege escalation",
+    ),
     "run_as_root": (run_as_root, "restricted", "settings letting containers run as root"),
     "net_raw": (net_raw, "restricted", "containers keeping NET_RAW"),
     "capabilities": (capabilities, "restricted", "capability settings beyond restricted"),
-    "added_capabilities": (added_capabilities, "baseline",
-                           "capabilities added beyond the default set"),
+    "added_capabilities": (
+        added_capabilities,
+        "baseline",
+        "capabilities added beyond the default set",
+    ),
     "host_process": (host_process, "baseline", "Windows HostProcess settings"),
     "host_path": (host_path, "baseline", "hostPath volumes"),
     "host_ports": (host_ports, "baseline", "host ports"),
-    "seccomp": (seccomp, "restricted", "containers without a RuntimeDefault or Localhost "
-                "seccomp profile"),
+    "seccomp": (
+        seccomp,
+        "restricted",
+        "containers without a RuntimeDefault or Localhost seccomp profile",
+    ),
 }
 
 

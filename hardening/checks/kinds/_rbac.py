@@ -57,8 +57,9 @@ def resource_matches(rule_resources: Sequence[str], resource: str) -> bool:
     return any(r == "*" or r == resource or (sub and r == f"*/{sub}") for r in rule_resources)
 
 
-def grant(rule: Mapping[str, Any], verbs: Sequence[str], group: str,
-          resources: Sequence[str]) -> str:
+def grant(
+    rule: Mapping[str, Any], verbs: Sequence[str], group: str, resources: Sequence[str]
+) -> str:
     """What the rule grants of (verbs x resources in ``group``): "" when nothing.
 
     Empty ``verbs`` means any verb, ``resources`` holding ``*`` any resource, ``group``
@@ -100,9 +101,13 @@ def bindings(objects: Objects) -> Iterator[Binding]:
     roles = {(namespace_of(r), name_of(r)): r for r in objects.get("roles", ())}
     cluster_roles = {name_of(r): r for r in objects.get("clusterroles", ())}
     for b in (*objects.get("clusterrolebindings", ()), *objects.get("rolebindings", ())):
-        if is_bootstrap(b) or (name_of(b) == KUBEADM_ADMINS and all(
+        if is_bootstrap(b) or (
+            name_of(b) == KUBEADM_ADMINS
+            and all(
                 s.get("kind") == "Group" and s.get("name") == KUBEADM_ADMINS
-                for s in b.get("subjects") or [])):
+                for s in b.get("subjects") or []
+            )
+        ):
             continue
         role_ref = b.get("roleRef") or {}
         name = str(role_ref.get("name", ""))

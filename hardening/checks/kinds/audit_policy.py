@@ -47,15 +47,24 @@ class Probe:
         return f"{self.verb} {self.group + '/' if self.group else ''}{res}"
 
 
-SENSITIVE = tuple(Probe(v, g, r) for g, r in (("", "secrets"), ("", "configmaps"))
-                  for v in ("get", "list", "watch")) + (
-    Probe("create", "authentication.k8s.io", "tokenreviews", namespace=""),)
-STREAMS = (Probe("create", "", "pods", "exec"), Probe("create", "", "pods", "attach"),
-           Probe("create", "", "pods", "portforward"))
-CHANGES = (Probe("create", "", "pods"), Probe("delete", "", "pods"),
-           Probe("patch", "apps", "deployments"), Probe("update", "apps", "deployments"),
-           Probe("create", "rbac.authorization.k8s.io", "clusterrolebindings", namespace=""),
-           Probe("update", "rbac.authorization.k8s.io", "roles"))
+SENSITIVE = tuple(
+    Probe(v, g, r)
+    for g, r in (("", "secrets"), ("", "configmaps"))
+    for v in ("get", "list", "watch")
+) + (Probe("create", "authentication.k8s.io", "tokenreviews", namespace=""),)
+STREAMS = (
+    Probe("create", "", "pods", "exec"),
+    Probe("create", "", "pods", "attach"),
+    Probe("create", "", "pods", "portforward"),
+)
+CHANGES = (
+    Probe("create", "", "pods"),
+    Probe("delete", "", "pods"),
+    Probe("patch", "apps", "deployments"),
+    Probe("update", "apps", "deployments"),
+    Probe("create", "rbac.authorization.k8s.io", "clusterrolebindings", namespace=""),
+    Probe("update", "rbac.authorization.k8s.io", "roles"),
+)
 BACKENDS = ("--audit-log-path", "--audit-webhook-config-file")
 
 
@@ -69,8 +78,9 @@ class Params:
 
     def __post_init__(self) -> None:
         if self.check not in CHECKS:
-            raise ParamError("check", f"unknown check '{self.check}' (expected logs or "
-                             "key_concerns)")
+            raise ParamError(
+                "check", f"unknown check '{self.check}' (expected logs or key_concerns)"
+            )
 
 
 def _request(p: Params) -> ComponentReq:
@@ -101,8 +111,11 @@ def _resource_matches(groups: list[Any], req: Probe) -> bool:
         if gr.get("resourceNames"):
             continue
         for res in names:
-            if res in (full, "*") or (req.sub and res.startswith("*/") and res[2:] == req.sub) \
-                    or (res.endswith("/*") and res[:-2] == req.resource):
+            if (
+                res in (full, "*")
+                or (req.sub and res.startswith("*/") and res[2:] == req.sub)
+                or (res.endswith("/*") and res[:-2] == req.resource)
+            ):
                 return True
     return False
 
@@ -139,8 +152,11 @@ def _judge(p: Params, rules: list[Any]) -> tuple[bool, list[str], str]:
         every = SENSITIVE + STREAMS + CHANGES
         seen = [(r, *level(rules, r)) for r in every]
         logged = [f"{r}: {lv} ({why})" for r, lv, why in seen if lv != "None"]
-        return bool(logged), logged[:3] or [f"{r}: None ({why})" for r, _, why in seen[:3]], \
-            "some request logged (a level other than None)"
+        return (
+            bool(logged),
+            logged[:3] or [f"{r}: None ({why})" for r, _, why in seen[:3]],
+            "some request logged (a level other than None)",
+        )
     bad, shown = [], []
     for r in SENSITIVE:
         lv, why = level(rules, r)
@@ -152,8 +168,14 @@ def _judge(p: Params, rules: list[Any]) -> tuple[bool, list[str], str]:
         shown.append(f"{r}: {lv} ({why})")
         if lv == "None":
             bad.append(f"{r} is not logged ({why})")
-    return not bad, bad or shown, ("secrets, configmaps and tokenreviews at Metadata; exec, "
-                                   "attach, portforward and pod/deployment changes logged")
+    return (
+        not bad,
+        bad or shown,
+        (
+            "secrets, configmaps and tokenreviews at Metadata; exec, "
+            "attach, portforward and pod/deployment changes logged"
+        ),
+    )
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
@@ -163,8 +185,12 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return Outcome.absent(comp, source=f"{p.component} not found")
     cf = comp.files.get(p.flag)
     if cf is None:
-        return Outcome(Status.FAIL, f"{p.flag} not given: no request is audited",
-                       f"{p.flag} naming a policy", comp.origin)
+        return Outcome(
+            Status.FAIL,
+            f"{p.flag} not given: no request is audited",
+            f"{p.flag} naming a policy",
+            comp.origin,
+        )
     if isinstance(cf.content, Absent):
         return Outcome.absent(cf.content, source=cf.path)
     try:
@@ -179,8 +205,13 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         expected += " and an audit backend (" + " or ".join(BACKENDS) + ")"
         if not backends:
             ok, lines = False, ["no audit backend: neither flag is given", *lines]
-    return Outcome(pass_fail(ok), "; ".join(lines[:4]), expected, f"{cf.path} ({len(rules)} "
-                   "rules)", details=tuple(lines))
+    return Outcome(
+        pass_fail(ok),
+        "; ".join(lines[:4]),
+        expected,
+        f"{cf.path} ({len(rules)} rules)",
+        details=tuple(lines),
+    )
 
 
 KIND = CheckKind("audit_policy", Params, needs, evaluate, __doc__ or "")

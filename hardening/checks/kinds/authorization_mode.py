@@ -71,8 +71,9 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
             return Outcome(Status.ERROR, source=cf.path, reason=f"{cf.path}: {exc}")
         value, source = ",".join(modes), f"{cf.path} ({CONFIG_FLAG}): authorizers[].type"
     else:
-        s = resolve(Layers(comp.argv, comp.origin, MODELS.get(p.component)), flag=MODE_FLAG,
-                    key=None)
+        s = resolve(
+            Layers(comp.argv, comp.origin, MODELS.get(p.component)), flag=MODE_FLAG, key=None
+        )
         value, source = s.value, s.source
     ok, expected = compare(p.op, value, p.value, "the authorizer chain")
     return Outcome(pass_fail(ok), f"authorizers={value}", expected, source)

@@ -47,8 +47,9 @@ class Params:
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
-            raise ParamError("rule", f"unknown rule '{self.rule}' (expected one of: "
-                             f"{', '.join(RULES)})")
+            raise ParamError(
+                "rule", f"unknown rule '{self.rule}' (expected one of: {', '.join(RULES)})"
+            )
         if self.warn_days < 0:
             raise ParamError("warn_days", "must be 0 or more")
 
@@ -69,6 +70,7 @@ def _expiry(p: Params, now: int) -> Callable[[Cert], Verdict]:
         if c.not_after - now < p.warn_days * DAY:
             return Status.WARN, f"expires {date(c.not_after)} (in {left} days)"
         return None
+
     return judge
 
 
@@ -76,6 +78,7 @@ def _key(p: Params) -> Callable[[Cert], Verdict]:
     def judge(c: Cert) -> Verdict:
         why = weak_key(c.key, p.min_rsa_bits, p.min_ec_bits)
         return (Status.FAIL, why) if why else None
+
     return judge
 
 
@@ -90,8 +93,9 @@ def _signature(c: Cert) -> Verdict:
 def _names_host(c: Cert, host: str) -> bool:
     host = host.lower().rstrip(".")
     for name in (n.lower().rstrip(".") for n in c.dns_names):
-        if name == host or (name.startswith("*.") and "." in host
-                            and host.split(".", 1)[1] == name[2:]):
+        if name == host or (
+            name.startswith("*.") and "." in host and host.split(".", 1)[1] == name[2:]
+        ):
             return True
     return False
 
@@ -100,8 +104,12 @@ def _san(host: str) -> Callable[[Cert], Verdict]:
     def judge(c: Cert) -> Verdict:
         if not c.server_auth or c.is_ca or _names_host(c, host):
             return None
-        return Status.FAIL, f"serving certificate without '{host}' in its SANs " \
-                            f"(DNS: {', '.join(c.dns_names) or 'none'})"
+        return (
+            Status.FAIL,
+            f"serving certificate without '{host}' in its SANs "
+            f"(DNS: {', '.join(c.dns_names) or 'none'})",
+        )
+
     return judge
 
 
@@ -115,23 +123,31 @@ def _judge(p: Params, inv: Inventory, facts: Facts) -> Callable[[Cert], Verdict]
     if p.rule == "signature":
         return _signature
     host = facts.meta.get("hostname", "")
-    return _san(host) if host else Absent("the probe did not report the node's hostname",
-                                          is_error=True)
+    return (
+        _san(host)
+        if host
+        else Absent("the probe did not report the node's hostname", is_error=True)
+    )
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """FAIL/WARN per certificate; ERROR when something could not be examined."""
-    expected = {"expiry": f"no certificate expired or within {p.warn_days} days of expiry",
-                "key": f"RSA >= {p.min_rsa_bits} bits, EC >= {p.min_ec_bits} bits or EdDSA",
-                "signature": "no certificate signed with SHA-1 or MD5",
-                "san": "serving certificates name the node's hostname"}[p.rule]
+    expected = {
+        "expiry": f"no certificate expired or within {p.warn_days} days of expiry",
+        "key": f"RSA >= {p.min_rsa_bits} bits, EC >= {p.min_ec_bits} bits or EdDSA",
+        "signature": "no certificate signed with SHA-1 or MD5",
+        "san": "serving certificates name the node's hostname",
+    }[p.rule]
     source = ", ".join(p.roots + p.kubeconfigs)
     inv = inventory(facts, p.roots, p.kubeconfigs)
     if isinstance(inv, Absent):
         return Outcome.absent(inv, expected=expected, source=source)
     if not inv.certs and not inv.unexamined:
-        return Outcome.absent(Absent(f"no certificate under {', '.join(p.roots)} or in the "
-                                     "kubeconfigs"), expected=expected, source=source)
+        return Outcome.absent(
+            Absent(f"no certificate under {', '.join(p.roots)} or in the kubeconfigs"),
+            expected=expected,
+            source=source,
+        )
     judge = _judge(p, inv, facts)
     if isinstance(judge, Absent):
         return Outcome.absent(judge, expected=expected, source=source)
@@ -145,11 +161,12 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         status = Status.ERROR
     elif found:
         status = Status.WARN
-    observed = (f"{len(inv.certs)} certificates in {inv.files} files; "
-                f"{len(found)} flagged" + (f"; {len(inv.unexamined)} not examined"
-                                           if inv.unexamined else "")
-                + (f"; {inv.superseded} superseded rotation files skipped"
-                   if inv.superseded else ""))
+    observed = (
+        f"{len(inv.certs)} certificates in {inv.files} files; "
+        f"{len(found)} flagged"
+        + (f"; {len(inv.unexamined)} not examined" if inv.unexamined else "")
+        + (f"; {inv.superseded} superseded rotation files skipped" if inv.superseded else "")
+    )
     if p.rule == "expiry" and inv.now is not None:
         observed += f"; node clock {date(inv.now)}"
     reason = details[0] if status is not Status.PASS and details else ""

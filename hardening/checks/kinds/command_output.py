@@ -72,12 +72,16 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return Outcome(Status.ERROR, source=source, reason=f"command timed out after {p.timeout}s")
     if str(out.rc) not in p.ok_rc:
         first = (out.text.strip().splitlines() or [""])[0][:200]
-        return Outcome(Status.ERROR, observed=first, source=source,
-                       reason=f"command exited {out.rc}")
+        return Outcome(
+            Status.ERROR, observed=first, source=source, reason=f"command exited {out.rc}"
+        )
     name = p.label or p.extract or "output"
     text = out.text
-    values = [ln for ln in text.splitlines() if ln.strip()] if p.each_line else (
-        [text] if text.strip() else [])
+    values = (
+        [ln for ln in text.splitlines() if ln.strip()]
+        if p.each_line
+        else ([text] if text.strip() else [])
+    )
     if not values:
         ok, expected = compare(p.op, "", p.value, name)
         return Outcome(pass_fail(ok), "(no output)", expected, source)
@@ -85,8 +89,9 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     bad = [v for v, ok, _ in results if not ok]
     expected = results[0][2]
     observed = "; ".join(_extract(p, v) for v in (bad or values)[:10])[:2000]
-    return Outcome(pass_fail(not bad), observed, expected, source,
-                   details=tuple(b[:500] for b in bad[:50]))
+    return Outcome(
+        pass_fail(not bad), observed, expected, source, details=tuple(b[:500] for b in bad[:50])
+    )
 
 
 KIND = CheckKind("command_output", Params, needs, evaluate, __doc__ or "")

@@ -83,8 +83,9 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return Outcome.absent(comp, source=f"{p.component} not found")
     cf = comp.files.get(p.flag)
     if cf is None:
-        return Outcome.absent(Absent(f"{p.component} has no {p.flag} and no default path"),
-                              source=comp.origin)
+        return Outcome.absent(
+            Absent(f"{p.component} has no {p.flag} and no default path"), source=comp.origin
+        )
     how = f"{p.flag} of {comp.origin}" if cf.from_flag else f"default path for {p.flag}"
     source = f"{cf.path} ({how}): {p.key}"
     if isinstance(cf.content, Absent):

@@ -50,24 +50,29 @@ class Params:
         if not self.flag and not self.config_key:
             raise ParamError("flag", "give a flag, a config_key or both")
         if self.flag_key and (not self.flag or self.type == "bool"):
-            raise ParamError("flag_key", "needs a string-valued flag (a map flag such as "
-                                         "--feature-gates)")
+            raise ParamError(
+                "flag_key", "needs a string-valued flag (a map flag such as --feature-gates)"
+            )
         if self.type not in ("string", "bool"):
             raise ParamError("type", f"unknown type '{self.type}' (expected string or bool)")
         model = MODELS.get(self.component)
         entry = model.entry(self.flag, self.config_key, self.flag_key) if model else None
         if entry is not None and self.default is not None:
-            raise ParamError("default", f"the {self.component} defaults table gives "
-                             f"{self.flag or self.config_key} its default in each mode "
-                             f"({entry.source}); remove default")
+            raise ParamError(
+                "default",
+                f"the {self.component} defaults table gives "
+                f"{self.flag or self.config_key} its default in each mode "
+                f"({entry.source}); remove default",
+            )
         err = check_op(self.op, self.value)
         if err:
             raise ParamError("op", err)
 
 
 def _request(p: Params) -> FactRequest:
-    return component_request(p.component, p.config_flag, p.config_path,
-                             reads_config=bool(p.config_key))
+    return component_request(
+        p.component, p.config_flag, p.config_path, reads_config=bool(p.config_key)
+    )
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -81,12 +86,17 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     name = f"{p.flag}: {p.flag_key}" if p.flag and p.flag_key else p.flag or p.config_key or ""
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
-    layers = component_layers(comp, p.config_flag, reads_config=bool(p.config_key),
-                              facts=facts)
+    layers = component_layers(comp, p.config_flag, reads_config=bool(p.config_key), facts=facts)
     if isinstance(layers, Outcome):
         return layers
-    setting = resolve(layers.layers, flag=p.flag, key=p.config_key, is_bool=p.type == "bool",
-                      default=p.default, flag_key=p.flag_key)
+    setting = resolve(
+        layers.layers,
+        flag=p.flag,
+        key=p.config_key,
+        is_bool=p.type == "bool",
+        default=p.default,
+        flag_key=p.flag_key,
+    )
     unknown = dropins_unknown(layers, setting, p.component)
     if unknown is not None:
         return unknown

@@ -40,15 +40,16 @@ class Params:
         if not self.flags:
             raise ParamError("flags", "give at least one flag")
         if self.config_keys and len(self.config_keys) != len(self.flags):
-            raise ParamError("config_keys", "give one config key per flag (\"\" for none)")
+            raise ParamError("config_keys", 'give one config key per flag ("" for none)')
         err = check_op(self.op, self.value)
         if err:
             raise ParamError("op", err)
 
 
 def _request(p: Params) -> FactRequest:
-    return component_request(p.component, p.config_flag, p.config_path,
-                             reads_config=bool(p.config_keys))
+    return component_request(
+        p.component, p.config_flag, p.config_path, reads_config=bool(p.config_keys)
+    )
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -61,8 +62,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     comp = facts.get(_request(p))
     if isinstance(comp, Absent):
         return Outcome.absent(comp, source=f"{p.component} not found")
-    view = component_layers(comp, p.config_flag, reads_config=bool(p.config_keys),
-                            facts=facts)
+    view = component_layers(comp, p.config_flag, reads_config=bool(p.config_keys), facts=facts)
     if isinstance(view, Outcome):
         return view
     keys = p.config_keys or ("",) * len(p.flags)
@@ -78,8 +78,13 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         expected.append(exp)
         if not ok:
             bad.append(f"{flag}: {s.source}")
-    return Outcome(pass_fail(not bad), "; ".join(observed), " and ".join(expected),
-                   "; ".join(sources), details=tuple(bad) + view.notes)
+    return Outcome(
+        pass_fail(not bad),
+        "; ".join(observed),
+        " and ".join(expected),
+        "; ".join(sources),
+        details=tuple(bad) + view.notes,
+    )
 
 
 KIND = CheckKind("component_settings", Params, needs, evaluate, __doc__ or "")

@@ -33,8 +33,9 @@ class Params:
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
-            raise ParamError("format", f"unknown format '{self.format}' (expected one of: "
-                             f"{', '.join(FORMATS)})")
+            raise ParamError(
+                "format", f"unknown format '{self.format}' (expected one of: {', '.join(FORMATS)})"
+            )
         err = check_op(self.op, self.value)
         if err:
             raise ParamError("op", err)
@@ -97,11 +98,15 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return Outcome(Status.ERROR, source=doc.path, reason=f"{doc.path}: {exc}")
     source = f"{doc.path}: {p.key}"
     if value is None:
-        value, source = (p.default, f"{p.key} not in {doc.path}; default applies") \
-            if p.default is not None else ("", f"{p.key} not in {doc.path}")
+        value, source = (
+            (p.default, f"{p.key} not in {doc.path}; default applies")
+            if p.default is not None
+            else ("", f"{p.key} not in {doc.path}")
+        )
     ok, expected = compare(p.op, value, p.value, p.key)
-    return Outcome(pass_fail(ok), f"{p.key}={value}" if value else f"{p.key} not set",
-                   expected, source)
+    return Outcome(
+        pass_fail(ok), f"{p.key}={value}" if value else f"{p.key} not set", expected, source
+    )
 
 
 KIND = CheckKind("config_key", Params, needs, evaluate, __doc__ or "")

@@ -32,11 +32,19 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     objects, source, early = listed(facts, NEEDS)
     if early is not None:
         return early
-    found = [ref(o) for res in NEEDS for o in objects[res] if namespace_of(o) == "default"
-             and not (res == "services" and name_of(o) == "kubernetes")]
-    return verdict(found, "objects in the default namespace", "only the kubernetes Service",
-                   "no workloads or services in 'default' besides the kubernetes Service",
-                   source)
+    found = [
+        ref(o)
+        for res in NEEDS
+        for o in objects[res]
+        if namespace_of(o) == "default" and not (res == "services" and name_of(o) == "kubernetes")
+    ]
+    return verdict(
+        found,
+        "objects in the default namespace",
+        "only the kubernetes Service",
+        "no workloads or services in 'default' besides the kubernetes Service",
+        source,
+    )
 
 
 KIND = CheckKind("default_namespace", Params, needs, evaluate, __doc__ or "")

@@ -34,16 +34,26 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if early is not None:
         return early
     defaults = [sa for sa in objects["serviceaccounts"] if name_of(sa) == "default"]
-    findings = [f"{namespace_of(sa)}/ServiceAccount/default: automountServiceAccountToken="
-                f"{_shown(sa.get(AUTOMOUNT))}" for sa in defaults
-                if sa.get(AUTOMOUNT) is not False]
+    findings = [
+        f"{namespace_of(sa)}/ServiceAccount/default: automountServiceAccountToken="
+        f"{_shown(sa.get(AUTOMOUNT))}"
+        for sa in defaults
+        if sa.get(AUTOMOUNT) is not False
+    ]
     for b in bindings(objects):
-        findings += [f"{b.ref} -> {b.role}: binds {s.get('namespace')}/ServiceAccount/default"
-                     for s in b.subjects()
-                     if s.get("kind") == "ServiceAccount" and s.get("name") == "default"]
-    return verdict(findings, "default service accounts in use", f"{len(defaults)} default "
-                   "service accounts", "automountServiceAccountToken: false on every default "
-                   "service account, and no binding to one", source)
+        findings += [
+            f"{b.ref} -> {b.role}: binds {s.get('namespace')}/ServiceAccount/default"
+            for s in b.subjects()
+            if s.get("kind") == "ServiceAccount" and s.get("name") == "default"
+        ]
+    return verdict(
+        findings,
+        "default service accounts in use",
+        f"{len(defaults)} default service accounts",
+        "automountServiceAccountToken: false on every default "
+        "service account, and no binding to one",
+        source,
+    )
 
 
 KIND = CheckKind("default_service_accounts", Params, needs, evaluate, __doc__ or "")

@@ -39,8 +39,9 @@ class Params:
     def __post_init__(self) -> None:
         bad = [p for p in self.providers if p not in KNOWN]
         if not self.providers or bad:
-            raise ParamError("providers", f"expected some of {', '.join(KNOWN)}, got "
-                             f"{', '.join(bad) or 'none'}")
+            raise ParamError(
+                "providers", f"expected some of {', '.join(KNOWN)}, got {', '.join(bad) or 'none'}"
+            )
         if not self.resource or "." in self.resource.rstrip("."):
             raise ParamError("resource", "expected a core-group resource such as secrets")
 
@@ -89,8 +90,12 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return Outcome.absent(comp, source=f"{p.component} not found")
     cf = comp.files.get(p.flag)
     if cf is None:
-        return Outcome(Status.FAIL, f"{p.flag} not given: {p.resource} are written in plain "
-                       "text", f"{p.flag} naming an EncryptionConfiguration", comp.origin)
+        return Outcome(
+            Status.FAIL,
+            f"{p.flag} not given: {p.resource} are written in plain text",
+            f"{p.flag} naming an EncryptionConfiguration",
+            comp.origin,
+        )
     if isinstance(cf.content, Absent):
         return Outcome.absent(cf.content, source=cf.path)
     try:
@@ -100,16 +105,25 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     expected = f"the first provider for {p.resource} is one of {', '.join(p.providers)}"
     found = covering(doc, p.resource)
     if found is None:
-        return Outcome(Status.FAIL, f"no resources entry covers {p.resource}: written in "
-                       "plain text", expected, cf.path)
+        return Outcome(
+            Status.FAIL,
+            f"no resources entry covers {p.resource}: written in plain text",
+            expected,
+            cf.path,
+        )
     index, name, entry = found
     providers = entry.get("providers")
     first = providers[0] if isinstance(providers, list) and providers else None
     kind, shown = describe(first)
     where = f"{cf.path}: resources[{index}] (by '{name}')"
-    return Outcome(pass_fail(kind in p.providers),
-                   f"{p.resource}: first provider {shown}" if first is not None
-                   else f"{p.resource}: no providers", expected, where)
+    return Outcome(
+        pass_fail(kind in p.providers),
+        f"{p.resource}: first provider {shown}"
+        if first is not None
+        else f"{p.resource}: no providers",
+        expected,
+        where,
+    )
 
 
 KIND = CheckKind("encryption_provider", Params, needs, evaluate, __doc__ or "")

@@ -31,8 +31,7 @@ class Params:
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
-            raise ParamError("rule", f"unknown rule '{self.rule}' (expected "
-                                     f"{', '.join(RULES)})")
+            raise ParamError("rule", f"unknown rule '{self.rule}' (expected {', '.join(RULES)})")
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -61,18 +60,27 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         test = list(cfg.healthcheck_test)
         ok = bool(test) and test[0].upper() != "NONE"
         observed = f"HEALTHCHECK {' '.join(test)[:200]}" if test else "no HEALTHCHECK"
-        return Outcome(pass_fail(ok), observed, "a HEALTHCHECK that is not NONE",
-                       "image config: Healthcheck")
+        return Outcome(
+            pass_fail(ok), observed, "a HEALTHCHECK that is not NONE", "image config: Healthcheck"
+        )
     history = list(cfg.history)
     source = "image config: history[].created_by"
     if not history:
-        return Outcome(Status.WARN, "no build history in the image config",
-                       "no ADD step", source,
-                       reason="the image config has no history: how it was built is unknown")
+        return Outcome(
+            Status.WARN,
+            "no build history in the image config",
+            "no ADD step",
+            source,
+            reason="the image config has no history: how it was built is unknown",
+        )
     bad = adds(history)
-    return Outcome(pass_fail(not bad), f"{len(bad)} ADD steps in {len(history)} build steps",
-                   "COPY instead of ADD (the base image's root filesystem excepted)", source,
-                   details=tuple(bad))
+    return Outcome(
+        pass_fail(not bad),
+        f"{len(bad)} ADD steps in {len(history)} build steps",
+        "COPY instead of ADD (the base image's root filesystem excepted)",
+        source,
+        details=tuple(bad),
+    )
 
 
 KIND = CheckKind("image_build", Params, needs, evaluate, __doc__ or "")

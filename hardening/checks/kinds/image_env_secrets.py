@@ -18,8 +18,20 @@ from hardening.checks.base import CheckKind, Outcome, pass_fail
 from hardening.facts.image_config import ImageConfig
 from hardening.model.facts import Absent, FactRequest, Facts
 
-WORDS = ("PASSWORD", "PASSWD", "PASS", "SECRET", "SECRETS", "TOKEN", "KEY", "APIKEY",
-         "CREDENTIAL", "CREDENTIALS", "PRIVATE", "AUTH")
+WORDS = (
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "SECRET",
+    "SECRETS",
+    "TOKEN",
+    "KEY",
+    "APIKEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PRIVATE",
+    "AUTH",
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +71,18 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         name, _, value = str(item).partition("=")
         if value and suspicious(name, p) and not is_reference(name, value):
             bad.append(name)
-    observed = (f"{len(bad)} suspicious: {', '.join(bad)} (values hidden)" if bad
-                else f"{len(cfg.env)} variables, none suspicious")
-    return Outcome(pass_fail(not bad), observed, "no credential-like variable with a value",
-                   source, details=tuple(f"{n}=<hidden>" for n in bad))
+    observed = (
+        f"{len(bad)} suspicious: {', '.join(bad)} (values hidden)"
+        if bad
+        else f"{len(cfg.env)} variables, none suspicious"
+    )
+    return Outcome(
+        pass_fail(not bad),
+        observed,
+        "no credential-like variable with a value",
+        source,
+        details=tuple(f"{n}=<hidden>" for n in bad),
+    )
 
 
 KIND = CheckKind("image_env_secrets", Params, needs, evaluate, __doc__ or "")

@@ -42,9 +42,11 @@ def needs(p: Params) -> tuple[FactRequest, ...]:
 def _covers_pod_create(hook: Mapping[str, Any]) -> bool:
     for rule in hook.get("rules") or []:
         ops = rule.get("operations") or []
-        if ("*" in ops or "CREATE" in ops) and any(
-                r in ("*", "pods", "*/*") for r in rule.get("resources") or []) and any(
-                g in ("*", "") for g in rule.get("apiGroups") or []):
+        if (
+            ("*" in ops or "CREATE" in ops)
+            and any(r in ("*", "pods", "*/*") for r in rule.get("resources") or [])
+            and any(g in ("*", "") for g in rule.get("apiGroups") or [])
+        ):
             return True
     return False
 
@@ -54,8 +56,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     objects, source, early = listed(facts, NEEDS)
     if early is not None:
         return early
-    expected = (f"a webhook matching {', '.join(p.webhooks)} on pod CREATE with "
-                "failurePolicy Fail")
+    expected = f"a webhook matching {', '.join(p.webhooks)} on pod CREATE with failurePolicy Fail"
     good: list[str] = []
     weak: list[str] = []
     for res in NEEDS:
@@ -75,9 +76,15 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if good:
         return Outcome(Status.PASS, good[0], expected, source, details=tuple(good + weak))
     observed = weak[0] if weak else "no image-verifying admission webhook"
-    return Outcome(Status.FAIL, observed, expected, source, details=tuple(weak),
-                   reason="the ImagePolicyWebhook admission plugin, if the API server runs "
-                          "it, is not visible through the API")
+    return Outcome(
+        Status.FAIL,
+        observed,
+        expected,
+        source,
+        details=tuple(weak),
+        reason="the ImagePolicyWebhook admission plugin, if the API server runs "
+        "it, is not visible through the API",
+    )
 
 
 KIND = CheckKind("image_provenance", Params, needs, evaluate, __doc__ or "")

@@ -36,8 +36,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if isinstance(cfg, Absent):
         return Outcome.absent(cfg, source=source)
     layers, size, files = cfg.layers, cfg.size, cfg.files_size
-    observed = (f"{layers} layers, {size / MB:.1f} MiB stored, "
-                f"{files / MB:.1f} MiB of files")
+    observed = f"{layers} layers, {size / MB:.1f} MiB stored, {files / MB:.1f} MiB of files"
     limits = []
     over = []
     if p.max_layers:
@@ -48,8 +47,13 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         limits.append(f"at most {p.max_size_mb} MiB stored")
         if size > p.max_size_mb * MB:
             over.append(f"{size / MB:.1f} MiB > {p.max_size_mb} MiB")
-    return Outcome(pass_fail(not over), observed, "; ".join(limits) or "no limit (reported)",
-                   source, details=tuple(over))
+    return Outcome(
+        pass_fail(not over),
+        observed,
+        "; ".join(limits) or "no limit (reported)",
+        source,
+        details=tuple(over),
+    )
 
 
 KIND = CheckKind("image_size", Params, needs, evaluate, __doc__ or "")

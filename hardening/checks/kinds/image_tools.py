@@ -13,8 +13,21 @@ from hardening.checks.base import CheckKind, Outcome, pass_fail
 from hardening.facts.stat import Stat
 from hardening.model.facts import Absent, FactRequest, Facts
 
-TOOLS = ("nc", "ncat", "netcat", "socat", "curl", "wget", "telnet", "ssh", "scp", "sftp",
-         "ftp", "tftp", "nmap")
+TOOLS = (
+    "nc",
+    "ncat",
+    "netcat",
+    "socat",
+    "curl",
+    "wget",
+    "telnet",
+    "ssh",
+    "scp",
+    "sftp",
+    "ftp",
+    "tftp",
+    "nmap",
+)
 DIRS = ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin")
 
 
@@ -46,8 +59,13 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     names = sorted({f.rsplit("/", 1)[-1] for f in found})
     observed = f"{len(names)} found: {', '.join(names)}" if names else "none found"
     wanted = [t for t in p.tools if t not in p.allow]
-    return Outcome(pass_fail(not found), observed, f"none of: {', '.join(wanted)}",
-                   f"stat -L in {' '.join(p.dirs)}", details=tuple(found))
+    return Outcome(
+        pass_fail(not found),
+        observed,
+        f"none of: {', '.join(wanted)}",
+        f"stat -L in {' '.join(p.dirs)}",
+        details=tuple(found),
+    )
 
 
 KIND = CheckKind("image_tools", Params, needs, evaluate, __doc__ or "")

@@ -50,15 +50,18 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     user = cfg.user.strip()
     expected = f"a User whose uid is not {', '.join(p.forbid_uids)}"
     if not user:
-        return Outcome(Status.FAIL, "User not set (the container runs as root)", expected,
-                       source)
+        return Outcome(Status.FAIL, "User not set (the container runs as root)", expected, source)
     name = user.split(":", 1)[0]
     passwd = facts.get(Read(PASSWD))
     uid = name if name.isdigit() else _uid_of(name, passwd)
     if uid is None:
-        return Outcome(Status.WARN, f"User={user}", expected, f"{source}; {PASSWD}",
-                       reason=f"user '{name}' is not in the image's {PASSWD}; "
-                              "the container would not start")
+        return Outcome(
+            Status.WARN,
+            f"User={user}",
+            expected,
+            f"{source}; {PASSWD}",
+            reason=f"user '{name}' is not in the image's {PASSWD}; the container would not start",
+        )
     shown = f"User={user}" + ("" if name.isdigit() else f" (uid {uid})")
     return Outcome(pass_fail(uid not in p.forbid_uids), shown, expected, source)
 

@@ -81,8 +81,10 @@ class _AuditError(Exception):
     def __init__(self, text: str, out: str, rc: int) -> None:
         self.out = out
         self.rc = rc
-        super().__init__(f"failed to run: {_go_quote(text.strip())}, output: {_go_quote(out)}, "
-                         f"error: exit status {rc}")
+        super().__init__(
+            f"failed to run: {_go_quote(text.strip())}, output: {_go_quote(out)}, "
+            f"error: exit status {rc}"
+        )
 
 
 class _NoFact(Exception):
@@ -99,8 +101,13 @@ def _run(p: Params, cmd: str, text: str, facts: Facts) -> str:
     if isinstance(fact, Absent):
         raise _NoFact(Outcome.absent(Absent(fact.reason, is_error=True), source=_source(p)))
     if fact.rc == TIMEOUT_RC:
-        raise _NoFact(Outcome(Status.ERROR, source=_source(p),
-                              reason=f"audit timed out after {p.timeout}s: {text.strip()[:200]}"))
+        raise _NoFact(
+            Outcome(
+                Status.ERROR,
+                source=_source(p),
+                reason=f"audit timed out after {p.timeout}s: {text.strip()[:200]}",
+            )
+        )
     if fact.rc != 0:
         raise _AuditError(text, fact.text, fact.rc)
     return fact.text
@@ -142,8 +149,9 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return _failed(p, str(exc))
     if ok:
         return Outcome(Status.PASS, actual[:2000], expected, _source(p))
-    return _failed(p, "" if p.scored else "unscored check: failed tests give WARN",
-                   actual, expected)
+    return _failed(
+        p, "" if p.scored else "unscored check: failed tests give WARN", actual, expected
+    )
 
 
 KIND = CheckKind("kubebench", Params, needs, evaluate, __doc__ or "")

@@ -39,8 +39,10 @@ class Params:
             raise ParamError("max_mode", f"not an octal mode: '{self.max_mode}'") from None
         unknown = sorted(set(self.forbid_secrets) - set(SECRET_FIELDS))
         if unknown:
-            raise ParamError("forbid_secrets", f"unknown field '{unknown[0]}' (expected one "
-                             f"of: {', '.join(SECRET_FIELDS)})")
+            raise ParamError(
+                "forbid_secrets",
+                f"unknown field '{unknown[0]}' (expected one of: {', '.join(SECRET_FIELDS)})",
+            )
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -62,14 +64,20 @@ def _problems(p: Params, k: Kubeconfig) -> list[str]:
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """FAIL any kubeconfig that breaks a rule; the evidence lists every one found."""
-    expected = (("no such file" if p.forbid_present else f"mode {p.max_mode} or tighter")
-                + (f", without {', '.join(p.forbid_secrets)}" if p.forbid_secrets else ""))
+    expected = ("no such file" if p.forbid_present else f"mode {p.max_mode} or tighter") + (
+        f", without {', '.join(p.forbid_secrets)}" if p.forbid_secrets else ""
+    )
     source = ", ".join(p.paths)
     if p.unless_present:
         marker = facts.get(Stat(p.unless_present))
         if not isinstance(marker, Absent) and marker:
-            return Outcome(Status.SKIP, "control-plane node", expected, p.unless_present,
-                           reason=f"{p.unless_present} exists: the control does not apply")
+            return Outcome(
+                Status.SKIP,
+                "control-plane node",
+                expected,
+                p.unless_present,
+                reason=f"{p.unless_present} exists: the control does not apply",
+            )
     found = facts.get(Kubeconfigs(p.paths))
     if isinstance(found, Absent):
         return Outcome.absent(found, expected=expected, source=source)

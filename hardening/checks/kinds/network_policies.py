@@ -33,9 +33,13 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     covered = {namespace_of(np) for np in objects["networkpolicies"]}
     names = [name_of(ns) for ns in objects["namespaces"]]
     findings = [f"Namespace/{n}: no NetworkPolicy" for n in names if n not in covered]
-    return verdict(findings, "namespaces without a NetworkPolicy", f"{len(names)} namespaces, "
-                   f"{len(objects['networkpolicies'])} policies",
-                   "at least one NetworkPolicy in every namespace", source)
+    return verdict(
+        findings,
+        "namespaces without a NetworkPolicy",
+        f"{len(names)} namespaces, {len(objects['networkpolicies'])} policies",
+        "at least one NetworkPolicy in every namespace",
+        source,
+    )
 
 
 KIND = CheckKind("network_policies", Params, needs, evaluate, __doc__ or "")

@@ -44,8 +44,9 @@ class Params:
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
-            raise ParamError("rule", f"unknown rule '{self.rule}' (expected one of: "
-                             f"{', '.join(RULES)})")
+            raise ParamError(
+                "rule", f"unknown rule '{self.rule}' (expected one of: {', '.join(RULES)})"
+            )
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -69,10 +70,13 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         for ns in (n for n in namespaces if name_of(n) in used):
             got = enforce_level(ns)
             if level_rank(got) < level_rank(level):
-                findings.append(f"Namespace/{name_of(ns)}: {PSA}enforce="
-                                f"{got or 'unset'} admits them (needs {level} or restricted)")
+                findings.append(
+                    f"Namespace/{name_of(ns)}: {PSA}enforce="
+                    f"{got or 'unset'} admits them (needs {level} or restricted)"
+                )
     expected = f"no {noun} in pods or workload templates" + (
-        f"; every namespace enforces Pod Security '{level}' or stricter" if p.guard else "")
+        f"; every namespace enforces Pod Security '{level}' or stricter" if p.guard else ""
+    )
     what = f"{noun}" + (" or namespaces admitting them" if p.guard else "")
     checked = f"{len(specs)} pod specs in {len(used)} namespaces"
     return verdict(findings, what, checked, expected, source)

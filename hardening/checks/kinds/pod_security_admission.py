@@ -50,20 +50,36 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if early is not None:
         return early
     used = {spec.namespace for spec in pod_specs(objects)}
-    findings = [f"Namespace/{name_of(ns)}: {PSA}enforce={enforce_level(ns) or 'unset'}"
-                for ns in objects["namespaces"]
-                if name_of(ns) in used and level_rank(enforce_level(ns)) < 1]
-    out = verdict(findings, "namespaces with workloads and no Pod Security enforcement",
-                  f"{len(used)} namespaces with workloads", "pod-security.kubernetes.io/"
-                  "enforce: baseline or restricted on every namespace with workloads", source)
-    engines = [str(h.get("name")) for res in HOOKS for cfg in objects[res]
-               for h in cfg.get("webhooks") or []
-               if any(fnmatchcase(str(h.get("name", "")), pat) for pat in p.engines)]
+    findings = [
+        f"Namespace/{name_of(ns)}: {PSA}enforce={enforce_level(ns) or 'unset'}"
+        for ns in objects["namespaces"]
+        if name_of(ns) in used and level_rank(enforce_level(ns)) < 1
+    ]
+    out = verdict(
+        findings,
+        "namespaces with workloads and no Pod Security enforcement",
+        f"{len(used)} namespaces with workloads",
+        "pod-security.kubernetes.io/"
+        "enforce: baseline or restricted on every namespace with workloads",
+        source,
+    )
+    engines = [
+        str(h.get("name"))
+        for res in HOOKS
+        for cfg in objects[res]
+        for h in cfg.get("webhooks") or []
+        if any(fnmatchcase(str(h.get("name", "")), pat) for pat in p.engines)
+    ]
     if out.status is Status.FAIL and engines:
-        return Outcome(Status.WARN, out.observed, out.expected, out.source,
-                       reason=f"a policy engine's webhook is registered ({engines[0]}): "
-                              "check its policies cover these namespaces",
-                       details=out.details)
+        return Outcome(
+            Status.WARN,
+            out.observed,
+            out.expected,
+            out.source,
+            reason=f"a policy engine's webhook is registered ({engines[0]}): "
+            "check its policies cover these namespaces",
+            details=out.details,
+        )
     return out
 
 

@@ -67,16 +67,19 @@ def _problems(p: Params, f: PemFile, files: tuple[PemFile, ...]) -> tuple[list[s
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Every private key file must pass mode, owner and key strength."""
-    expected = (f"private keys mode {p.max_mode} or tighter, owned by {' or '.join(p.owners)}, "
-                f"RSA >= {p.min_rsa_bits} / EC >= {p.min_ec_bits} bits")
+    expected = (
+        f"private keys mode {p.max_mode} or tighter, owned by {' or '.join(p.owners)}, "
+        f"RSA >= {p.min_rsa_bits} / EC >= {p.min_ec_bits} bits"
+    )
     source = ", ".join(p.roots)
     tree = facts.get(CertFiles(p.roots))
     if isinstance(tree, Absent):
         return Outcome.absent(tree, expected=expected, source=source)
     keys = [f for f in tree.files if _is_key(f)]
     if not keys and not tree.denied:
-        return Outcome.absent(Absent(f"no private key file under {source}"),
-                              expected=expected, source=source)
+        return Outcome.absent(
+            Absent(f"no private key file under {source}"), expected=expected, source=source
+        )
     details, failed = [], 0
     for f in keys:
         bad, what = _problems(p, f, tree.files)

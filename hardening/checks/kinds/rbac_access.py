@@ -61,13 +61,21 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         if p.role:
             what = "" if b.role != f"ClusterRole/{p.role}" else p.role
         else:
-            hits = [(i, g) for i, r in enumerate(b.rules)
-                    if (g := grant(r, p.verbs, p.api_group, p.resources))]
+            hits = [
+                (i, g)
+                for i, r in enumerate(b.rules)
+                if (g := grant(r, p.verbs, p.api_group, p.resources))
+            ]
             what = "; ".join(f"rules[{i}]: {g}" for i, g in hits)
         if what:
             findings += [f"{b.ref} -> {b.role}: {subject_name(s)} ({what})" for s in b.subjects()]
-    return verdict(findings, f"subjects with {_wanted(p)}", f"{seen} bindings beyond the "
-                   "built-ins", f"no subject beyond the built-ins holds {_wanted(p)}", source)
+    return verdict(
+        findings,
+        f"subjects with {_wanted(p)}",
+        f"{seen} bindings beyond the built-ins",
+        f"no subject beyond the built-ins holds {_wanted(p)}",
+        source,
+    )
 
 
 KIND = CheckKind("rbac_access", Params, needs, evaluate, __doc__ or "")

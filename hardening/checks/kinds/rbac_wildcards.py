@@ -35,11 +35,20 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if early is not None:
         return early
     roles = [r for res in NEEDS for r in objects[res] if not is_bootstrap(r)]
-    findings = [f"{ref(r)}: rules[{i}].{f}=*" for r in roles
-                for i, rule in enumerate(r.get("rules") or []) for f in FIELDS
-                if "*" in (rule.get(f) or [])]
-    return verdict(findings, "wildcards in roles", f"{len(roles)} roles beyond the bootstrap "
-                   "policy", "no '*' in apiGroups, resources or verbs", source)
+    findings = [
+        f"{ref(r)}: rules[{i}].{f}=*"
+        for r in roles
+        for i, rule in enumerate(r.get("rules") or [])
+        for f in FIELDS
+        if "*" in (rule.get(f) or [])
+    ]
+    return verdict(
+        findings,
+        "wildcards in roles",
+        f"{len(roles)} roles beyond the bootstrap policy",
+        "no '*' in apiGroups, resources or verbs",
+        source,
+    )
 
 
 KIND = CheckKind("rbac_wildcards", Params, needs, evaluate, __doc__ or "")

@@ -47,8 +47,9 @@ class Params:
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
-            raise ParamError("rule", f"unknown rule '{self.rule}' (expected one of: "
-                             f"{', '.join(RULES)})")
+            raise ParamError(
+                "rule", f"unknown rule '{self.rule}' (expected one of: {', '.join(RULES)})"
+            )
         wanted = list(baselines.AUTO.values()) if self.baseline == "auto" else [self.baseline]
         try:  # read at catalogue load; evaluate never touches files
             known = {name: baselines.actions(name) for name in wanted}
@@ -68,8 +69,9 @@ def needs(p: Params) -> tuple[FactRequest, ...]:
 
 
 def _policies(role: RoleFact) -> list[Policy]:
-    return [parse_policy(item.get("document"), str(item.get("name", "?")))
-            for item in role.policies]
+    return [
+        parse_policy(item.get("document"), str(item.get("name", "?"))) for item in role.policies
+    ]
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
@@ -82,8 +84,7 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     except (ValueError, TypeError, AttributeError) as exc:
         return Outcome(Status.ERROR, reason=f"role {role.name}: policy: {exc}")
     dialect = "ram" if any(x.dialect == "ram" for x in policies) else "iam"
-    source = f"role {role.name}: " + (", ".join(x.name for x in policies) or
-                                                  "no policies attached")
+    source = f"role {role.name}: " + (", ".join(x.name for x in policies) or "no policies attached")
     if p.rule == "admin":
         found = full_admin(policies)
     elif p.rule == "not_action":
@@ -94,12 +95,20 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         name = baselines.AUTO[dialect] if p.baseline == "auto" else p.baseline
         found = extra_actions(policies, p.actions(name))
         source += f" (baseline {name})"
-    observed = (f"{len(found)} finding(s): " + "; ".join(found[:3]))[:2000] if found else \
-        f"{sum(len(x.statements) for x in policies)} statements, none matching"
+    observed = (
+        (f"{len(found)} finding(s): " + "; ".join(found[:3]))[:2000]
+        if found
+        else f"{sum(len(x.statements) for x in policies)} statements, none matching"
+    )
     if p.rule == "baseline" and found:
         observed = "extra actions: " + ", ".join(found[:20])
-    return Outcome(pass_fail(not found), observed, EXPECTED[p.rule], source,
-                   details=tuple(f[:500] for f in found[:100]))
+    return Outcome(
+        pass_fail(not found),
+        observed,
+        EXPECTED[p.rule],
+        source,
+        details=tuple(f[:500] for f in found[:100]),
+    )
 
 
 KIND = CheckKind("role_policy", Params, needs, evaluate, __doc__ or "")

@@ -38,8 +38,15 @@ class Params:
 
     config: str = "/etc/containerd/config.toml"
     include: tuple[str, ...] = ("/etc/containerd/conf.d/*.toml", "/etc/containerd/*.toml")
-    shim_dirs: tuple[str, ...] = ("/usr/bin", "/usr/local/bin", "/usr/sbin", "/usr/local/sbin",
-                                  "/opt/containerd/bin", "/opt/kata/bin", "/bin")
+    shim_dirs: tuple[str, ...] = (
+        "/usr/bin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/local/sbin",
+        "/opt/containerd/bin",
+        "/opt/kata/bin",
+        "/bin",
+    )
     version_command: str = "containerd --version"
     required: bool = False
 
@@ -47,10 +54,14 @@ class Params:
 def needs(p: Params) -> tuple[FactRequest, ...]:
     """The config files, the shim binaries in every shim dir, containerd's version, the
     RuntimeClasses (cloud source) and the node pool's ``sandbox_required`` (inventory)."""
-    return (Read(p.config), *(Read(g) for g in p.include),
-            *(Stat(f"{d.rstrip('/')}/containerd-shim-*") for d in p.shim_dirs),
-            RuntimeClasses(), InventoryFlag("sandbox_required"),
-            Command(p.version_command, 10))
+    return (
+        Read(p.config),
+        *(Read(g) for g in p.include),
+        *(Stat(f"{d.rstrip('/')}/containerd-shim-*") for d in p.shim_dirs),
+        RuntimeClasses(),
+        InventoryFlag("sandbox_required"),
+        Command(p.version_command, 10),
+    )
 
 
 def _files(p: Params, facts: Facts) -> tuple[FileContent | Absent, list[FileContent]]:
@@ -60,8 +71,11 @@ def _files(p: Params, facts: Facts) -> tuple[FileContent | Absent, list[FileCont
         got = facts.get(Read(g))
         if not isinstance(got, Absent):
             extra.update({f.path: f for f in got if f.path != p.config})
-    first = main if isinstance(main, Absent) else (
-        main[0] if main else Absent(f"{p.config}: no such file"))
+    first = (
+        main
+        if isinstance(main, Absent)
+        else (main[0] if main else Absent(f"{p.config}: no such file"))
+    )
     return first, list(extra.values())
 
 
@@ -84,15 +98,16 @@ def _major(facts: Facts, p: Params) -> int | None:
 
 
 def _check(h: Handler, shims: dict[str, FileStat], classes: list[Any] | None) -> str:
-    """"" when the handler is usable, else what is wrong with it."""
+    """ "" when the handler is usable, else what is wrong with it."""
     shim = h.runtime_path or shim_name(h.runtime_type) or ""
     st = shims.get(shim)
     if st is None:
         return f"shim {shim or '(unknown for ' + h.runtime_type + ')'} not found"
     if not st.is_file or not st.perms & 0o111:
         return f"shim {st.path} is not an executable file (mode {st.octal})"
-    if classes is not None and not any(isinstance(c, dict) and c.get("handler") == h.name
-                                       for c in classes):
+    if classes is not None and not any(
+        isinstance(c, dict) and c.get("handler") == h.name for c in classes
+    ):
         return f"no RuntimeClass has handler '{h.name}'"
     return ""
 
@@ -101,12 +116,14 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     """Find sandbox handlers, check their shims and RuntimeClasses."""
     required = p.required or facts.get(InventoryFlag("sandbox_required")) is True
     expected = "a sandboxed runtime handler with its shim" + (
-        " (required on this node pool)" if required else "")
+        " (required on this node pool)" if required else ""
+    )
     main, extra = _files(p, facts)
     if isinstance(main, Absent):
         if required and not main.is_error:
-            return Outcome(Status.FAIL, "no containerd config", expected, p.config,
-                           reason=main.reason)
+            return Outcome(
+                Status.FAIL, "no containerd config", expected, p.config, reason=main.reason
+            )
         return Outcome.absent(main, expected=expected, source=p.config)
     try:
         version, handlers, notes = load_handlers([main, *extra])
@@ -114,9 +131,15 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         return Outcome(Status.ERROR, source=p.config, reason=f"{p.config}: {exc}")
     major = _major(facts, p)
     if version == 3 and major == 1:
-        return Outcome(Status.FAIL, "config version 3 with containerd 1.x", expected, p.config,
-                       reason="containerd 1.x ignores a version 3 config file; its runtime "
-                              "handlers are not in effect", details=tuple(notes))
+        return Outcome(
+            Status.FAIL,
+            "config version 3 with containerd 1.x",
+            expected,
+            p.config,
+            reason="containerd 1.x ignores a version 3 config file; its runtime "
+            "handlers are not in effect",
+            details=tuple(notes),
+        )
     shims = _shims(p, facts)
     given = facts.get(RuntimeClasses())
     classes = list(given.items) if isinstance(given, ClassList) else None
@@ -136,11 +159,21 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if good:
         return Outcome(Status.PASS, good[0], expected, main.path, details=details)
     if required:
-        return Outcome(Status.FAIL, f"no sandboxed runtime among {len(handlers)} handlers",
-                       expected, main.path, details=details)
-    return Outcome(Status.SKIP, f"no sandboxed runtime among {len(handlers)} handlers",
-                   expected, main.path, details=details,
-                   reason="this node pool does not require a sandboxed runtime")
+        return Outcome(
+            Status.FAIL,
+            f"no sandboxed runtime among {len(handlers)} handlers",
+            expected,
+            main.path,
+            details=details,
+        )
+    return Outcome(
+        Status.SKIP,
+        f"no sandboxed runtime among {len(handlers)} handlers",
+        expected,
+        main.path,
+        details=details,
+        reason="this node pool does not require a sandboxed runtime",
+    )
 
 
 KIND = CheckKind("sandbox_runtime", Params, needs, evaluate, __doc__ or "")

@@ -36,16 +36,32 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     for spec in specs:
         for c, at in spec.containers():
             for i, env in enumerate(c.get("env") or []):
-                key = ((env.get("valueFrom") or {}).get("secretKeyRef") or {})
+                key = (env.get("valueFrom") or {}).get("secretKeyRef") or {}
                 if key:
-                    findings.append(describe(spec, (f"{at}.env[{i}].valueFrom.secretKeyRef",
-                                                    f"{key.get('name')}/{key.get('key')}")))
+                    findings.append(
+                        describe(
+                            spec,
+                            (
+                                f"{at}.env[{i}].valueFrom.secretKeyRef",
+                                f"{key.get('name')}/{key.get('key')}",
+                            ),
+                        )
+                    )
             for i, src in enumerate(c.get("envFrom") or []):
                 if src.get("secretRef"):
-                    findings.append(describe(spec, (f"{at}.envFrom[{i}].secretRef",
-                                                    str(src["secretRef"].get("name")))))
-    return verdict(findings, "Secrets used as environment variables", f"{len(specs)} pod "
-                   "specs", "Secrets mounted as files, none in env or envFrom", source)
+                    findings.append(
+                        describe(
+                            spec,
+                            (f"{at}.envFrom[{i}].secretRef", str(src["secretRef"].get("name"))),
+                        )
+                    )
+    return verdict(
+        findings,
+        "Secrets used as environment variables",
+        f"{len(specs)} pod specs",
+        "Secrets mounted as files, none in env or envFrom",
+        source,
+    )
 
 
 KIND = CheckKind("secret_env", Params, needs, evaluate, __doc__ or "")

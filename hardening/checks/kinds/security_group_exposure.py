@@ -33,14 +33,17 @@ class Params:
     def __post_init__(self) -> None:
         bad = [p for p in self.protocols if p not in PROTOCOLS]
         if bad:
-            raise ParamError("protocols", f"unknown protocol '{bad[0]}' (expected one of: "
-                             f"{', '.join(PROTOCOLS)})")
+            raise ParamError(
+                "protocols",
+                f"unknown protocol '{bad[0]}' (expected one of: {', '.join(PROTOCOLS)})",
+            )
         if self.match not in ("any", "every"):
             raise ParamError("match", f"expected any or every, got '{self.match}'")
         lo, hi = self.range
         if not 1 <= lo <= hi <= 65535:
-            raise ParamError("ports", f"expected a port or a range within 1-65535, "
-                             f"got '{self.ports}'")
+            raise ParamError(
+                "ports", f"expected a port or a range within 1-65535, got '{self.ports}'"
+            )
 
     @property
     def range(self) -> tuple[int, int]:
@@ -59,8 +62,11 @@ def needs(p: Params) -> tuple[FactRequest, ...]:
 
 def _what(p: Params) -> str:
     lo, hi = p.range
-    ports = "" if set(p.protocols) <= PORTLESS else (
-        " (every port)" if (lo, hi) == (1, 65535) else f" port {p.ports}")
+    ports = (
+        ""
+        if set(p.protocols) <= PORTLESS
+        else (" (every port)" if (lo, hi) == (1, 65535) else f" port {p.ports}")
+    )
     return f"{'/'.join(p.protocols)}{ports}"
 
 
@@ -86,16 +92,31 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         unsure += [f"{r.label}: {r.unevaluable}" for r in e.unevaluable]
         blocked += [f"{where} closed by {rule.label}" for where, rule in e.blocked]
     if found:
-        return Outcome(Status.FAIL, f"Internet ingress to {_what(p)}: {found[0]}"
-                       + (f" (+{len(found) - 1} more)" if len(found) > 1 else ""),
-                       expected, source, details=tuple(found[:50]))
+        return Outcome(
+            Status.FAIL,
+            f"Internet ingress to {_what(p)}: {found[0]}"
+            + (f" (+{len(found) - 1} more)" if len(found) > 1 else ""),
+            expected,
+            source,
+            details=tuple(found[:50]),
+        )
     if unsure:
-        return Outcome(Status.WARN, "unevaluable: " + unsure[0], expected, source,
-                       reason="unevaluable: a rule references a list that is not expanded",
-                       details=tuple(unsure[:50]))
+        return Outcome(
+            Status.WARN,
+            "unevaluable: " + unsure[0],
+            expected,
+            source,
+            reason="unevaluable: a rule references a list that is not expanded",
+            details=tuple(unsure[:50]),
+        )
     icmp = [f"allowed: {w} by {r.label}" for w, r in exposure(rules, "icmp").exposed]
-    return Outcome(Status.PASS, f"no Internet ingress to {_what(p)} ({len(rules)} ingress "
-                   f"rules)", expected, source, details=tuple((blocked + icmp)[:50]))
+    return Outcome(
+        Status.PASS,
+        f"no Internet ingress to {_what(p)} ({len(rules)} ingress rules)",
+        expected,
+        source,
+        details=tuple((blocked + icmp)[:50]),
+    )
 
 
 KIND = CheckKind("security_group_exposure", Params, needs, evaluate, __doc__ or "")

@@ -34,8 +34,10 @@ def check_exclude(exclude: tuple[str, ...]) -> None:
     """ParamError unless every ``exclude`` pattern is an absolute path on one line."""
     bad = [x for x in exclude if not x.startswith("/") or "\n" in x]
     if bad:
-        raise ParamError("exclude", f"'{bad[0]}' is not an absolute path pattern; write it "
-                                    "as /dir or /dir/prefix*")
+        raise ParamError(
+            "exclude",
+            f"'{bad[0]}' is not an absolute path pattern; write it as /dir or /dir/prefix*",
+        )
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -46,14 +48,17 @@ def needs(p: Params) -> tuple[FactRequest, ...]:
 def excluded(path: str, patterns: tuple[str, ...]) -> bool:
     """Whether ``path`` is inside a directory ``patterns`` names (``find -path`` globbing,
     where ``*`` also matches ``/``)."""
-    return any(fnmatch.fnmatchcase(path, x) or fnmatch.fnmatchcase(path, x.rstrip("/") + "/*")
-               for x in patterns)
+    return any(
+        fnmatch.fnmatchcase(path, x) or fnmatch.fnmatchcase(path, x.rstrip("/") + "/*")
+        for x in patterns
+    )
 
 
 def walk_source(roots: tuple[str, ...], exclude: tuple[str, ...], test: str) -> str:
     """The find command the evidence names."""
-    prune = (" \\( " + " -o ".join(f"-path {x}" for x in exclude) + " \\) -prune -o"
-             if exclude else "")
+    prune = (
+        " \\( " + " -o ".join(f"-path {x}" for x in exclude) + " \\) -prune -o" if exclude else ""
+    )
     return f"find {' '.join(roots)} -xdev{prune} -type f {test}"
 
 
@@ -68,14 +73,25 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = walk_source(p.roots, p.exclude, "-perm /6000")
     if isinstance(found, Absent):
         return Outcome.absent(found, source=source)
-    setid: list[FileStat] = [f for f in found if f.mode & (stat.S_ISUID | stat.S_ISGID)
-                             and not excluded(f.path, p.exclude)]
+    setid: list[FileStat] = [
+        f
+        for f in found
+        if f.mode & (stat.S_ISUID | stat.S_ISGID) and not excluded(f.path, p.exclude)
+    ]
     bad = [f for f in setid if not allowed(f.path, p.allow)]
     expected = "no setuid/setgid file outside the allow-list"
-    observed = (f"{len(bad)} unexpected of {len(setid)} setuid/setgid files"
-                if bad else f"{len(setid)} setuid/setgid files, all allowed")
-    return Outcome(pass_fail(not bad), observed, expected, source,
-                   details=tuple(f"{f.octal} {f.owner} {f.path}" for f in bad))
+    observed = (
+        f"{len(bad)} unexpected of {len(setid)} setuid/setgid files"
+        if bad
+        else f"{len(setid)} setuid/setgid files, all allowed"
+    )
+    return Outcome(
+        pass_fail(not bad),
+        observed,
+        expected,
+        source,
+        details=tuple(f"{f.octal} {f.owner} {f.path}" for f in bad),
+    )
 
 
 KIND = CheckKind("suid_inventory", Params, needs, evaluate, __doc__ or "")

@@ -49,13 +49,22 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
             continue
         sa = accounts.get((spec.namespace, account))
         if sa is None or sa.get(AUTOMOUNT) is not False:
-            said = "not found" if sa is None else f"{AUTOMOUNT}=" + (
-                str(sa[AUTOMOUNT]).lower() if AUTOMOUNT in sa else "unset")
-            findings.append(f"{spec.ref}: {spec.path}.{AUTOMOUNT} unset and ServiceAccount "
-                            f"{spec.namespace}/{account} {said}")
-    return verdict(findings, "pod specs mounting a service account token",
-                   f"{len(specs)} pod specs", f"{AUTOMOUNT}: false on pods or their service "
-                   "accounts unless the pod calls the API", source)
+            said = (
+                "not found"
+                if sa is None
+                else f"{AUTOMOUNT}=" + (str(sa[AUTOMOUNT]).lower() if AUTOMOUNT in sa else "unset")
+            )
+            findings.append(
+                f"{spec.ref}: {spec.path}.{AUTOMOUNT} unset and ServiceAccount "
+                f"{spec.namespace}/{account} {said}"
+            )
+    return verdict(
+        findings,
+        "pod specs mounting a service account token",
+        f"{len(specs)} pod specs",
+        f"{AUTOMOUNT}: false on pods or their service accounts unless the pod calls the API",
+        source,
+    )
 
 
 KIND = CheckKind("token_automount", Params, needs, evaluate, __doc__ or "")

@@ -35,11 +35,20 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     source = suid_inventory.walk_source(p.roots, p.exclude, "-perm -0002")
     if isinstance(found, Absent):
         return Outcome.absent(found, source=source)
-    bad = [f for f in found if f.perms & 0o002 and not allowed(f.path, p.allow)
-           and not suid_inventory.excluded(f.path, p.exclude)]
-    return Outcome(pass_fail(not bad), f"{len(bad)} world-writable files",
-                   "no world-writable regular file", source,
-                   details=tuple(f"{f.octal} {f.owner} {f.path}" for f in bad))
+    bad = [
+        f
+        for f in found
+        if f.perms & 0o002
+        and not allowed(f.path, p.allow)
+        and not suid_inventory.excluded(f.path, p.exclude)
+    ]
+    return Outcome(
+        pass_fail(not bad),
+        f"{len(bad)} world-writable files",
+        "no world-writable regular file",
+        source,
+        details=tuple(f"{f.octal} {f.owner} {f.path}" for f in bad),
+    )
 
 
 KIND = CheckKind("world_writable", Params, needs, evaluate, __doc__ or "")

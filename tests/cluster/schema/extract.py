@@ -17,14 +17,18 @@ from pathlib import Path
 from typing import Any
 
 MEMBER = "kubernetes_validate/kubernetes-json-schema/v1.32.0-local-strict/_definitions.json"
-ROOTS = [f"io.k8s.api.{g}.v1.{k}" for g, ks in {
-    "core": ["Namespace", "Pod", "ServiceAccount", "Service"],
-    "apps": ["Deployment", "DaemonSet", "StatefulSet"],
-    "batch": ["Job", "CronJob"],
-    "rbac": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
-    "networking": ["NetworkPolicy"],
-    "admissionregistration": ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
-}.items() for k in ks]
+ROOTS = [
+    f"io.k8s.api.{g}.v1.{k}"
+    for g, ks in {
+        "core": ["Namespace", "Pod", "ServiceAccount", "Service"],
+        "apps": ["Deployment", "DaemonSet", "StatefulSet"],
+        "batch": ["Job", "CronJob"],
+        "rbac": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
+        "networking": ["NetworkPolicy"],
+        "admissionregistration": ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"],
+    }.items()
+    for k in ks
+]
 
 
 def _refs(node: Any) -> list[str]:

@@ -136,8 +136,14 @@ groups:
 
 
 def test_group_type_skip_and_benchmark_config_merge(tmp_path: Path) -> None:
-    root = _write(tmp_path, {"config.yaml": CONFIG, "p/node.yaml": NODE,
-                             "p/config.yaml": "node:\n  kubelet:\n    confs: [/b/two.yaml]\n"})
+    root = _write(
+        tmp_path,
+        {
+            "config.yaml": CONFIG,
+            "p/node.yaml": NODE,
+            "p/config.yaml": "node:\n  kubelet:\n    confs: [/b/two.yaml]\n",
+        },
+    )
     (control,) = load_many(["p"], root).controls
     p = params(control)
     assert p.type == "skip"
@@ -146,15 +152,19 @@ def test_group_type_skip_and_benchmark_config_merge(tmp_path: Path) -> None:
 
 
 def test_wrong_file_type_is_rejected(tmp_path: Path) -> None:
-    root = _write(tmp_path, {"config.yaml": CONFIG,
-                             "p/node.yaml": NODE.replace('type: "node"', 'type: "master"')})
+    root = _write(
+        tmp_path,
+        {"config.yaml": CONFIG, "p/node.yaml": NODE.replace('type: "node"', 'type: "master"')},
+    )
     with pytest.raises(CatalogueError, match="non-node controls file specified"):
         load_many(["p"], root)
 
 
 def test_bad_boolean_is_rejected(tmp_path: Path) -> None:
-    root = _write(tmp_path, {"config.yaml": CONFIG,
-                             "p/node.yaml": NODE.replace("scored: true", "scored: maybe")})
+    root = _write(
+        tmp_path,
+        {"config.yaml": CONFIG, "p/node.yaml": NODE.replace("scored: true", "scored: maybe")},
+    )
     with pytest.raises(CatalogueError, match="expected true or false"):
         load_many(["p"], root)
 
@@ -169,14 +179,16 @@ def test_unknown_op_is_a_load_error_naming_file_control_and_field(tmp_path: Path
     """kube-bench fails 'noteqx' silently at run time; here the typo stops the load."""
     cfg = tmp_path / "cfg"
     (cfg / "p").mkdir(parents=True)
-    (cfg / "config.yaml").write_text("node:\n  components: [kubelet]\n  kubelet:\n"
-                                     "    bins: [kubelet]\n")
+    (cfg / "config.yaml").write_text(
+        "node:\n  components: [kubelet]\n  kubelet:\n    bins: [kubelet]\n"
+    )
     (cfg / "p" / "node.yaml").write_text(
         "controls:\nversion: p\nid: 4\ntext: Worker\ntype: node\ngroups:\n"
         "  - id: 4.2\n    text: Kubelet\n    checks:\n      - id: 4.2.5\n"
         "        text: t\n        audit: echo x\n        tests:\n          test_items:\n"
         "            - flag: --x\n              compare:\n                op: noteqx\n"
-        "                value: 1\n        scored: true\n")
+        "                value: 1\n        scored: true\n"
+    )
     with pytest.raises(CatalogueError) as err:
         load_many(["p"], cfg)
     text = str(err.value)

@@ -70,13 +70,19 @@ def test_good_catalogue_loads_with_text_preserved(tmp_path: Path) -> None:
         ("kind: file_mode", "kind: file_mood", 9, "check.kind", "unknown kind 'file_mood'"),
         ("max_mode: 0644", "max_mode: rw-r--r--", 11, "check.max_mode", "not an octal mode"),
         ("severity: critical", "severity: urgent", 15, "severity", "unknown severity"),
-        ("      path: /etc/x\n", "      path: /etc/x\n      color: red\n", 11, "check.color",
-         "unknown key for kind 'file_mode'"),
+        (
+            "      path: /etc/x\n",
+            "      path: /etc/x\n      color: red\n",
+            11,
+            "check.color",
+            "unknown key for kind 'file_mode'",
+        ),
         ("      type: bool\n", "", 12, "check.value", None),
     ],
 )
-def test_errors_name_file_line_control_and_field(tmp_path: Path, old: str, new: str, line: int,
-                                                 field: str, message: str | None) -> None:
+def test_errors_name_file_line_control_and_field(
+    tmp_path: Path, old: str, new: str, line: int, field: str, message: str | None
+) -> None:
     text = GOOD.replace(old, new, 1)
     if message is None:  # removing a required key instead
         text = GOOD.replace("      value: false\n", "")
@@ -106,8 +112,10 @@ def test_invalid_yaml_names_line(tmp_path: Path) -> None:
 
 
 def test_manual_control_needs_no_check(tmp_path: Path) -> None:
-    text = ("controls:\n  - id: M1\n    title: review\n    section: S\n    automated: false\n"
-            "    audit: look at it\n")
+    text = (
+        "controls:\n  - id: M1\n    title: review\n    section: S\n    automated: false\n"
+        "    audit: look at it\n"
+    )
     cat = load_benchmark("b", root=write(tmp_path, text).parent)
     assert cat.controls[0].check is None and cat.controls[0].audit == "look at it"
 

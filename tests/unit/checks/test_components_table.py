@@ -12,8 +12,9 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def _table() -> str:
-    spec = importlib.util.spec_from_file_location("defaults_table",
-                                                  REPO / "scripts" / "defaults_table.py")
+    spec = importlib.util.spec_from_file_location(
+        "defaults_table", REPO / "scripts" / "defaults_table.py"
+    )
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -88,8 +88,9 @@ def test_evaluation_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
         doc = load(case.read_text())
         control = _control(case, doc)
         kind = KINDS[control.check.kind]
-        prepared.append((control, build_facts(_facts(case, doc),
-                                              kind.needs(control.check.params)), doc))
+        prepared.append(
+            (control, build_facts(_facts(case, doc), kind.needs(control.check.params)), doc)
+        )
 
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("evaluation tried to do I/O")

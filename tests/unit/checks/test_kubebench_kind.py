@@ -8,10 +8,17 @@ from hardening.facts.command import Command
 from hardening.model.facts import CommandOutput, Facts
 from hardening.model.result import Status
 
-ITEM = (CheckItem(flag="--anonymous-auth", path="{.authentication.anonymous.enabled}",
-                  op="eq", value="false"),)
-SCRIPTS = Scripts(audit="/bin/ps -fC $kubeletbin", audit_config="/bin/cat $kubeletconf",
-                  audit_cmd="AUDIT", config_cmd="CONFIG")
+ITEM = (
+    CheckItem(
+        flag="--anonymous-auth", path="{.authentication.anonymous.enabled}", op="eq", value="false"
+    ),
+)
+SCRIPTS = Scripts(
+    audit="/bin/ps -fC $kubeletbin",
+    audit_config="/bin/cat $kubeletconf",
+    audit_cmd="AUDIT",
+    config_cmd="CONFIG",
+)
 
 
 def facts(**outputs: tuple[int, str]) -> Facts:
@@ -20,8 +27,12 @@ def facts(**outputs: tuple[int, str]) -> Facts:
 
 
 def check(**kw: object) -> Params:
-    base: dict[str, object] = {"check_id": "4.2.1", "scripts": SCRIPTS, "tests": ITEM,
-                               "scored": True}
+    base: dict[str, object] = {
+        "check_id": "4.2.1",
+        "scripts": SCRIPTS,
+        "tests": ITEM,
+        "scored": True,
+    }
     base.update(kw)
     return Params(**base)  # type: ignore[arg-type]
 
@@ -40,8 +51,9 @@ def test_pass_and_scored_fail() -> None:
 
 
 def test_unscored_failure_is_warn() -> None:
-    out = evaluate(check(scored=False),
-                   facts(AUDIT=(0, "kubelet --anonymous-auth=true"), CONFIG=(0, "")))
+    out = evaluate(
+        check(scored=False), facts(AUDIT=(0, "kubelet --anonymous-auth=true"), CONFIG=(0, ""))
+    )
     assert out.status is Status.WARN
 
 
@@ -75,8 +87,9 @@ def test_missing_config_file_is_ignored_when_audit_has_output() -> None:
     cfg = "cat: /var/lib/kubelet/config.yaml: No such file or directory\n"
     out = evaluate(check(), facts(AUDIT=(0, "kubelet --anonymous-auth=false"), CONFIG=(1, cfg)))
     assert out.status is Status.PASS
-    exit127 = evaluate(check(), facts(AUDIT=(0, "kubelet --anonymous-auth=false"),
-                                      CONFIG=(127, "")))
+    exit127 = evaluate(
+        check(), facts(AUDIT=(0, "kubelet --anonymous-auth=false"), CONFIG=(127, ""))
+    )
     assert exit127.status is Status.PASS
 
 

@@ -78,44 +78,60 @@ def test_compare_op_pass_rule(op: str, flag_val: str, value: str, ok: bool) -> N
 @pytest.mark.parametrize("op", ["gt", "gte", "lt", "lte"])
 def test_non_integers_give_invalid_numbers_text(op: str, flag_val: str) -> None:
     assert compare_op(op, flag_val, "5", "--x") == (
-        f"Invalid Number(s) used for comparison: '{flag_val}' '5'", False)
+        f"Invalid Number(s) used for comparison: '{flag_val}' '5'",
+        False,
+    )
 
 
 def test_invalid_number_on_the_value_side() -> None:
     assert compare_op("gte", "5", "x", "--x") == (
-        "Invalid Number(s) used for comparison: '5' 'x'", False)
+        "Invalid Number(s) used for comparison: '5' 'x'",
+        False,
+    )
 
 
-@pytest.mark.parametrize(("op", "text"), [
-    ("eq", "'--x' is equal to 'v'"),
-    ("noteq", "'--x' is not equal to 'v'"),
-    ("has", "'--x' has 'v'"),
-    ("nothave", "'--x' does not have 'v'"),
-    ("regex", "'--x' matched by regex expression 'v'"),
-    ("valid_elements", "'--x' contains valid elements from 'v'"),
-    ("noteqx", ""),
-])
+@pytest.mark.parametrize(
+    ("op", "text"),
+    [
+        ("eq", "'--x' is equal to 'v'"),
+        ("noteq", "'--x' is not equal to 'v'"),
+        ("has", "'--x' has 'v'"),
+        ("nothave", "'--x' does not have 'v'"),
+        ("regex", "'--x' matched by regex expression 'v'"),
+        ("valid_elements", "'--x' contains valid elements from 'v'"),
+        ("noteqx", ""),
+    ],
+)
 def test_expected_result_templates(op: str, text: str) -> None:
     assert compare_op(op, "q", "v", "--x")[0] == text
 
 
-@pytest.mark.parametrize(("op", "text"), [
-    ("gt", "'--x' is greater than 4"),
-    ("gte", "'--x' is greater or equal to 4"),
-    ("lt", "'--x' is lower than 4"),
-    ("lte", "'--x' is lower or equal to 4"),
-])
+@pytest.mark.parametrize(
+    ("op", "text"),
+    [
+        ("gt", "'--x' is greater than 4"),
+        ("gte", "'--x' is greater or equal to 4"),
+        ("lt", "'--x' is lower than 4"),
+        ("lte", "'--x' is lower or equal to 4"),
+    ],
+)
 def test_numeric_expected_templates(op: str, text: str) -> None:
     assert compare_op(op, "3", "4", "--x")[0] == text
 
 
 def test_bitmask_messages() -> None:
     assert compare_op("bitmask", "640", "600", "permissions") == (
-        "permissions has permissions 640, expected 600 or more restrictive", False)
+        "permissions has permissions 640, expected 600 or more restrictive",
+        False,
+    )
     assert compare_op("bitmask", "x9", "600", "permissions") == (
-        "Not numeric value - flag: x9", False)
+        "Not numeric value - flag: x9",
+        False,
+    )
     assert compare_op("bitmask", "644", "9", "permissions") == (
-        "Not numeric value - flag: 9", False)
+        "Not numeric value - flag: 9",
+        False,
+    )
 
 
 def test_invalid_regex_is_an_error_not_a_verdict() -> None:
@@ -150,10 +166,18 @@ def test_flag_lookup(output: str, flag: str, found: bool, value: str) -> None:
 
 # REFERENCE §1.6 path rules: (config output, path, found, value)
 PATHS = [
-    ('{"authentication":{"anonymous":{"enabled":false}}}',
-     "{.authentication.anonymous.enabled}", True, "false"),
-    ("authentication:\n  anonymous:\n    enabled: false\n",
-     "{.authentication.anonymous.enabled}", True, "false"),
+    (
+        '{"authentication":{"anonymous":{"enabled":false}}}',
+        "{.authentication.anonymous.enabled}",
+        True,
+        "false",
+    ),
+    (
+        "authentication:\n  anonymous:\n    enabled: false\n",
+        "{.authentication.anonymous.enabled}",
+        True,
+        "false",
+    ),
     ("a: yes\n", "{.a}", True, "true"),  # YAML 1.1 booleans
     ("a: off\n", "{.a}", True, "false"),
     ('{"eventRecordQPS": 15000}', "{.eventRecordQPS}", True, "15000"),  # float64 %v
@@ -174,7 +198,7 @@ def test_path_lookup(output: str, path: str, found: bool, value: str) -> None:
     assert find_path(output, path) == (found, value)
 
 
-@pytest.mark.parametrize("output", [": : :\n  - {", "{\"a\": [1,"])
+@pytest.mark.parametrize("output", [": : :\n  - {", '{"a": [1,'])
 def test_unparseable_config_is_an_error(output: str) -> None:
     with pytest.raises(ValueError):
         find_path(output, "{.a}")
@@ -185,10 +209,19 @@ def test_bad_path_expression_is_an_error() -> None:
         find_path('{"a": 1}', "{range .a}")
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (15000.0, "15000"), (1e6, "1e+06"), (123456.0, "123456"), (1.5, "1.5"),
-    (0.0001, "0.0001"), (0.00001, "1e-05"), (1234567.0, "1.234567e+06"), (-2.0, "-2"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (15000.0, "15000"),
+        (1e6, "1e+06"),
+        (123456.0, "123456"),
+        (1.5, "1.5"),
+        (0.0001, "0.0001"),
+        (0.00001, "1e-05"),
+        (1234567.0, "1.234567e+06"),
+        (-2.0, "-2"),
+    ],
+)
 def test_go_float_printing(value: float, text: str) -> None:
     assert go_float(value) == text
 
@@ -235,8 +268,9 @@ def test_output_is_trimmed_right_of_blanks_and_newlines() -> None:
 
 # REFERENCE §1.7 fallback: flag first; config only when the flag is not found
 def test_flag_wins_over_config() -> None:
-    item = CheckItem(flag="--anonymous-auth", path="{.authentication.anonymous.enabled}",
-                    op="eq", value="false")
+    item = CheckItem(
+        flag="--anonymous-auth", path="{.authentication.anonymous.enabled}", op="eq", value="false"
+    )
     cfg = "authentication: {anonymous: {enabled: false}}"
     out = Outputs(audit="kubelet --anonymous-auth=true", config=cfg, has_config=True)
     result = evaluate_item(item, out, False)
@@ -244,8 +278,9 @@ def test_flag_wins_over_config() -> None:
 
 
 def test_config_used_when_flag_absent() -> None:
-    item = CheckItem(flag="--anonymous-auth", path="{.authentication.anonymous.enabled}",
-                    op="eq", value="false")
+    item = CheckItem(
+        flag="--anonymous-auth", path="{.authentication.anonymous.enabled}", op="eq", value="false"
+    )
     cfg = "authentication: {anonymous: {enabled: false}}"
     out = Outputs(audit="kubelet --config=/x", config=cfg, has_config=True)
     result = evaluate_item(item, out, False)
@@ -269,10 +304,8 @@ def test_path_only_item_with_empty_config_is_not_found() -> None:
 def test_bin_op_and_or_and_expected_join() -> None:
     items = (CheckItem(flag="--a"), CheckItem(flag="--b"))
     out = Outputs(audit="--a")
-    assert execute(items, "", out, False) == (False, "'--a' is present AND '--b' is present",
-                                              "--a")
-    assert execute(items, "or", out, False)[:2] == (True,
-                                                    "'--a' is present OR '--b' is present")
+    assert execute(items, "", out, False) == (False, "'--a' is present AND '--b' is present", "--a")
+    assert execute(items, "or", out, False)[:2] == (True, "'--a' is present OR '--b' is present")
 
 
 @pytest.mark.parametrize("bin_op", ["AND", "xor"])

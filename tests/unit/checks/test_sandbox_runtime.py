@@ -11,25 +11,39 @@ from hardening.model.result import Status
 from tests.support.facts import build_facts
 
 DATA = Path(__file__).resolve().parents[1] / "cloud" / "data"
-V2 = 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.{h}]\n' \
-     '  runtime_type = "{t}"\n'
-V3 = "version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.{h}]\n" \
-     "  runtime_type = '{t}'\n"
+V2 = (
+    'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.{h}]\n'
+    '  runtime_type = "{t}"\n'
+)
+V3 = (
+    "version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.{h}]\n"
+    "  runtime_type = '{t}'\n"
+)
 SHIM = "/usr/local/bin/containerd-shim-runsc-v1"
 
 
-def facts(config: str | None, *, shims: dict[str, str] | None = None, version: str = "1.7.13",
-          extra: dict[str, str] | None = None, cloud: dict[str, Any] | None = None,
-          required: bool = False,
-          params: sr.Params | None = None) -> tuple[sr.Params, Facts]:
+def facts(
+    config: str | None,
+    *,
+    shims: dict[str, str] | None = None,
+    version: str = "1.7.13",
+    extra: dict[str, str] | None = None,
+    cloud: dict[str, Any] | None = None,
+    required: bool = False,
+    params: sr.Params | None = None,
+) -> tuple[sr.Params, Facts]:
     p = params or sr.Params()
     files: dict[str, Any] = {path: {"mode": mode} for path, mode in (shims or {}).items()}
     if config is not None:
         files[p.config] = {"content": config}
     for path, text in (extra or {}).items():
         files[path] = {"content": text}
-    desc = {"files": files, "cloud": cloud or {}, "vars": {"sandbox_required": required},
-            "commands": {p.version_command: {"rc": 0, "stdout": f"containerd v{version}\n"}}}
+    desc = {
+        "files": files,
+        "cloud": cloud or {},
+        "vars": {"sandbox_required": required},
+        "commands": {p.version_command: {"rc": 0, "stdout": f"containerd v{version}\n"}},
+    }
     return p, build_facts(desc, sr.needs(p))
 
 
@@ -60,14 +74,18 @@ def test_v2_runsc_with_shim_passes_with_evidence() -> None:
 
 
 def test_v3_kata_passes_on_containerd_2() -> None:
-    out = run(V3.format(h="kata", t="io.containerd.kata.v2"), version="2.0.2",
-              shims={"/opt/kata/bin/containerd-shim-kata-v2": "0755"})
+    out = run(
+        V3.format(h="kata", t="io.containerd.kata.v2"),
+        version="2.0.2",
+        shims={"/opt/kata/bin/containerd-shim-kata-v2": "0755"},
+    )
     assert out.status is Status.PASS and "Kata" in out.observed
 
 
 def test_v3_file_with_containerd_1_is_a_finding() -> None:
-    out = run(V3.format(h="runsc", t="io.containerd.runsc.v1"), version="1.7.20",
-              shims={SHIM: "0755"})
+    out = run(
+        V3.format(h="runsc", t="io.containerd.runsc.v1"), version="1.7.20", shims={SHIM: "0755"}
+    )
     assert out.status is Status.FAIL
     assert "ignores a version 3" in out.reason
 
@@ -104,8 +122,11 @@ def test_required_param_from_catalogue() -> None:
 
 def test_anchor_sandboxed_config_with_shims() -> None:
     cfg = (DATA / "containerd-sandboxed.toml").read_text()
-    shims = {SHIM: "0755", "/usr/local/bin/containerd-shim-kata-v2": "0755",
-             "/usr/local/bin/containerd-shim-kata-qemu-v2": "0755"}
+    shims = {
+        SHIM: "0755",
+        "/usr/local/bin/containerd-shim-kata-v2": "0755",
+        "/usr/local/bin/containerd-shim-kata-qemu-v2": "0755",
+    }
     out = run(cfg, shims=shims)
     assert out.status is Status.PASS
     assert sum("handler" in d for d in out.details) == 3
@@ -113,15 +134,13 @@ def test_anchor_sandboxed_config_with_shims() -> None:
 
 def test_handler_in_imported_file() -> None:
     main = 'version = 2\nimports = ["/etc/containerd/conf.d/*.toml"]\n'
-    extra = {"/etc/containerd/conf.d/runsc.toml": V2.format(h="runsc",
-                                                            t="io.containerd.runsc.v1")}
+    extra = {"/etc/containerd/conf.d/runsc.toml": V2.format(h="runsc", t="io.containerd.runsc.v1")}
     out = run(main, shims={SHIM: "0755"}, extra=extra)
     assert out.status is Status.PASS and "conf.d/runsc.toml" in out.observed
 
 
 def test_file_not_imported_is_ignored() -> None:
-    extra = {"/etc/containerd/conf.d/runsc.toml": V2.format(h="runsc",
-                                                            t="io.containerd.runsc.v1")}
+    extra = {"/etc/containerd/conf.d/runsc.toml": V2.format(h="runsc", t="io.containerd.runsc.v1")}
     out = run("version = 2\n", shims={SHIM: "0755"}, extra=extra, required=True)
     assert out.status is Status.FAIL
 

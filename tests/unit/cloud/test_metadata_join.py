@@ -39,35 +39,50 @@ def test_alibaba_paths() -> None:
     assert "X-aliyun-ecs-metadata-token" in text
 
 
-@pytest.mark.parametrize("bad", ["ftp://x", "http://x/path", "127.0.0.1", "http://u@h",
-                                 "http://h/?q=1"])
+@pytest.mark.parametrize(
+    "bad", ["ftp://x", "http://x/path", "127.0.0.1", "http://u@h", "http://h/?q=1"]
+)
 def test_endpoint_must_be_plain_http(bad: str) -> None:
     with pytest.raises(UsageError):
         metadata.check_endpoint(bad)
 
 
 def test_parse_keeps_identifiers_only() -> None:
-    got = metadata.parse("provider=aws\ninstance_id=i-0abc\nregion=us-east-1\n"
-                         "role_name=eks-node-role,\nmac=0e:aa\n"
-                         "security_group_ids=sg-1,sg-2,\n")
-    assert got == {"provider": "aws", "instance_id": "i-0abc", "region": "us-east-1",
-                   "role_name": "eks-node-role", "security_group_ids": ["sg-1", "sg-2"]}
+    got = metadata.parse(
+        "provider=aws\ninstance_id=i-0abc\nregion=us-east-1\n"
+        "role_name=eks-node-role,\nmac=0e:aa\n"
+        "security_group_ids=sg-1,sg-2,\n"
+    )
+    assert got == {
+        "provider": "aws",
+        "instance_id": "i-0abc",
+        "region": "us-east-1",
+        "role_name": "eks-node-role",
+        "security_group_ids": ["sg-1", "sg-2"],
+    }
 
 
 def test_parse_drops_credential_like_values() -> None:
-    got = metadata.parse('role_name={"AccessKeyId": "STS.x", "SecurityToken": "t"}\n'
-                         "instance_id=i-1 ; rm -rf /\n")
+    got = metadata.parse(
+        'role_name={"AccessKeyId": "STS.x", "SecurityToken": "t"}\ninstance_id=i-1 ; rm -rf /\n'
+    )
     assert "role_name" not in got and "instance_id" not in got
 
 
 def _export_dir(tmp_path: Path) -> Path:
     root = tmp_path / "export"
     (root / "roles" / "KubernetesWorkerRole").mkdir(parents=True)
-    for name in ("alibaba-sg-open.json", "alibaba-sg-closed.json",
-                 "alibaba-DescribeInstances-excerpt.json", "runtimeclasses.yaml"):
+    for name in (
+        "alibaba-sg-open.json",
+        "alibaba-sg-closed.json",
+        "alibaba-DescribeInstances-excerpt.json",
+        "runtimeclasses.yaml",
+    ):
         shutil.copy(DATA / name, root / name)
-    shutil.copy(DATA / "ram-GetPolicy-response.json",
-                root / "roles" / "KubernetesWorkerRole" / "k8sWorkerRolePolicy.json")
+    shutil.copy(
+        DATA / "ram-GetPolicy-response.json",
+        root / "roles" / "KubernetesWorkerRole" / "k8sWorkerRolePolicy.json",
+    )
     return root
 
 
@@ -75,7 +90,9 @@ def test_load_dir_recognises_shapes(tmp_path: Path) -> None:
     inv = load_dir(_export_dir(tmp_path))
     assert set(inv.groups) == {"sg-bp1openexample01", "sg-bp1ackdefault0001"}
     assert inv.instances["i-bp67acfmxazb4p****"]["security_group_ids"] == [
-        "sg-bp1ackdefault0001", "sg-bp1openexample01"]
+        "sg-bp1ackdefault0001",
+        "sg-bp1openexample01",
+    ]
     assert [c["handler"] for c in inv.runtime_classes or []] == ["runsc", "kata-qemu", "runv"]
     assert [p["name"] for p in inv.roles["KubernetesWorkerRole"]] == ["k8sWorkerRolePolicy"]
 
@@ -86,12 +103,17 @@ def test_load_dir_rejects_broken_json(tmp_path: Path) -> None:
         load_dir(tmp_path)
 
 
-CLOUD_REQUESTS = (SecurityGroups(), RolePolicies(), RuntimeClasses(),
-                  InventoryFlag("sandbox_required"))
+CLOUD_REQUESTS = (
+    SecurityGroups(),
+    RolePolicies(),
+    RuntimeClasses(),
+    InventoryFlag("sandbox_required"),
+)
 
 
-def _outcome(host: Host, meta_cmd: CommandOutput | None = None,
-             enricher: CloudFacts | None = None) -> HostOutcome:
+def _outcome(
+    host: Host, meta_cmd: CommandOutput | None = None, enricher: CloudFacts | None = None
+) -> HostOutcome:
     values: dict[Any, Any] = {}
     if enricher is not None and enricher.metadata_request is not None and meta_cmd is not None:
         values[enricher.metadata_request] = meta_cmd
@@ -100,15 +122,23 @@ def _outcome(host: Host, meta_cmd: CommandOutput | None = None,
 
 def test_join_by_inventory_vars(tmp_path: Path) -> None:
     enricher = CloudFacts(inventory=load_dir(_export_dir(tmp_path)))
-    host = Host("w1", roles=frozenset({Role.WORKER}),
-                vars={"instance_id": "i-bp67acfmxazb4p****", "role_name": "KubernetesWorkerRole",
-                      "sandbox_required": "true"})
+    host = Host(
+        "w1",
+        roles=frozenset({Role.WORKER}),
+        vars={
+            "instance_id": "i-bp67acfmxazb4p****",
+            "role_name": "KubernetesWorkerRole",
+            "sandbox_required": "true",
+        },
+    )
     facts = enricher.join(_outcome(host)).facts
     assert facts is not None
     groups = facts.get(SecurityGroups())
     assert isinstance(groups, GroupList)
     assert [g["SecurityGroupId"] for g in groups.groups] == [
-        "sg-bp1ackdefault0001", "sg-bp1openexample01"]
+        "sg-bp1ackdefault0001",
+        "sg-bp1openexample01",
+    ]
     role = facts.get(RolePolicies())
     assert isinstance(role, RoleFact) and role.name == "KubernetesWorkerRole"
     assert facts.get(InventoryFlag("sandbox_required")) is True
@@ -126,10 +156,15 @@ def test_unset_inventory_flag_is_false_and_no_exports_is_absent() -> None:
 
 
 def test_join_by_metadata_and_missing_reasons(tmp_path: Path) -> None:
-    enricher = CloudFacts(inventory=load_dir(_export_dir(tmp_path)),
-                          metadata_request=metadata.request("http://127.0.0.1:9", "alibaba"))
-    out = CommandOutput(0, b"provider=alibaba\ninstance_id=i-unknown\nrole_name=OtherRole\n"
-                           b"security_group_ids=sg-nothere\n")
+    enricher = CloudFacts(
+        inventory=load_dir(_export_dir(tmp_path)),
+        metadata_request=metadata.request("http://127.0.0.1:9", "alibaba"),
+    )
+    out = CommandOutput(
+        0,
+        b"provider=alibaba\ninstance_id=i-unknown\nrole_name=OtherRole\n"
+        b"security_group_ids=sg-nothere\n",
+    )
     enriched = enricher.join(_outcome(Host("w2"), out, enricher))
     assert enriched.facts is not None
     groups = enriched.facts.get(SecurityGroups())

@@ -30,10 +30,14 @@ def deny(action: Any, resource: Any = "*", **kw: Any) -> dict[str, Any]:
 
 
 def run(rule: str, *documents: Any, baseline: str = "auto") -> Any:
-    role = {"name": "worker", "policies": [{"name": f"p{i}", "document": d}
-                                           for i, d in enumerate(documents)]}
-    return rp.evaluate(rp.Params(rule=rule, baseline=baseline),
-                       build_facts({"cloud": {"role": role}}, (RolePolicies(),)))
+    role = {
+        "name": "worker",
+        "policies": [{"name": f"p{i}", "document": d} for i, d in enumerate(documents)],
+    }
+    return rp.evaluate(
+        rp.Params(rule=rule, baseline=baseline),
+        build_facts({"cloud": {"role": role}}, (RolePolicies(),)),
+    )
 
 
 def load(name: str) -> Any:
@@ -93,8 +97,7 @@ def test_not_action_grants_escalation_outside_its_list() -> None:
 def test_deny_removes_an_escalation() -> None:
     granted = doc(allow(["iam:AttachRolePolicy", "ec2:DescribeInstances"]))
     assert run("escalation", granted).status is Status.FAIL
-    denied = doc(allow(["iam:AttachRolePolicy", "ec2:DescribeInstances"]),
-                 deny("iam:Attach*"))
+    denied = doc(allow(["iam:AttachRolePolicy", "ec2:DescribeInstances"]), deny("iam:Attach*"))
     assert run("escalation", denied).status is Status.PASS
 
 
@@ -104,8 +107,10 @@ def test_deny_in_another_policy_is_honoured() -> None:
 
 
 def test_conditional_deny_is_not_relied_on() -> None:
-    d = doc(allow("iam:PutRolePolicy"),
-            deny("iam:PutRolePolicy", Condition={"Bool": {"aws:SecureTransport": "false"}}))
+    d = doc(
+        allow("iam:PutRolePolicy"),
+        deny("iam:PutRolePolicy", Condition={"Bool": {"aws:SecureTransport": "false"}}),
+    )
     assert run("escalation", d).status is Status.FAIL
 
 
@@ -120,8 +125,9 @@ def test_case_insensitive_action_matching() -> None:
 
 
 def test_passrole_alone_is_not_escalation_but_with_runinstances_is() -> None:
-    assert run("escalation", doc(allow("iam:PassRole", "arn:aws:iam::1:role/x"))).status \
-        is Status.PASS
+    assert (
+        run("escalation", doc(allow("iam:PassRole", "arn:aws:iam::1:role/x"))).status is Status.PASS
+    )
     both = run("escalation", doc(allow(["iam:PassRole", "ec2:RunInstances"])))
     assert both.status is Status.FAIL
     assert any("iam:passrole with ec2:runinstances" in d for d in both.details)
@@ -160,8 +166,10 @@ def test_baseline_explicit_choice() -> None:
 
 
 def test_iam_get_role_policy_url_encoded_document() -> None:
-    text = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A" \
-           "%22Allow%22%2C%22Action%22%3A%22iam%3A*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"
+    text = (
+        "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A"
+        "%22Allow%22%2C%22Action%22%3A%22iam%3A*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D"
+    )
     got = {"RoleName": "r", "PolicyName": "inline", "PolicyDocument": text}
     assert run("admin", got).status is Status.FAIL
 

@@ -22,11 +22,25 @@ def ali(*perms: dict[str, Any], gid: str = "sg-t") -> dict[str, Any]:
     return {"SecurityGroupId": gid, "Permissions": {"Permission": list(perms)}}
 
 
-def perm(rid: str, proto: str = "TCP", ports: str = "22/22", cidr: str = "0.0.0.0/0",
-         policy: str = "Accept", prio: Any = 1, v6: str = "") -> dict[str, Any]:
-    return {"SecurityGroupRuleId": rid, "Direction": "ingress", "IpProtocol": proto,
-            "PortRange": ports, "SourceCidrIp": cidr, "Ipv6SourceCidrIp": v6, "Policy": policy,
-            "Priority": prio}
+def perm(
+    rid: str,
+    proto: str = "TCP",
+    ports: str = "22/22",
+    cidr: str = "0.0.0.0/0",
+    policy: str = "Accept",
+    prio: Any = 1,
+    v6: str = "",
+) -> dict[str, Any]:
+    return {
+        "SecurityGroupRuleId": rid,
+        "Direction": "ingress",
+        "IpProtocol": proto,
+        "PortRange": ports,
+        "SourceCidrIp": cidr,
+        "Ipv6SourceCidrIp": v6,
+        "Policy": policy,
+        "Priority": prio,
+    }
 
 
 def run(docs: list[dict[str, Any]], **params: Any) -> Any:
@@ -80,8 +94,9 @@ def test_all_minus_one_from_ipv6_any_fails_every_port() -> None:
 def test_icmp_minus_one_is_not_a_port_range() -> None:
     doc = ali(perm("icmp", proto="icmp", ports="-1/-1"))
     assert run([doc], ports="22").status is Status.PASS
-    assert run([doc], protocols=("tcp", "udp"), ports="1-65535", match="every").status \
-        is Status.PASS
+    assert (
+        run([doc], protocols=("tcp", "udp"), ports="1-65535", match="every").status is Status.PASS
+    )
     assert exposure(alibaba_rules(doc), "icmp").exposed
 
 
@@ -160,32 +175,59 @@ def test_aws_closed_anchor_passes() -> None:
 
 
 def test_aws_minus_one_has_no_ports_and_covers_everything() -> None:
-    g = {"GroupId": "sg-1", "IpPermissions": [
-        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}]}
+    g = {
+        "GroupId": "sg-1",
+        "IpPermissions": [{"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}],
+    }
     rules = aws_rules(g)
     assert (rules[0].lo, rules[0].hi) == (1, 65535)
     assert run([g], ports="3389").status is Status.FAIL
 
 
 def test_aws_group_source_is_not_internet() -> None:
-    g = {"GroupId": "sg-1", "IpPermissions": [
-        {"IpProtocol": "tcp", "FromPort": 10250, "ToPort": 10250,
-         "UserIdGroupPairs": [{"GroupId": "sg-2"}]}]}
+    g = {
+        "GroupId": "sg-1",
+        "IpPermissions": [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 10250,
+                "ToPort": 10250,
+                "UserIdGroupPairs": [{"GroupId": "sg-2"}],
+            }
+        ],
+    }
     assert run([g], ports="10250").status is Status.PASS
 
 
 def test_aws_prefix_list_warns_not_passes() -> None:
-    g = {"GroupId": "sg-1", "IpPermissions": [
-        {"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535,
-         "PrefixListIds": [{"PrefixListId": "pl-9"}]}]}
+    g = {
+        "GroupId": "sg-1",
+        "IpPermissions": [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 0,
+                "ToPort": 65535,
+                "PrefixListIds": [{"PrefixListId": "pl-9"}],
+            }
+        ],
+    }
     out = run([g], ports="6443")
     assert out.status is Status.WARN and "unevaluable" in out.reason
 
 
 def test_fail_beats_unevaluable() -> None:
-    g = {"GroupId": "sg-1", "IpPermissions": [
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-         "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "PrefixListIds": [{"PrefixListId": "pl-9"}]}]}
+    g = {
+        "GroupId": "sg-1",
+        "IpPermissions": [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                "PrefixListIds": [{"PrefixListId": "pl-9"}],
+            }
+        ],
+    }
     assert run([g], ports="22").status is Status.FAIL
 
 
@@ -194,27 +236,64 @@ def test_missing_facts_are_absent_not_pass() -> None:
     assert out.status is Status.SKIP and out.missing is not None
 
 
-@pytest.mark.parametrize("bad", [{"ports": "0"}, {"ports": "x"}, {"match": "all"},
-                                 {"protocols": ("sctp",)}])
+@pytest.mark.parametrize(
+    "bad", [{"ports": "0"}, {"ports": "x"}, {"match": "all"}, {"protocols": ("sctp",)}]
+)
 def test_bad_params_are_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         sge.Params(**bad)
 
 
 def test_rule_rows_of_describe_security_group_rules() -> None:
-    doc = {"SecurityGroupRules": [
-        {"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-a", "IsEgress": False,
-         "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIpv4": "0.0.0.0/0"},
-        {"SecurityGroupRuleId": "sgr-2", "GroupId": "sg-a", "IsEgress": True,
-         "IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "CidrIpv4": "0.0.0.0/0"},
-        {"SecurityGroupRuleId": "sgr-3", "GroupId": "sg-b", "IsEgress": False,
-         "IpProtocol": "-1", "FromPort": -1, "ToPort": -1, "CidrIpv6": "::/0"},
-        {"SecurityGroupRuleId": "sgr-4", "GroupId": "sg-b", "IsEgress": False,
-         "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListId": "pl-1"},
-        {"SecurityGroupRuleId": "sgr-5", "GroupId": "sg-b", "IsEgress": False,
-         "IpProtocol": "tcp", "FromPort": 10250, "ToPort": 10250,
-         "ReferencedGroupInfo": {"GroupId": "sg-c"}},
-    ]}
+    doc = {
+        "SecurityGroupRules": [
+            {
+                "SecurityGroupRuleId": "sgr-1",
+                "GroupId": "sg-a",
+                "IsEgress": False,
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "CidrIpv4": "0.0.0.0/0",
+            },
+            {
+                "SecurityGroupRuleId": "sgr-2",
+                "GroupId": "sg-a",
+                "IsEgress": True,
+                "IpProtocol": "-1",
+                "FromPort": -1,
+                "ToPort": -1,
+                "CidrIpv4": "0.0.0.0/0",
+            },
+            {
+                "SecurityGroupRuleId": "sgr-3",
+                "GroupId": "sg-b",
+                "IsEgress": False,
+                "IpProtocol": "-1",
+                "FromPort": -1,
+                "ToPort": -1,
+                "CidrIpv6": "::/0",
+            },
+            {
+                "SecurityGroupRuleId": "sgr-4",
+                "GroupId": "sg-b",
+                "IsEgress": False,
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "PrefixListId": "pl-1",
+            },
+            {
+                "SecurityGroupRuleId": "sgr-5",
+                "GroupId": "sg-b",
+                "IsEgress": False,
+                "IpProtocol": "tcp",
+                "FromPort": 10250,
+                "ToPort": 10250,
+                "ReferencedGroupInfo": {"GroupId": "sg-c"},
+            },
+        ]
+    }
     assert sg.group_ids(doc) == ["sg-a", "sg-b"]
     rules = sg.group_rules(doc)
     assert [(r.group_id, r.rule_id, r.protocol, r.lo, r.hi, r.source) for r in rules] == [

@@ -21,9 +21,11 @@ def request_types() -> set[type]:
     found: set[type] = set()
     for info in pkgutil.iter_modules(hardening.facts.__path__):
         module = importlib.import_module(f"hardening.facts.{info.name}")
-        found |= {obj for _, obj in inspect.getmembers(module, inspect.isclass)
-                  if issubclass(obj, Request) and obj is not Request
-                  and obj.__module__ == module.__name__}
+        found |= {
+            obj
+            for _, obj in inspect.getmembers(module, inspect.isclass)
+            if issubclass(obj, Request) and obj is not Request and obj.__module__ == module.__name__
+        }
     return found
 
 
@@ -44,9 +46,11 @@ def test_each_spec_has_every_part(spec: RequestSpec[Request[object]]) -> None:
 
 
 def _example_args(cls: type) -> list[object]:
-    return [("/",) if f.type == "tuple[str, ...]" else "/etc/x"
-            for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
-            and f.default_factory is dataclasses.MISSING]
+    return [
+        ("/",) if f.type == "tuple[str, ...]" else "/etc/x"
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
 
 
 def test_an_unregistered_request_type_is_refused() -> None:
@@ -66,4 +70,3 @@ def test_a_glob_ending_in_a_newline_is_quoted(path: str) -> None:
 
 def test_a_safe_glob_stays_bare() -> None:
     assert word("/etc/kubernetes/pki/*.key") == "/etc/kubernetes/pki/*.key"
-

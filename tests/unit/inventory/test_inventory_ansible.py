@@ -67,8 +67,11 @@ def yaml_inv(tmp_path: Path) -> Path:
     inv = write(tmp_path, "inv/hosts.yml", YAML_INV)
     write(tmp_path, "inv/group_vars/all.yml", "subnet: 10.1.0\nsite: lab\n")
     write(tmp_path, "inv/group_vars/kube_node.yml", "ansible_become: true\n")
-    write(tmp_path, "inv/host_vars/w2.yml",
-          "hardening_roles: [worker, etcd]\napi_token: abc\nvault_secret: x\n")
+    write(
+        tmp_path,
+        "inv/host_vars/w2.yml",
+        "hardening_roles: [worker, etcd]\napi_token: abc\nvault_secret: x\n",
+    )
     return inv
 
 
@@ -105,17 +108,21 @@ def test_secrets_never_reach_host_vars(yaml_inv: Path, tmp_path: Path) -> None:
     assert n1.vars["site_region"] == "eu-west"
 
 
-@pytest.mark.parametrize(("pattern", "expected"), [
-    ("kube_node", {"w1", "w2"}),
-    ("k8s:!etcd", {"w1", "w2"}),
-    ("etcd:&kube_control_plane", {"cp1"}),
-    ("w*,bastion1", {"w1", "w2", "bastion1"}),
-    ("~^etcd\\d", {"etcd1"}),
-    ("~^etcd", {"etcd1", "cp1"}),  # a regex matches group names too, as in Ansible
-    ("nothing-matches", set()),
-])
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("kube_node", {"w1", "w2"}),
+        ("k8s:!etcd", {"w1", "w2"}),
+        ("etcd:&kube_control_plane", {"cp1"}),
+        ("w*,bastion1", {"w1", "w2", "bastion1"}),
+        ("~^etcd\\d", {"etcd1"}),
+        ("~^etcd", {"etcd1", "cp1"}),  # a regex matches group names too, as in Ansible
+        ("nothing-matches", set()),
+    ],
+)
 def test_limit_patterns_as_ansible_resolves_them(
-        yaml_inv: Path, pattern: str, expected: set[str]) -> None:
+    yaml_inv: Path, pattern: str, expected: set[str]
+) -> None:
     assert set(by_name(yaml_inv, pattern)) == expected
 
 
@@ -133,15 +140,23 @@ def test_group_roles_config_mapping(yaml_inv: Path) -> None:
 
 
 def test_group_roles_inventory_var(tmp_path: Path) -> None:
-    inv = write(tmp_path, "h.yml", "all:\n  vars:\n    hardening_group_roles: {db: [etcd]}\n"
-                "  children:\n    db:\n      hosts:\n        d1:\n")
+    inv = write(
+        tmp_path,
+        "h.yml",
+        "all:\n  vars:\n    hardening_group_roles: {db: [etcd]}\n"
+        "  children:\n    db:\n      hosts:\n        d1:\n",
+    )
     assert load_inventory(inv)[0].roles == {Role.ETCD}
 
 
 def test_known_hosts_and_explicit_jump_var(tmp_path: Path) -> None:
-    inv = write(tmp_path, "h.yml", "all:\n  hosts:\n    a:\n"
-                "      ansible_ssh_common_args: -o UserKnownHostsFile=/x/known_hosts\n"
-                "      hardening_jump_host: {address: 10.0.0.1, port: 22, user: j}\n")
+    inv = write(
+        tmp_path,
+        "h.yml",
+        "all:\n  hosts:\n    a:\n"
+        "      ansible_ssh_common_args: -o UserKnownHostsFile=/x/known_hosts\n"
+        "      hardening_jump_host: {address: 10.0.0.1, port: 22, user: j}\n",
+    )
     host = load_inventory(inv)[0]
     assert host.known_hosts == "/x/known_hosts"
     assert host.jump == JumpHost("10.0.0.1", 22, "j", None)
@@ -152,13 +167,18 @@ def test_local_connection_uses_the_local_transport(tmp_path: Path) -> None:
     assert load_inventory(inv)[0].transport == "local"
 
 
-@pytest.mark.parametrize(("text", "fault"), [
-    ("all:\n  hosts:\n    a: {hardening_roles: [wizard]}\n", "unknown role 'wizard'"),
-    ("all:\n  hosts:\n    a: {ansible_connection: winrm}\n", "'winrm' is not supported"),
-    ("all:\n  hosts:\n    a: {ansible_port: http}\n", "port 'http'"),
-    ("all:\n  hosts:\n    a: {ansible_become: true, ansible_become_method: su}\n",
-     "become method 'su'"),
-])
+@pytest.mark.parametrize(
+    ("text", "fault"),
+    [
+        ("all:\n  hosts:\n    a: {hardening_roles: [wizard]}\n", "unknown role 'wizard'"),
+        ("all:\n  hosts:\n    a: {ansible_connection: winrm}\n", "'winrm' is not supported"),
+        ("all:\n  hosts:\n    a: {ansible_port: http}\n", "port 'http'"),
+        (
+            "all:\n  hosts:\n    a: {ansible_become: true, ansible_become_method: su}\n",
+            "become method 'su'",
+        ),
+    ],
+)
 def test_bad_host_settings_name_file_and_host(tmp_path: Path, text: str, fault: str) -> None:
     inv = write(tmp_path, "h.yml", text)
     with pytest.raises(InventoryError, match=fault) as info:

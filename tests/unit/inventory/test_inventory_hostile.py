@@ -17,17 +17,22 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("expr", [
-    "lookup('pipe', 'touch {marker}')",
-    "query('pipe', 'touch {marker}')",
-    "q('pipe', 'touch {marker}')",
-    "lookup('ansible.builtin.pipe', 'touch {marker}') | default('x')",
-    "'x' ~ lookup('pipe', 'touch {marker}')",
-])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "lookup('pipe', 'touch {marker}')",
+        "query('pipe', 'touch {marker}')",
+        "q('pipe', 'touch {marker}')",
+        "lookup('ansible.builtin.pipe', 'touch {marker}') | default('x')",
+        "'x' ~ lookup('pipe', 'touch {marker}')",
+    ],
+)
 def test_a_lookup_in_ansible_host_never_runs(tmp_path: Path, expr: str) -> None:
     marker = tmp_path / "PWNED"
-    inv = write(tmp_path, "all:\n  hosts:\n    a:\n      ansible_host: \"{{ "
-                + expr.format(marker=marker) + " }}\"\n")
+    inv = write(
+        tmp_path,
+        'all:\n  hosts:\n    a:\n      ansible_host: "{{ ' + expr.format(marker=marker) + ' }}"\n',
+    )
     with pytest.raises(InventoryError, match=r"host 'a': ansible_host: .*not allowed"):
         load_inventory(inv)
     assert not marker.exists()
@@ -36,8 +41,9 @@ def test_a_lookup_in_ansible_host_never_runs(tmp_path: Path, expr: str) -> None:
 def test_a_lookup_in_another_variable_is_kept_as_written(tmp_path: Path) -> None:
     marker = tmp_path / "PWNED"
     text = f"{{{{ lookup('pipe', 'touch {marker}') }}}}"
-    inv = write(tmp_path, "all:\n  hosts:\n    a:\n      ansible_host: 10.0.0.1\n"
-                f"      note: \"{text}\"\n")
+    inv = write(
+        tmp_path, f'all:\n  hosts:\n    a:\n      ansible_host: 10.0.0.1\n      note: "{text}"\n'
+    )
     host = load_inventory(inv)[0]
     assert host.address == "10.0.0.1"
     assert host.vars["note"] == text
@@ -45,7 +51,9 @@ def test_a_lookup_in_another_variable_is_kept_as_written(tmp_path: Path) -> None
 
 
 def test_variables_and_pure_filters_still_resolve(tmp_path: Path) -> None:
-    inv = write(tmp_path, """
+    inv = write(
+        tmp_path,
+        """
 all:
   vars:
     subnet: "10.9"
@@ -56,24 +64,37 @@ all:
       ansible_host: "{{ subnet }}.{{ octet | default('7') }}"
       ansible_port: "{{ site.port }}"
       ansible_user: "{{ inventory_hostname_short | upper }}"
-""")
+""",
+    )
     host = load_inventory(inv)[0]
     assert (host.address, host.port, host.user) == ("10.9.7", 2200, "WEB")
 
 
-@pytest.mark.parametrize(("template", "why"), [
-    ("{{ x.__class__.__mro__ }}", "undefined"),
-    ("{{ 'a' * 99999999999 }}", "not allowed"),
-    ("{{ y | regex_replace('a', 'b') }}", "not allowed"),
-    ("{% for i in range(9) %}{% endfor %}", "not allowed"),
-    ("{{ self }}", "undefined"),
-    ("{{ loop_a }}", "refers to itself"),
-    ("{{ big }}{{ big }}", "more than"),
-])
-def test_the_resolver_refuses_everything_but_names_and_pure_filters(template: str,
-                                                                    why: str) -> None:
-    r = Resolver({"x": "1", "y": "a", "loop_a": "{{ loop_b }}", "loop_b": "{{ loop_a }}",
-                  "big": "z" * 40_000}, "h")
+@pytest.mark.parametrize(
+    ("template", "why"),
+    [
+        ("{{ x.__class__.__mro__ }}", "undefined"),
+        ("{{ 'a' * 99999999999 }}", "not allowed"),
+        ("{{ y | regex_replace('a', 'b') }}", "not allowed"),
+        ("{% for i in range(9) %}{% endfor %}", "not allowed"),
+        ("{{ self }}", "undefined"),
+        ("{{ loop_a }}", "refers to itself"),
+        ("{{ big }}{{ big }}", "more than"),
+    ],
+)
+def test_the_resolver_refuses_everything_but_names_and_pure_filters(
+    template: str, why: str
+) -> None:
+    r = Resolver(
+        {
+            "x": "1",
+            "y": "a",
+            "loop_a": "{{ loop_b }}",
+            "loop_b": "{{ loop_a }}",
+            "big": "z" * 40_000,
+        },
+        "h",
+    )
     with pytest.raises(TemplateRefused, match=why):
         r.value(template)
 

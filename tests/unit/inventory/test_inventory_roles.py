@@ -9,12 +9,20 @@ from hardening.inventory.roles import group_mapping, roles_for
 from hardening.model.control import Role
 
 
-@pytest.mark.parametrize(("group", "role"), [
-    ("kube_control_plane", Role.CONTROL_PLANE), ("masters", Role.CONTROL_PLANE),
-    ("control_plane", Role.CONTROL_PLANE), ("control-plane", Role.CONTROL_PLANE),
-    ("etcd", Role.ETCD), ("kube_node", Role.WORKER), ("workers", Role.WORKER),
-    ("nodes", Role.WORKER), ("node", Role.WORKER),
-])
+@pytest.mark.parametrize(
+    ("group", "role"),
+    [
+        ("kube_control_plane", Role.CONTROL_PLANE),
+        ("masters", Role.CONTROL_PLANE),
+        ("control_plane", Role.CONTROL_PLANE),
+        ("control-plane", Role.CONTROL_PLANE),
+        ("etcd", Role.ETCD),
+        ("kube_node", Role.WORKER),
+        ("workers", Role.WORKER),
+        ("nodes", Role.WORKER),
+        ("node", Role.WORKER),
+    ],
+)
 def test_defaults(group: str, role: Role) -> None:
     assert roles_for("host 'h'", [group], {}, group_mapping(None, "cfg")) == {role}
 
@@ -22,7 +30,9 @@ def test_defaults(group: str, role: Role) -> None:
 def test_several_groups_give_several_roles() -> None:
     mapping = group_mapping(None, "cfg")
     assert roles_for("host 'h'", ["masters", "etcd", "other"], {}, mapping) == {
-        Role.CONTROL_PLANE, Role.ETCD}
+        Role.CONTROL_PLANE,
+        Role.ETCD,
+    }
 
 
 def test_config_mapping_overrides_a_default() -> None:
@@ -33,8 +43,9 @@ def test_config_mapping_overrides_a_default() -> None:
 
 def test_host_var_wins_over_groups() -> None:
     mapping = group_mapping(None, "cfg")
-    assert roles_for("host 'h'", ["kube_node"], {"hardening_roles": "control_plane, etcd"},
-                     mapping) == {Role.CONTROL_PLANE, Role.ETCD}
+    assert roles_for(
+        "host 'h'", ["kube_node"], {"hardening_roles": "control_plane, etcd"}, mapping
+    ) == {Role.CONTROL_PLANE, Role.ETCD}
 
 
 @pytest.mark.parametrize("bad", [{"hardening_roles": ["wizard"]}, {"hardening_roles": 3}])

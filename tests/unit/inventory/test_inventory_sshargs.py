@@ -9,15 +9,18 @@ from hardening.inventory.sshargs import parse_jump, parse_ssh_args
 from hardening.model.host import JumpHost
 
 
-@pytest.mark.parametrize(("args", "jump"), [
-    ("-J ops@bastion:2200", "ops@bastion:2200"),
-    ("-Jbastion", "bastion"),
-    ("-o ProxyJump=ops@bastion", "ops@bastion"),
-    ("-oProxyJump=bastion:22", "bastion:22"),
-    ("-o 'ProxyJump ops@bastion'", "ops@bastion"),
-    ("-o proxyjump=none", None),
-    ("-o StrictHostKeyChecking=yes", None),
-])
+@pytest.mark.parametrize(
+    ("args", "jump"),
+    [
+        ("-J ops@bastion:2200", "ops@bastion:2200"),
+        ("-Jbastion", "bastion"),
+        ("-o ProxyJump=ops@bastion", "ops@bastion"),
+        ("-oProxyJump=bastion:22", "bastion:22"),
+        ("-o 'ProxyJump ops@bastion'", "ops@bastion"),
+        ("-o proxyjump=none", None),
+        ("-o StrictHostKeyChecking=yes", None),
+    ],
+)
 def test_jump_spellings(args: str, jump: str | None) -> None:
     assert parse_ssh_args(args, "inv").jump == jump
 
@@ -32,12 +35,15 @@ def test_proxycommand_is_refused_not_ignored() -> None:
         parse_ssh_args("-o ProxyCommand='ssh -W %h:%p bastion'", "inv")
 
 
-@pytest.mark.parametrize(("spec", "expected"), [
-    ("ops@bastion:2200", JumpHost("bastion", 2200, "ops", "/k")),
-    ("bastion", JumpHost("bastion", 22, "me", "/k")),
-    ("[::1]:2222", JumpHost("::1", 2222, "me", "/k")),
-    ({"address": "b", "user": "u", "key_file": "/j"}, JumpHost("b", 22, "u", "/j")),
-])
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("ops@bastion:2200", JumpHost("bastion", 2200, "ops", "/k")),
+        ("bastion", JumpHost("bastion", 22, "me", "/k")),
+        ("[::1]:2222", JumpHost("::1", 2222, "me", "/k")),
+        ({"address": "b", "user": "u", "key_file": "/j"}, JumpHost("b", 22, "u", "/j")),
+    ],
+)
 def test_jump_host_forms(spec: object, expected: JumpHost) -> None:
     assert parse_jump(spec, "inv", "/k", "me") == expected
 

@@ -37,33 +37,55 @@ def probe() -> script.Script:
 
 
 def sid_of(probe: script.Script, kind: type) -> str:
-    return next(s for s, r in probe.sections.items() if r and isinstance(r[0], kind)
-                and s != "procs")
+    return next(
+        s for s, r in probe.sections.items() if r and isinstance(r[0], kind) and s != "procs"
+    )
 
 
-def full_output(probe: script.Script, command_out: bytes = b"10\n",
-                stat_body: bytes | None = None, find_body: bytes | None = None) -> bytes:
+def full_output(
+    probe: script.Script,
+    command_out: bytes = b"10\n",
+    stat_body: bytes | None = None,
+    find_body: bytes | None = None,
+) -> bytes:
     cmd_sid, comp_sid, read_sid = (sid_of(probe, k) for k in (Command, ComponentReq, Read))
-    return b"".join([
-        m("B", "meta"), b"hostname=node1\0uid=0\0", m("E", "meta 0"),
-        m("B", "stat"),
-        b"8180 0 0 root root /etc/kubernetes/kubelet.conf\0"
-        b"8180 0 0 root root /etc/kubernetes/pki/ca.key\0"
-        b"81a4 0 0 root root /etc/kubernetes/pki/sa.key\0" if stat_body is None else stat_body,
-        m("E", "stat 0"),
-        m("B", "procs"), m("F", "proc ok 812"), b"/usr/bin/kubelet\0--config\0/etc/k.yaml\0",
-        m("E", "procs 0"),
-        m("B", comp_sid), m("F", "pid ok 812"), m("F", "stat ok flag:0"),
-        b"/etc/k.yaml\0" b"8180 0 0 root root -\0", m("F", "file ok flag:0"),
-        b"/etc/k.yaml\0readOnlyPort: 0\n",
-        m("E", f"{comp_sid} 0"),
-        m("B", read_sid), m("F", "file ok -"), b"/etc/hostname\0node1\n", m("E", f"{read_sid} 0"),
-        m("B", cmd_sid), command_out, m("E", f"{cmd_sid} 0"),
-        m("B", "find"),
-        b"89ed 0 0 root root /usr/bin/sudo\0" if find_body is None else find_body,
-        m("E", "find 0"),
-        m("B", "done"), m("E", "done 0"),
-    ])
+    return b"".join(
+        [
+            m("B", "meta"),
+            b"hostname=node1\0uid=0\0",
+            m("E", "meta 0"),
+            m("B", "stat"),
+            b"8180 0 0 root root /etc/kubernetes/kubelet.conf\0"
+            b"8180 0 0 root root /etc/kubernetes/pki/ca.key\0"
+            b"81a4 0 0 root root /etc/kubernetes/pki/sa.key\0"
+            if stat_body is None
+            else stat_body,
+            m("E", "stat 0"),
+            m("B", "procs"),
+            m("F", "proc ok 812"),
+            b"/usr/bin/kubelet\0--config\0/etc/k.yaml\0",
+            m("E", "procs 0"),
+            m("B", comp_sid),
+            m("F", "pid ok 812"),
+            m("F", "stat ok flag:0"),
+            b"/etc/k.yaml\08180 0 0 root root -\0",
+            m("F", "file ok flag:0"),
+            b"/etc/k.yaml\0readOnlyPort: 0\n",
+            m("E", f"{comp_sid} 0"),
+            m("B", read_sid),
+            m("F", "file ok -"),
+            b"/etc/hostname\0node1\n",
+            m("E", f"{read_sid} 0"),
+            m("B", cmd_sid),
+            command_out,
+            m("E", f"{cmd_sid} 0"),
+            m("B", "find"),
+            b"89ed 0 0 root root /usr/bin/sudo\0" if find_body is None else find_body,
+            m("E", "find 0"),
+            m("B", "done"),
+            m("E", "done 0"),
+        ]
+    )
 
 
 def test_full_output_parses(probe: script.Script) -> None:
@@ -71,8 +93,10 @@ def test_full_output_parses(probe: script.Script) -> None:
     assert meta["hostname"] == "node1"
     [st] = facts[REQS[0]]
     assert st.octal == "600" and st.owner == "root:root"
-    assert [s.path for s in facts[REQS[1]]] == ["/etc/kubernetes/pki/ca.key",
-                                                "/etc/kubernetes/pki/sa.key"]
+    assert [s.path for s in facts[REQS[1]]] == [
+        "/etc/kubernetes/pki/ca.key",
+        "/etc/kubernetes/pki/sa.key",
+    ]
     assert facts[REQS[2]][0].text == "node1\n"
     comp = facts[REQS[3]]
     assert comp.argv == ("/usr/bin/kubelet", "--config", "/etc/k.yaml")
@@ -107,8 +131,9 @@ def test_unknown_section_is_probe_error(probe: script.Script) -> None:
 
 
 @pytest.mark.parametrize("cut_at", [b"find 0", b"done 0", b"@@", b"k0 0", b"readOnly"])
-def test_output_cut_before_the_final_frame_is_a_probe_error(probe: script.Script,
-                                                            cut_at: bytes) -> None:
+def test_output_cut_before_the_final_frame_is_a_probe_error(
+    probe: script.Script, cut_at: bytes
+) -> None:
     out = full_output(probe)
     with pytest.raises(ProbeError, match="ended before its final frame") as err:
         parse.parse(out[: out.rindex(cut_at) - 1], probe, "node1", rc=-1, stderr=b"x\ncut\n")
@@ -122,8 +147,10 @@ def test_stat_record_needs_its_nul(probe: script.Script) -> None:
     out = full_output(probe, find_body=b"89ed 0 0 root root /usr/bin/sudo\0" + forged)
     facts, _ = parse.parse(out, probe, "node1")
     paths = {f.path: f.octal for f in facts[REQS[5]]}
-    assert paths == {"/usr/bin/sudo": "4755",
-                     "/tmp/a\n81ed 0 0 root root /usr/bin/sudo\nb/f": "666"}
+    assert paths == {
+        "/usr/bin/sudo": "4755",
+        "/tmp/a\n81ed 0 0 root root /usr/bin/sudo\nb/f": "666",
+    }
 
 
 def test_malformed_stat_record_is_a_probe_error_not_skipped(probe: script.Script) -> None:

@@ -25,8 +25,9 @@ def test_nonce_is_fresh_and_never_passed_to_a_command() -> None:
 
 def test_hostile_paths_and_commands_are_quoted() -> None:
     evil = "/etc/x'; touch /tmp/pwned; echo '"
-    s = script.build([Stat(evil), Read(evil), ComponentReq("kube$(id)", (("--c", evil),)),
-                      Command("echo 'a b'")])
+    s = script.build(
+        [Stat(evil), Read(evil), ComponentReq("kube$(id)", (("--c", evil),)), Command("echo 'a b'")]
+    )
     assert "touch /tmp/pwned; echo" in s.text  # present only inside quotes
     assert "'/etc/x'\"'\"'; touch /tmp/pwned; echo '\"'\"''" in s.text
     assert "'kube$(id)'" in s.text
@@ -39,12 +40,16 @@ def test_glob_left_bare_only_when_safe() -> None:
 
 def test_prune_clause_guards_the_patterns_with_their_common_directory() -> None:
     assert prune_clause([]) == ""
-    clause = prune_clause(["/var/lib/kubelet/pods",
-                                  "/var/lib/containerd/io.containerd.snapshotter.v1.*"])
-    assert clause == ("-type d -path '/var/lib/*' \\( -path /var/lib/kubelet/pods -o -path "
-                      "'/var/lib/containerd/io.containerd.snapshotter.v1.*' \\) -prune -o ")
+    clause = prune_clause(
+        ["/var/lib/kubelet/pods", "/var/lib/containerd/io.containerd.snapshotter.v1.*"]
+    )
+    assert clause == (
+        "-type d -path '/var/lib/*' \\( -path /var/lib/kubelet/pods -o -path "
+        "'/var/lib/containerd/io.containerd.snapshotter.v1.*' \\) -prune -o "
+    )
     # A pattern naming the guard's own level keeps a guard above it; unrelated trees, none.
     assert prune_clause(["/var/lib"]).startswith("-type d -path '/var/*' ")
     assert prune_clause(["/a/x", "/b/y"]).startswith("-type d \\( -path /a/x")
     assert prune_clause(["/srv/it's"]) == (
-        "-type d -path '/srv/*' \\( -path '/srv/it'\"'\"'s' \\) -prune -o ")
+        "-type d -path '/srv/*' \\( -path '/srv/it'\"'\"'s' \\) -prune -o "
+    )

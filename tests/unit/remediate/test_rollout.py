@@ -17,6 +17,7 @@ def fake(failing: set[str], seen: list[tuple[str, ...]]):  # type: ignore[no-unt
         result.ok = {h for h in batch if h not in failing}
         result.failed = {h: "boom" for h in batch if h in failing}
         return result
+
     return run
 
 
@@ -48,8 +49,9 @@ def test_failures_within_the_limit_go_on() -> None:
 
 def test_no_new_batch_after_the_window_closes() -> None:
     window = parse_window("02:00-04:00 UTC")
-    times = iter([datetime(2026, 1, 1, 3, 58, tzinfo=UTC) + timedelta(minutes=i)
-                  for i in range(0, 10, 3)])
+    times = iter(
+        [datetime(2026, 1, 1, 3, 58, tzinfo=UTC) + timedelta(minutes=i) for i in range(0, 10, 3)]
+    )
     seen: list[tuple[str, ...]] = []
     out = rollout(HOSTS, "2", 0, fake(set(), seen), window, lambda: next(times))
     assert seen == [("a", "b")]
@@ -59,6 +61,12 @@ def test_no_new_batch_after_the_window_closes() -> None:
 
 def test_a_closed_window_starts_nothing() -> None:
     seen: list[tuple[str, ...]] = []
-    out = rollout(HOSTS, "1", 0, fake(set(), seen), parse_window("02:00-04:00 UTC"),
-                  lambda: datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    out = rollout(
+        HOSTS,
+        "1",
+        0,
+        fake(set(), seen),
+        parse_window("02:00-04:00 UTC"),
+        lambda: datetime(2026, 1, 1, 12, 0, tzinfo=UTC),
+    )
     assert seen == [] and out.not_started == HOSTS and "is closed" in out.stopped

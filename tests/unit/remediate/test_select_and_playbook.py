@@ -10,17 +10,37 @@ from hardening.remediate.select import select
 
 
 def control(cid: str, kind: str, params: object, tag: str | None = "t") -> Control:
-    return Control(cid, f"title {cid}", "s", "b", 1, Severity.HIGH, frozenset({Role.ANY}), True,
-                   CheckSpec(kind, params), playbook_tag=tag and f"{tag}-{cid}")
+    return Control(
+        cid,
+        f"title {cid}",
+        "s",
+        "b",
+        1,
+        Severity.HIGH,
+        frozenset({Role.ANY}),
+        True,
+        CheckSpec(kind, params),
+        playbook_tag=tag and f"{tag}-{cid}",
+    )
 
 
 NO_EVIDENCE = Evidence()
 
 
-def result(cid: str, status: Status, evidence: Evidence = NO_EVIDENCE,
-           automated: bool = True) -> Result:
-    return Result(cid, f"title {cid}", "s", 1, "high", status, evidence, automated=automated,
-                  remediation=f"fix {cid} by hand")
+def result(
+    cid: str, status: Status, evidence: Evidence = NO_EVIDENCE, automated: bool = True
+) -> Result:
+    return Result(
+        cid,
+        f"title {cid}",
+        "s",
+        1,
+        "high",
+        status,
+        evidence,
+        automated=automated,
+        remediation=f"fix {cid} by hand",
+    )
 
 
 def doc(*results: Result) -> RunDocument:
@@ -30,12 +50,25 @@ def doc(*results: Result) -> RunDocument:
 
 CONTROLS = [
     control("1", "file_mode", file_mode.Params("/etc/x*", "600")),
-    control("2", "component_setting", component_setting.Params(
-        "kubelet", "eq", flag="--read-only-port", config_key="readOnlyPort", value="0")),
-    control("3", "command_output", command_output.Params(
-        "sshd -T", "eq", "no", extract="^x11forwarding (.+)$")),
-    control("4", "component_setting", component_setting.Params(
-        "kubelet", "eq", flag="--anonymous-auth", type="bool", value="false")),
+    control(
+        "2",
+        "component_setting",
+        component_setting.Params(
+            "kubelet", "eq", flag="--read-only-port", config_key="readOnlyPort", value="0"
+        ),
+    ),
+    control(
+        "3",
+        "command_output",
+        command_output.Params("sshd -T", "eq", "no", extract="^x11forwarding (.+)$"),
+    ),
+    control(
+        "4",
+        "component_setting",
+        component_setting.Params(
+            "kubelet", "eq", flag="--anonymous-auth", type="bool", value="false"
+        ),
+    ),
     control("5", "file_mode", file_mode.Params("/etc/y", "644"), tag=None),
 ]
 
@@ -84,10 +117,14 @@ def test_the_playbook_tags_each_control_and_carries_its_vars() -> None:
     assert task["ansible.builtin.include_tasks"]["apply"] == {"tags": ["t-1"]}
     # Relative to the written playbook: its bundled copy, never the package or a checkout.
     assert task["ansible.builtin.include_tasks"]["file"] == (
-        "{{ playbook_dir }}/hardening-fixes/tasks/file_mode.yml")
+        "{{ playbook_dir }}/hardening-fixes/tasks/file_mode.yml"
+    )
     assert play["vars"]["hardening_plan"]["w2"]["t-1"]["paths"] == ["/etc/xa"]
-    assert [h["name"] for h in play["handlers"]] == ["reload systemd units", "restart kubelet",
-                                                     "reload sshd"]
+    assert [h["name"] for h in play["handlers"]] == [
+        "reload systemd units",
+        "restart kubelet",
+        "reload sshd",
+    ]
 
 
 def test_a_fix_with_its_own_filters_is_included_as_a_role() -> None:
@@ -100,8 +137,9 @@ def test_a_fix_with_its_own_filters_is_included_as_a_role() -> None:
 
 
 def test_event_data_is_redacted_and_diffs_render() -> None:
-    data = redact({"res": {"ansible_become_password": "hunter2", "ok": 1, "list": [
-        {"token": "abc"}]}})
+    data = redact(
+        {"res": {"ansible_become_password": "hunter2", "ok": 1, "list": [{"token": "abc"}]}}
+    )
     assert "hunter2" not in str(data) and "abc" not in str(data) and data["res"]["ok"] == 1
     text = diff_text({"diff": {"before": {"mode": "0666"}, "after": {"mode": "0600"}}})
     assert text.startswith("--- before\n+++ after\n")
@@ -110,22 +148,44 @@ def test_event_data_is_redacted_and_diffs_render() -> None:
 
 def test_a_map_flag_pair_is_never_rewritten_as_a_whole_flag() -> None:
     gate = component_setting.Params(
-        "kubelet", "eq", flag="--feature-gates", flag_key="RotateKubeletServerCertificate",
-        config_key="featureGates.RotateKubeletServerCertificate", value="true")
+        "kubelet",
+        "eq",
+        flag="--feature-gates",
+        flag_key="RotateKubeletServerCertificate",
+        config_key="featureGates.RotateKubeletServerCertificate",
+        value="true",
+    )
     cm_gate = component_setting.Params(
-        "kube-controller-manager", "eq", flag="--feature-gates",
-        flag_key="RotateKubeletServerCertificate", value="true")
-    controls = [control("g1", "component_setting", gate),
-                control("g2", "component_setting", gate),
-                control("g3", "component_setting", cm_gate)]
+        "kube-controller-manager",
+        "eq",
+        flag="--feature-gates",
+        flag_key="RotateKubeletServerCertificate",
+        value="true",
+    )
+    controls = [
+        control("g1", "component_setting", gate),
+        control("g2", "component_setting", gate),
+        control("g3", "component_setting", cm_gate),
+    ]
     run = doc(
-        result("g1", Status.FAIL, Evidence(
-            source="/var/lib/kubelet/config.yaml: featureGates.RotateKubeletServerCertificate: "
-                   "false")),
-        result("g2", Status.FAIL, Evidence(
-            source="process 7: --feature-gates: RotateKubeletServerCertificate=false")),
-        result("g3", Status.FAIL, Evidence(
-            source="process 9: --feature-gates: RotateKubeletServerCertificate=false")),
+        result(
+            "g1",
+            Status.FAIL,
+            Evidence(
+                source="/var/lib/kubelet/config.yaml: featureGates.RotateKubeletServerCertificate: "
+                "false"
+            ),
+        ),
+        result(
+            "g2",
+            Status.FAIL,
+            Evidence(source="process 7: --feature-gates: RotateKubeletServerCertificate=false"),
+        ),
+        result(
+            "g3",
+            Status.FAIL,
+            Evidence(source="process 9: --feature-gates: RotateKubeletServerCertificate=false"),
+        ),
     )
     sel = select(run, controls)
     (fix,) = sel.fixes["w2"]

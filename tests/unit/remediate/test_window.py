@@ -11,7 +11,8 @@ def test_inside_and_outside_a_daytime_window() -> None:
     assert w.is_open(datetime(2026, 1, 10, 1, 30, tzinfo=UTC))  # 02:30 in Berlin (CET)
     assert not w.is_open(datetime(2026, 1, 10, 3, 0, tzinfo=UTC))  # 04:00 Berlin: closed
     assert w.closes_at(datetime(2026, 1, 10, 1, 0, tzinfo=UTC)) == datetime(
-        2026, 1, 10, 3, 0, tzinfo=UTC)
+        2026, 1, 10, 3, 0, tzinfo=UTC
+    )
 
 
 def test_a_window_across_midnight() -> None:

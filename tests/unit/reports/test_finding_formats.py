@@ -65,37 +65,63 @@ def test_sarif_has_one_result_per_failing_host_and_control() -> None:
     fingerprints = [r["partialFingerprints"]["hardening/v1"] for r in run["results"]]
     assert len(set(fingerprints)) == FAILING
     again = json.loads(sarif.dumps(fleet()))["runs"][0]["results"]
-    assert [r["partialFingerprints"] for r in again] == [r["partialFingerprints"]
-                                                         for r in run["results"]]
+    assert [r["partialFingerprints"] for r in again] == [
+        r["partialFingerprints"] for r in run["results"]
+    ]
 
 
 def test_sarif_locations_name_the_node_and_the_file() -> None:
-    run_doc = document([host("w1", [
-        result("4.1.9", Status.FAIL, "644", expected="<= 600",
-               source="/var/lib/kubelet/config.yaml (--config of process 7)"),
-        result("4.2.1", Status.FAIL, "true", expected="false", source="process 7: argv")])])
+    run_doc = document(
+        [
+            host(
+                "w1",
+                [
+                    result(
+                        "4.1.9",
+                        Status.FAIL,
+                        "644",
+                        expected="<= 600",
+                        source="/var/lib/kubelet/config.yaml (--config of process 7)",
+                    ),
+                    result(
+                        "4.2.1", Status.FAIL, "true", expected="false", source="process 7: argv"
+                    ),
+                ],
+            )
+        ]
+    )
     log = json.loads(sarif.dumps(run_doc))
     assert list(sarif_validator().iter_errors(log)) == []
     second, first = log["runs"][0]["results"]  # worst first: 4.2.1 is critical
     assert first["locations"][0]["physicalLocation"]["artifactLocation"] == {
-        "uri": "var/lib/kubelet/config.yaml", "uriBaseId": "ROOTFS"}
+        "uri": "var/lib/kubelet/config.yaml",
+        "uriBaseId": "ROOTFS",
+    }
     assert first["locations"][0]["logicalLocations"][0]["name"] == "w1"
     assert second["locations"][0]["physicalLocation"]["artifactLocation"] == {
-        "uri": "w1", "uriBaseId": "NODES"}
+        "uri": "w1",
+        "uriBaseId": "NODES",
+    }
     assert "ROOTFS" in log["runs"][0]["originalUriBaseIds"]
 
 
-@pytest.mark.parametrize(("source", "path"), [
-    ("/var/lib/kubelet/config.yaml: readOnlyPort: 0", "/var/lib/kubelet/config.yaml"),
-    ("/etc/kubernetes/kubelet.conf (--kubeconfig of process 7)", "/etc/kubernetes/kubelet.conf"),
-    ("$ cat /proc/sys/kernel/panic", "/proc/sys/kernel/panic"),
-    ("stat /etc/shadow", "/etc/shadow"),
-    ("/etc/kubernetes/pki/*.key", "/etc/kubernetes/pki/*.key"),
-    ("process 7: --anonymous-auth=true", None),
-    ("find / -xdev -perm /6000", None),
-    ("$ sshd -T", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("source", "path"),
+    [
+        ("/var/lib/kubelet/config.yaml: readOnlyPort: 0", "/var/lib/kubelet/config.yaml"),
+        (
+            "/etc/kubernetes/kubelet.conf (--kubeconfig of process 7)",
+            "/etc/kubernetes/kubelet.conf",
+        ),
+        ("$ cat /proc/sys/kernel/panic", "/proc/sys/kernel/panic"),
+        ("stat /etc/shadow", "/etc/shadow"),
+        ("/etc/kubernetes/pki/*.key", "/etc/kubernetes/pki/*.key"),
+        ("process 7: --anonymous-auth=true", None),
+        ("find / -xdev -perm /6000", None),
+        ("$ sshd -T", None),
+        ("", None),
+    ],
+)
 def test_the_file_path_is_read_from_the_evidence(source: str, path: str | None) -> None:
     assert file_path(result("4.1.1", Status.FAIL, source=source)) == path
 
@@ -113,8 +139,7 @@ def test_past_githubs_results_limit_the_worst_are_kept_with_a_notice() -> None:
 
 @pytest.mark.slow
 def test_the_real_limit_is_25000() -> None:
-    hosts = [host(f"n{i}", [result(c[0], Status.FAIL, "x") for c in CONTROLS])
-             for i in range(2501)]
+    hosts = [host(f"n{i}", [result(c[0], Status.FAIL, "x") for c in CONTROLS]) for i in range(2501)]
     run = sarif.document(document(hosts))["runs"][0]
     assert sarif.MAX_RESULTS == 25_000
     assert len(run["results"]) == 25_000 and run["properties"]["resultsLeftOut"] == 10
@@ -161,9 +186,21 @@ def test_gitlab_report_follows_the_documented_format() -> None:
 
 
 def test_gitlab_paths_are_the_node_then_the_file() -> None:
-    report = gitlab_codequality.document(document([host("w1", [
-        result("4.1.9", Status.FAIL, "644", source="/var/lib/kubelet/config.yaml: x"),
-        result("4.2.1", Status.FAIL, "true", source="process 7: argv")])]))
+    report = gitlab_codequality.document(
+        document(
+            [
+                host(
+                    "w1",
+                    [
+                        result(
+                            "4.1.9", Status.FAIL, "644", source="/var/lib/kubelet/config.yaml: x"
+                        ),
+                        result("4.2.1", Status.FAIL, "true", source="process 7: argv"),
+                    ],
+                )
+            ]
+        )
+    )
     assert [i["location"]["path"] for i in report[:2]] == ["w1", "w1/var/lib/kubelet/config.yaml"]
 
 

@@ -42,7 +42,8 @@ def test_xsd_rejects_a_foreign_element(schema: xmlschema.XMLSchema) -> None:
 
 
 def test_independent_parser_sees_one_suite_per_host_and_one_case_per_control(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     doc = fleet()
     xml = junitparser.JUnitXml.fromfile(str(_write(tmp_path)))
     suites = list(xml)
@@ -112,8 +113,14 @@ def test_safe_keeps_tabs_newlines_and_unicode() -> None:
 
 def test_hostile_host_and_section_names_stay_valid(tmp_path: Path) -> None:
     r = result("4.2.1", Status.FAIL, "x").__class__(
-        control_id="4.2.1", title=f"t {SCRIPT}", section=f"s\x01{IMG}", level=1,
-        severity="high", status=Status.FAIL, evidence=result("4.2.1", Status.FAIL).evidence)
+        control_id="4.2.1",
+        title=f"t {SCRIPT}",
+        section=f"s\x01{IMG}",
+        level=1,
+        severity="high",
+        status=Status.FAIL,
+        evidence=result("4.2.1", Status.FAIL).evidence,
+    )
     doc = document([host(f"evil\x02{IMG}", [r], error="down\x03")])
     dest = tmp_path / "evil.xml"
     junit.render(doc, dest)

@@ -26,10 +26,24 @@ PLAIN = "/usr/local/bin/na\u00efve-setuid"  # valid UTF-8: written as it is ever
 
 
 def run(name: str) -> RunDocument:
-    return document([host("worker-1", [
-        result("NODE-2.1", Status.FAIL, name, expected="only allow-listed setuid files",
-               source=f"find / -perm -4000: {name}", reason=f"not allow-listed: {name}"),
-        result("4.1.1", Status.PASS, "600", expected="<= 600", source="/etc/kubelet")])])
+    return document(
+        [
+            host(
+                "worker-1",
+                [
+                    result(
+                        "NODE-2.1",
+                        Status.FAIL,
+                        name,
+                        expected="only allow-listed setuid files",
+                        source=f"find / -perm -4000: {name}",
+                        reason=f"not allow-listed: {name}",
+                    ),
+                    result("4.1.1", Status.PASS, "600", expected="<= 600", source="/etc/kubelet"),
+                ],
+            )
+        ]
+    )
 
 
 def test_the_json_document_keeps_the_bytes_as_escapes_and_reads_back(tmp_path: Path) -> None:
@@ -80,6 +94,9 @@ def test_the_other_machine_formats_stay_valid(module: object, tmp_path: Path) ->
     dest = tmp_path / "out"
     module.render(run(NAME), dest)  # type: ignore[attr-defined]
     text = dest.read_bytes().decode("utf-8")
-    docs = [json.loads(line) for line in text.splitlines() if line.strip()] \
-        if module is ocsf else [json.loads(text)]
+    docs = (
+        [json.loads(line) for line in text.splitlines() if line.strip()]
+        if module is ocsf
+        else [json.loads(text)]
+    )
     assert docs and "\udcff" not in text

@@ -22,8 +22,7 @@ def _schema() -> dict[str, Any]:
 
 
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_schema(),
-                                           format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
 
 
 def test_schema_is_valid_draft_2020_12() -> None:
@@ -49,17 +48,20 @@ def test_empty_fleet_and_unscorable_hosts_validate() -> None:
     assert manual.score.percent is None
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda d: d.update(surprise=1),
-    lambda d: d["hosts"][0]["results"][0].update(status="MAYBE"),
-    lambda d: d["hosts"][0]["results"][0].update(severity="urgent"),
-    lambda d: d["hosts"][0]["results"][0]["evidence"].update(extra="x"),
-    lambda d: d["hosts"][0]["results"][0].pop("title"),
-    lambda d: d["hosts"][0]["score"]["counts"].update(MAYBE=1),
-    lambda d: d.update(schema_version="2"),
-    lambda d: d.update(started="yesterday"),
-    lambda d: d["hosts"][2]["results"][6].update(waiver=None),  # WAIVED needs its waiver
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d.update(surprise=1),
+        lambda d: d["hosts"][0]["results"][0].update(status="MAYBE"),
+        lambda d: d["hosts"][0]["results"][0].update(severity="urgent"),
+        lambda d: d["hosts"][0]["results"][0]["evidence"].update(extra="x"),
+        lambda d: d["hosts"][0]["results"][0].pop("title"),
+        lambda d: d["hosts"][0]["score"]["counts"].update(MAYBE=1),
+        lambda d: d.update(schema_version="2"),
+        lambda d: d.update(started="yesterday"),
+        lambda d: d["hosts"][2]["results"][6].update(waiver=None),  # WAIVED needs its waiver
+    ],
+)
 def test_schema_rejects_drift(mutate: Any) -> None:
     data = fleet().to_dict()
     mutate(data)
@@ -68,16 +70,34 @@ def test_schema_rejects_drift(mutate: Any) -> None:
 
 def test_every_status_and_field_the_model_can_emit_is_covered() -> None:
     everything = [
-        HostRun("h", "127.0.0.2", ("control-plane", "etcd", "worker"), tuple(
-            result("4.2.1", s, "x", expected="y", source="z") for s in Status),
-            Score(None, 0.0, 0.0, {s.value: 0 for s in Status}), "boom", {"k": "v"}, {}),
+        HostRun(
+            "h",
+            "127.0.0.2",
+            ("control-plane", "etcd", "worker"),
+            tuple(result("4.2.1", s, "x", expected="y", source="z") for s in Status),
+            Score(None, 0.0, 0.0, {s.value: 0 for s in Status}),
+            "boom",
+            {"k": "v"},
+            {},
+        ),
     ]
-    doc = RunDocument("0.1.0", "b", "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01Z",
-                      tuple(everything), Score(50.0, 1.0, 2.0, {s.value: 1 for s in Status}),
-                      kind="reaudit")
+    doc = RunDocument(
+        "0.1.0",
+        "b",
+        "2026-01-01T00:00:00+00:00",
+        "2026-01-01T00:00:01Z",
+        tuple(everything),
+        Score(50.0, 1.0, 2.0, {s.value: 1 for s in Status}),
+        kind="reaudit",
+    )
     data = doc.to_dict()
     data["hosts"][0]["results"][5]["waiver"] = {
-        "control": "4.2.1", "hosts": "*", "reason": "r", "expires": "2026-02-01",
-        "approved_by": "a", "source": "w.yaml:1"}
+        "control": "4.2.1",
+        "hosts": "*",
+        "reason": "r",
+        "expires": "2026-02-01",
+        "approved_by": "a",
+        "source": "w.yaml:1",
+    }
     assert Evidence().to_dict()["details"] == []
     assert list(_validator().iter_errors(data)) == []

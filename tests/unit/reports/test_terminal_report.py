@@ -30,16 +30,21 @@ def _plain_term(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_non_tty_output_has_no_escape_codes_and_all_sections() -> None:
     out = _render()
     assert "\x1b[" not in out
-    for part in ("worker-9", "cp-1", "4.2 Kubelet", "NODE-2 Files", "failures (9, worst first)",
-                 "fleet score 65.6%: 24 pass, 9 fail, 4 manual, 1 skipped, 11 error, 1 waived"):
+    for part in (
+        "worker-9",
+        "cp-1",
+        "4.2 Kubelet",
+        "NODE-2 Files",
+        "failures (9, worst first)",
+        "fleet score 65.6%: 24 pass, 9 fail, 4 manual, 1 skipped, 11 error, 1 waived",
+    ):
         assert part in out
     assert out.rstrip().splitlines()[-1].startswith("fleet score 65.6%")
 
 
 def test_hosts_lowest_score_first_unreached_on_top() -> None:
     out = _render()
-    order = [out.index(f"│ {n} ") for n in ("worker-9", "worker-2", "worker-3", "worker-1",
-                                              "cp-1")]
+    order = [out.index(f"│ {n} ") for n in ("worker-9", "worker-2", "worker-3", "worker-1", "cp-1")]
     assert order == sorted(order)
 
 
@@ -58,7 +63,8 @@ def test_quiet_prints_only_the_verdict_and_a_degraded_coverage() -> None:
         "coverage 75.6%: 4 of 5 host(s) reached, 34 of 45 check(s) evaluated (1 error, 10 on "
         "unreached hosts; 1 not applicable and 4 manual counted apart) DEGRADED",
         "fleet score 65.6%: 24 pass, 9 fail, 4 manual, 1 skipped, 11 error, 1 waived (the score "
-        "leaves out 11 result(s) that could not be evaluated, 1 host(s) not audited)"]
+        "leaves out 11 result(s) that could not be evaluated, 1 host(s) not audited)",
+    ]
 
 
 def test_colour_on_a_terminal_and_off_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,9 +77,17 @@ def test_colour_on_a_terminal_and_off_with_no_color(monkeypatch: pytest.MonkeyPa
 
 
 def test_markup_in_node_strings_prints_literally() -> None:
-    doc = document([host("[bold]evil[/]", [
-        result("4.2.1", Status.FAIL, "[red]x[/red] [/] [link=file:///etc]y"),
-        result("4.2.2", Status.ERROR, reason="[/bold] broken")])])
+    doc = document(
+        [
+            host(
+                "[bold]evil[/]",
+                [
+                    result("4.2.1", Status.FAIL, "[red]x[/red] [/] [link=file:///etc]y"),
+                    result("4.2.2", Status.ERROR, reason="[/bold] broken"),
+                ],
+            )
+        ]
+    )
     out = _render(doc)
     assert "[bold]evil[/]" in out
     assert "[red]x[/red] [/] [link=file:///etc]y" in out
@@ -81,8 +95,7 @@ def test_markup_in_node_strings_prints_literally() -> None:
 
 
 def test_control_characters_cannot_drive_the_terminal() -> None:
-    doc = document([host("w\x1b]0;title\x07", [
-        result("4.2.1", Status.FAIL, "a\x1b[2Jb\rc\x00")])])
+    doc = document([host("w\x1b]0;title\x07", [result("4.2.1", Status.FAIL, "a\x1b[2Jb\rc\x00")])])
     styled = _render(doc, force_terminal=True, color_system="standard")
     assert "\x1b" not in re.sub("\x1b\\[[0-9;]*m", "", styled)  # only our colour codes
     assert "\r" not in styled and "\x00" not in styled and "\x07" not in styled

@@ -26,17 +26,22 @@ def hashed(name: str) -> str:
 
 def test_host_entry_brackets_non_default_ports() -> None:
     assert (host_entry("10.0.0.1", 22), host_entry("10.0.0.1", 2222)) == (
-        "10.0.0.1", "[10.0.0.1]:2222")
+        "10.0.0.1",
+        "[10.0.0.1]:2222",
+    )
 
 
-@pytest.mark.parametrize(("patterns", "name", "hit"), [
-    (("10.0.0.1",), "10.0.0.1", True),
-    (("10.0.0.*", "!10.0.0.9"), "10.0.0.9", False),
-    (("10.0.0.?",), "10.0.0.7", True),
-    (("[10.0.0.1]:2222",), "10.0.0.1", False),
-    ((hashed("node-1"),), "node-1", True),
-    ((hashed("node-1"),), "node-2", False),
-])
+@pytest.mark.parametrize(
+    ("patterns", "name", "hit"),
+    [
+        (("10.0.0.1",), "10.0.0.1", True),
+        (("10.0.0.*", "!10.0.0.9"), "10.0.0.9", False),
+        (("10.0.0.?",), "10.0.0.7", True),
+        (("[10.0.0.1]:2222",), "10.0.0.1", False),
+        ((hashed("node-1"),), "node-1", True),
+        ((hashed("node-1"),), "node-2", False),
+    ],
+)
 def test_patterns(patterns: tuple[str, ...], name: str, hit: bool) -> None:
     assert matches(patterns, name) is hit
 
@@ -54,8 +59,11 @@ def test_known_key_is_accepted(tmp_path: Path) -> None:
 
 
 def test_changed_key_names_the_line_even_with_accept_new(tmp_path: Path) -> None:
-    kh = known(tmp_path, f"# c\n\n10.0.0.2 ssh-ed25519 {KEY_B}\n10.0.0.1 ssh-ed25519 {KEY_A}\n",
-               accept_new=True)
+    kh = known(
+        tmp_path,
+        f"# c\n\n10.0.0.2 ssh-ed25519 {KEY_B}\n10.0.0.1 ssh-ed25519 {KEY_A}\n",
+        accept_new=True,
+    )
     with pytest.raises(HostKeyError, match=r"host key differs from known_hosts line 4.*ssh-keygen"):
         kh.verify("n1 (10.0.0.1:22)", "10.0.0.1", 22, "ssh-ed25519", KEY_B)
     assert kh.path.read_text(encoding="ascii").count("\n") == 4
@@ -92,11 +100,19 @@ def test_hashed_name_is_the_openssh_format() -> None:
 def test_openssh_finds_the_hashed_entry(tmp_path: Path) -> None:
     kh = KnownHosts(tmp_path / "known_hosts", accept_new=True)
     kh.verify("n1", "10.0.0.1", 2222, "ssh-ed25519", KEY_A)
-    found = subprocess.run(["ssh-keygen", "-F", "[10.0.0.1]:2222", "-f", str(kh.path)],
-                           capture_output=True, text=True, check=False)
+    found = subprocess.run(
+        ["ssh-keygen", "-F", "[10.0.0.1]:2222", "-f", str(kh.path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert found.returncode == 0 and KEY_A in found.stdout
-    other = subprocess.run(["ssh-keygen", "-F", "10.0.0.1", "-f", str(kh.path)],
-                           capture_output=True, text=True, check=False)
+    other = subprocess.run(
+        ["ssh-keygen", "-F", "10.0.0.1", "-f", str(kh.path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert other.returncode == 1
 
 

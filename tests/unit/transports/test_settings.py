@@ -30,4 +30,8 @@ def test_ssh_options_are_not_swallowed_by_the_local_transport() -> None:
 
 def test_ssh_settings_are_recorded_whole() -> None:
     assert SshSettings(accept_new=True).record() == {
-        "known_hosts": None, "accept_new": True, "connect_timeout": 10.0, "use_agent": True}
+        "known_hosts": None,
+        "accept_new": True,
+        "connect_timeout": 10.0,
+        "use_agent": True,
+    }

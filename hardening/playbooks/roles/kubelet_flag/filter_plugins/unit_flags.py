@@ -20,17 +20,22 @@ if _FROM and _FROM not in sys.path:
 try:
     from hardening.remediate import unitflags
 except ImportError:  # a playbook run by hand, with a Python that lacks hardening
-    raise ImportError("the kubelet_flag fix needs the hardening package importable by "
-                      "ansible-playbook's Python; run the ansible-playbook installed beside "
-                      "hardening (the same venv), or set HARDENING_IMPORT_PATH to the "
-                      "directory that holds the hardening package") from None
+    raise ImportError(
+        "the kubelet_flag fix needs the hardening package importable by "
+        "ansible-playbook's Python; run the ansible-playbook installed beside "
+        "hardening (the same venv), or set HARDENING_IMPORT_PATH to the "
+        "directory that holds the hardening package"
+    ) from None
 
 
 def _texts(slurped: list[dict[str, Any]]) -> dict[str, str]:
     import base64
 
-    return {r["source"]: base64.b64decode(r["content"]).decode("utf-8", "replace")
-            for r in slurped if "content" in r}
+    return {
+        r["source"]: base64.b64decode(r["content"]).decode("utf-8", "replace")
+        for r in slurped
+        if "content" in r
+    }
 
 
 def unit_env_files(slurped: list[dict[str, Any]], unit: str) -> list[str]:
@@ -38,8 +43,9 @@ def unit_env_files(slurped: list[dict[str, Any]], unit: str) -> list[str]:
     return unitflags.env_files(_texts(slurped), unit)
 
 
-def unit_flag_rewrite(slurped: list[dict[str, Any]], unit: str, flag: str,
-                      value: str | None, is_bool: bool) -> dict[str, str]:
+def unit_flag_rewrite(
+    slurped: list[dict[str, Any]], unit: str, flag: str, value: str | None, is_bool: bool
+) -> dict[str, str]:
     """Path -> new text of every file to change; a refusal fails the task with its reason."""
     try:
         return unitflags.rewrite(_texts(slurped), unit, unitflags.Edit(flag, value, is_bool))
@@ -52,5 +58,7 @@ class FilterModule:
 
     def filters(self) -> dict[str, Any]:
         """Filter name -> function, as Ansible's plugin loader expects."""
-        return {"hardening_unit_env_files": unit_env_files,
-                "hardening_unit_flag_rewrite": unit_flag_rewrite}
+        return {
+            "hardening_unit_env_files": unit_env_files,
+            "hardening_unit_flag_rewrite": unit_flag_rewrite,
+        }
