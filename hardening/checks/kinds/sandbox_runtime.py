@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome
-from hardening.cloud.containerd import Handler, load_handlers, sandbox_kind, shim_name
 from hardening.facts.command import Command
 from hardening.facts.inventory_flag import InventoryFlag
 from hardening.facts.read import Read
@@ -27,6 +26,7 @@ from hardening.facts.runtime_classes import ClassList, RuntimeClasses
 from hardening.facts.stat import Stat
 from hardening.model.facts import Absent, CommandOutput, FactRequest, Facts, FileContent, FileStat
 from hardening.model.result import Status
+from hardening.parsers.containerd import Handler, load_handlers, sandbox_kind, shim_name
 
 VERSION_RE = re.compile(r"\bv?(\d+)\.(\d+)\.(\d+)")
 
