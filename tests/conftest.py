@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
 pytest_plugins = ["tests.labkit.fixtures"]
+
+# The tools installed beside this Python (ansible-playbook, lint-imports, ...) come first on
+# PATH, so `.venv/bin/python -m pytest` finds the venv's own without activating it.
+_BIN = os.path.dirname(sys.executable)
+if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
+    os.environ["PATH"] = os.pathsep.join((_BIN, os.environ.get("PATH", os.defpath)))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -2,8 +2,9 @@
 outside the checkout, lists controls, audits this machine and writes a remediation playbook,
 all from the wheel's own files.
 
-The venv sees the system site-packages (the dependencies are not downloaded again); that the
-``hardening`` it imports is the wheel's, not the checkout's editable install, is asserted.
+The venv reads its dependencies from the test run's own site directories (they are not
+downloaded again); that the ``hardening`` it imports is the wheel's, not the checkout's
+editable install, is asserted.
 """
 
 from __future__ import annotations
@@ -72,11 +73,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the wheel installed; returns its bin directory."""
     root = tmp_path_factory.mktemp("venv")
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root)],
-        check=True,
-        timeout=120,
-    )
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True,
+                   timeout=120)
+    # The dependencies (and pip) come from this test run's own site directories, appended
+    # after the venv's: plain path entries, so no editable install's hook comes along.
+    (site_dir,) = root.glob("lib/python*/site-packages")
+    outer = [p for p in sys.path if Path(p).name in {"site-packages", "dist-packages"}]
+    (site_dir / "outer-deps.pth").write_text("".join(f"{p}\n" for p in outer), "utf-8")
     proc = subprocess.run(
         [
             str(root / "bin" / "python"),
