@@ -208,6 +208,26 @@ def ansible_env(opts: RunnerOptions, control_dir: Path | None = None) -> dict[st
     return env
 
 
+# Host variables that would replace the host-key options (ssh_args) or point the control
+# socket at a path another run can reach: remediation refuses to run with them.
+OVERRIDES = ("ansible_ssh_args", "ansible_control_path", "ansible_control_path_dir",
+             "ansible_ssh_control_path", "ansible_ssh_control_path_dir")
+
+
+def refuse_overrides(inventory: Path, hosts: tuple[str, ...]) -> None:
+    """RemediationError when a host of the batch sets one of OVERRIDES."""
+    from hardening.inventory.ansible import load_inventory
+
+    for host in load_inventory(inventory, ",".join(hosts)):
+        found = [v for v in OVERRIDES if host.vars.get(v) not in (None, "")]
+        if found:
+            raise RemediationError(
+                f"{inventory}: host '{host.name}' sets {found[0]}, which would replace the "
+                "host-key checks and private control sockets remediation relies on",
+                "remove it for remediation (the audit does not read it either); "
+                "see docs/security.md")
+
+
 def close_masters(control_dir: Path) -> None:
     """Stop every SSH control master of this run (``ssh -O exit``) and remove their sockets,
     so no master outlives the run that opened it."""
@@ -229,6 +249,7 @@ def run_batch(
     """Run ``playbook`` limited to ``hosts`` and ``tags``; return what happened per host."""
     import ansible_runner
 
+    refuse_overrides(opts.inventory, hosts)
     result = BatchResult(hosts)
     private = opts.workdir / "runner"
     (private / "project").mkdir(parents=True, exist_ok=True)
