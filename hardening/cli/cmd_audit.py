@@ -43,6 +43,19 @@ def add_parser(sub: Any, name: str) -> None:
         "(.tar, .tar.gz, .tar.zst), an OCI layout or a docker save archive",
     )
     p.add_argument(
+        "--verify-key",
+        metavar="FILE",
+        type=Path,
+        help="with --image: verify the image's cosign signatures with this public key "
+        "(ECDSA P-256 or Ed25519 PEM); see docs/trust.md",
+    )
+    p.add_argument(
+        "--vuln-report",
+        metavar="FILE",
+        type=Path,
+        help="with --image: a Trivy or Grype JSON report of the same image",
+    )
+    p.add_argument(
         "--role",
         action="append",
         metavar="ROLE",
@@ -82,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
     """Audit, print the summary, write reports, return the exit code."""
     if args.image is not None:
         return run_image(args)
+    if args.verify_key or args.vuln_report:
+        raise UsageError(
+            "--verify-key and --vuln-report apply to an image", "give them with --image PATH"
+        )
     catalogue = load_catalogue(args)
     audit = build.audit(
         args,
@@ -110,6 +127,7 @@ def run_image(args: argparse.Namespace) -> int:
     from hardening.inventory.roles import parse_role
     from hardening.sources.image import image_kind, image_name
     from hardening.sources.image_source import ImageGather
+    from hardening.sources.trust import TrustedImage, load_trust
 
     kind = image_kind(args.image)
     if not args.benchmark:
@@ -123,7 +141,9 @@ def run_image(args: argparse.Namespace) -> int:
     audit = build.audit(
         args,
         catalogue,
-        ImageGather(args.image),
+        TrustedImage(
+            ImageGather(args.image), load_trust(args.image, args.verify_key, args.vuln_report)
+        ),
         {"target": f"image:{args.image}", "image_kind": kind},
     )
     return finish(args, audit, (host,))
