@@ -50,8 +50,9 @@ def fragment(reqs: Sequence[ImageSignature]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[ImageSignature], frames: Mapping[str, Frame],
-          host: str) -> Answers[ImageSignature]:
+def parse(
+    reqs: Sequence[ImageSignature], frames: Mapping[str, Frame], host: str
+) -> Answers[ImageSignature]:
     """A live node is not an image."""
     return {r: Absent("not an image") for r in reqs}
 
@@ -66,12 +67,22 @@ def from_description(req: ImageSignature, desc: Mapping[str, Any]) -> Any:
     sig = desc.get("signature")
     if sig is None:
         return Absent(NO_KEY)
-    checks = tuple(SignatureCheck(str(c["where"]), str(c["verified"]).lower() == "true",
-                                  str(c.get("signed_digest", "")), str(c.get("reason", "")))
-                   for c in sig.get("checks") or ())
-    return SignatureFacts(str(sig["image_digest"]), str(sig["key_fingerprint"]),
-                          str(sig.get("key_type", "ECDSA P-256")), checks,
-                          str(sig.get("note", "")))
+    checks = tuple(
+        SignatureCheck(
+            str(c["where"]),
+            str(c["verified"]).lower() == "true",
+            str(c.get("signed_digest", "")),
+            str(c.get("reason", "")),
+        )
+        for c in sig.get("checks") or ()
+    )
+    return SignatureFacts(
+        str(sig["image_digest"]),
+        str(sig["key_fingerprint"]),
+        str(sig.get("key_type", "ECDSA P-256")),
+        checks,
+        str(sig.get("note", "")),
+    )
 
 
 SPEC = RequestSpec(ImageSignature, fragment, parse, from_root, from_description)

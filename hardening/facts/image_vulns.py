@@ -49,14 +49,14 @@ def fragment(reqs: Sequence[ImageVulnerabilities]) -> list[Section]:
     return []
 
 
-def parse(reqs: Sequence[ImageVulnerabilities], frames: Mapping[str, Frame],
-          host: str) -> Answers[ImageVulnerabilities]:
+def parse(
+    reqs: Sequence[ImageVulnerabilities], frames: Mapping[str, Frame], host: str
+) -> Answers[ImageVulnerabilities]:
     """A live node is not an image."""
     return {r: Absent("not an image") for r in reqs}
 
 
-def from_root(reqs: Sequence[ImageVulnerabilities],
-              root: Root) -> Answers[ImageVulnerabilities]:
+def from_root(reqs: Sequence[ImageVulnerabilities], root: Root) -> Answers[ImageVulnerabilities]:
     """A filesystem alone has no report: the image gate's trust step replaces this."""
     return {r: Absent(NO_REPORT) for r in reqs}
 
@@ -66,11 +66,22 @@ def from_description(req: ImageVulnerabilities, desc: Mapping[str, Any]) -> Any:
     got = desc.get("vulnerabilities")
     if got is None:
         return Absent(NO_REPORT)
-    findings = tuple(Finding(str(f["id"]), str(f["package"]), str(f.get("version", "")),
-                             str(f["severity"]).lower(), str(f.get("fixed", "")))
-                     for f in got.get("findings") or ())
-    return VulnFacts(str(got.get("tool", "trivy")), str(got.get("report", "report.json")),
-                     str(got["image_digest"]), findings)
+    findings = tuple(
+        Finding(
+            str(f["id"]),
+            str(f["package"]),
+            str(f.get("version", "")),
+            str(f["severity"]).lower(),
+            str(f.get("fixed", "")),
+        )
+        for f in got.get("findings") or ()
+    )
+    return VulnFacts(
+        str(got.get("tool", "trivy")),
+        str(got.get("report", "report.json")),
+        str(got["image_digest"]),
+        findings,
+    )
 
 
 SPEC = RequestSpec(ImageVulnerabilities, fragment, parse, from_root, from_description)

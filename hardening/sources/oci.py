@@ -31,10 +31,10 @@ from hardening.sources.archive import (
     member_path,
     stream_members,
 )
+from hardening.sources.artifacts import is_artifact
 from hardening.sources.rootfs import Entry, Tree
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-ARTIFACT_TAG = re.compile(r"(?:^|:)sha256-[0-9a-f]{64}\.(sig|att|sbom)$")
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 INDEX_TYPES = (
@@ -276,12 +276,6 @@ def _apply_checked(
         )
 
 
-def _artifact(desc: dict[str, Any]) -> bool:
-    """A signature, attestation or other artifact beside the image (sources/signatures.py)."""
-    ref = str((desc.get("annotations") or {}).get("org.opencontainers.image.ref.name", ""))
-    return bool(desc.get("artifactType")) or bool(ARTIFACT_TAG.search(ref))
-
-
 def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
     """(config blob, layer blobs) of the first image manifest of an OCI layout."""
     where = str(store.path)
@@ -298,7 +292,7 @@ def _oci_manifest(store: _Store) -> tuple[str, list[str]]:
                 m
                 for m in manifests
                 if isinstance(m, dict)
-                and not _artifact(m)
+                and not is_artifact(m)
                 and (m.get("platform") or {}).get("os", "linux") == "linux"
             ),
             manifests[0],

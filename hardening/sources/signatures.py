@@ -15,7 +15,6 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from hardening.errors import SourceError, UsageError
 from hardening.facts.image_signature import SignatureCheck, SignatureFacts
-from hardening.sources.oci import DIGEST, _artifact, _blob, _Store, verify
+from hardening.sources.artifacts import ARTIFACT_TAG, REF_NAME, is_artifact
+from hardening.sources.oci import DIGEST, _blob, _Store, verify
 
-REF_NAME = "org.opencontainers.image.ref.name"
 SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json"
 SIG_ANNOTATION = "dev.cosignproject.cosign/signature"
-SIG_TAG = re.compile(r"(?:^|:)sha256-([0-9a-f]{64})\.(sig|att|sbom)$")
 PAYLOAD_TYPE = "cosign container image signature"
 MAX_SIGNATURES = 64
 
@@ -51,32 +49,41 @@ def load_key(path: Path) -> VerifyKey:
     try:
         key = serialization.load_pem_public_key(path.read_bytes())
     except OSError as exc:
-        raise UsageError(f"{where}: cannot be read ({exc.strerror})",
-                         "give the signer's public key file (cosign.pub)") from None
+        raise UsageError(
+            f"{where}: cannot be read ({exc.strerror})",
+            "give the signer's public key file (cosign.pub)",
+        ) from None
     except ValueError:
-        raise UsageError(f"{where}: not a PEM public key",
-                         "give the public key (-----BEGIN PUBLIC KEY-----), not a private key "
-                         "or a certificate") from None
-    der = key.public_bytes(serialization.Encoding.DER,
-                           serialization.PublicFormat.SubjectPublicKeyInfo)
+        raise UsageError(
+            f"{where}: not a PEM public key",
+            "give the public key (-----BEGIN PUBLIC KEY-----), not a private key or a certificate",
+        ) from None
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     fingerprint = "sha256:" + hashlib.sha256(der).hexdigest()
     if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
         return VerifyKey(key, fingerprint, "ECDSA P-256")
     if isinstance(key, ed25519.Ed25519PublicKey):
         return VerifyKey(key, fingerprint, "Ed25519")
-    raise UsageError(f"{where}: unsupported key type {type(key).__name__}",
-                     "give an ECDSA P-256 or Ed25519 public key")
+    raise UsageError(
+        f"{where}: unsupported key type {type(key).__name__}",
+        "give an ECDSA P-256 or Ed25519 public key",
+    )
 
 
 def image_descriptor(index: Any, where: str) -> dict[str, Any]:
     """The index.json entry that is the image: the first linux one that is no signature."""
     manifests = index.get("manifests") if isinstance(index, dict) else None
-    images = [m for m in manifests or [] if isinstance(m, dict) and not _artifact(m)]
+    images = [m for m in manifests or [] if isinstance(m, dict) and not is_artifact(m)]
     if not images:
-        raise SourceError(f"{where}: index.json lists no image manifest",
-                          "the layout holds no image; build it again")
-    return next((m for m in images if (m.get("platform") or {}).get("os", "linux") == "linux"),
-                images[0])
+        raise SourceError(
+            f"{where}: index.json lists no image manifest",
+            "the layout holds no image; build it again",
+        )
+    return next(
+        (m for m in images if (m.get("platform") or {}).get("os", "linux") == "linux"), images[0]
+    )
 
 
 def image_digest(path: Path) -> str:
@@ -98,7 +105,7 @@ def _candidates(store: _Store, index: Any, digest: str) -> list[tuple[str, dict[
         if not isinstance(desc, dict) or desc.get("digest") == digest:
             continue
         ref = str((desc.get("annotations") or {}).get(REF_NAME, ""))
-        tag = SIG_TAG.search(ref)
+        tag = ARTIFACT_TAG.search(ref)
         if tag and (tag.group(1) != hexd or tag.group(2) != "sig"):
             continue
         if not tag and not desc.get("artifactType") and not desc.get("subject"):
@@ -115,8 +122,9 @@ def _candidates(store: _Store, index: Any, digest: str) -> list[tuple[str, dict[
     return found[:MAX_SIGNATURES]
 
 
-def _check(store: _Store, key: VerifyKey, where: str, layer: dict[str, Any],
-           digest: str) -> SignatureCheck:
+def _check(
+    store: _Store, key: VerifyKey, where: str, layer: dict[str, Any], digest: str
+) -> SignatureCheck:
     raw = (layer.get("annotations") or {}).get(SIG_ANNOTATION)
     if not isinstance(raw, str):
         return SignatureCheck(where, False, reason="layer has no signature annotation")
@@ -149,15 +157,22 @@ def verify_image(path: Path, key: VerifyKey) -> SignatureFacts:
     """Every signature of the image at ``path``, checked with ``key``."""
     store = _Store(path)
     if not store.has("index.json"):
-        return SignatureFacts("", key.fingerprint, key.type,
-                              note="a docker save archive keeps no manifest digest and no "
-                                   "signatures; audit the OCI layout (skopeo copy --all)")
+        return SignatureFacts(
+            "",
+            key.fingerprint,
+            key.type,
+            note="a docker save archive keeps no manifest digest and no "
+            "signatures; audit the OCI layout (skopeo copy --all)",
+        )
     index = store.json("index.json")
     digest = image_digest(path)
     checks: list[SignatureCheck] = []
     for where, doc in _candidates(store, index, digest):
-        layers = [x for x in doc.get("layers") or [] if isinstance(x, dict)
-                  and x.get("mediaType") == SIMPLE_SIGNING]
+        layers = [
+            x
+            for x in doc.get("layers") or []
+            if isinstance(x, dict) and x.get("mediaType") == SIMPLE_SIGNING
+        ]
         if not layers:
             checks.append(SignatureCheck(where, False, reason="no simplesigning layer"))
         checks += [_check(store, key, where, layer, digest) for layer in layers[:16]]

@@ -76,11 +76,17 @@ class TrustedImage:
 
     def record(self) -> dict[str, Any]:
         """The inner source's record, and which trust options were given."""
-        return {**self.inner.record(),
-                **({"verify_key": self.trust.signature.key_fingerprint}
-                   if self.trust.signature else {}),
-                **({"vuln_report": self.trust.vulnerabilities.report}
-                   if self.trust.vulnerabilities else {})}
+        return {
+            **self.inner.record(),
+            **(
+                {"verify_key": self.trust.signature.key_fingerprint} if self.trust.signature else {}
+            ),
+            **(
+                {"vuln_report": self.trust.vulnerabilities.report}
+                if self.trust.vulnerabilities
+                else {}
+            ),
+        }
 
 
 def load_trust(image: Path, verify_key: Path | None, vuln_report: Path | None) -> Trust:

@@ -32,9 +32,15 @@ def _trivy(doc: dict[str, Any]) -> tuple[set[str], list[Finding]]:
     found = []
     for result in doc.get("Results") or []:
         for v in (result or {}).get("Vulnerabilities") or []:
-            found.append(Finding(str(v.get("VulnerabilityID", "")), str(v.get("PkgName", "")),
-                                 str(v.get("InstalledVersion", "")), _severity(v.get("Severity")),
-                                 str(v.get("FixedVersion") or "")))
+            found.append(
+                Finding(
+                    str(v.get("VulnerabilityID", "")),
+                    str(v.get("PkgName", "")),
+                    str(v.get("InstalledVersion", "")),
+                    _severity(v.get("Severity")),
+                    str(v.get("FixedVersion") or ""),
+                )
+            )
     return digests, found
 
 
@@ -47,9 +53,15 @@ def _grype(doc: dict[str, Any]) -> tuple[set[str], list[Finding]]:
     for m in doc.get("matches") or []:
         vuln, art = (m or {}).get("vulnerability") or {}, (m or {}).get("artifact") or {}
         fixed = ((vuln.get("fix") or {}).get("versions") or [""])[0]
-        found.append(Finding(str(vuln.get("id", "")), str(art.get("name", "")),
-                             str(art.get("version", "")), _severity(vuln.get("severity")),
-                             str(fixed or "")))
+        found.append(
+            Finding(
+                str(vuln.get("id", "")),
+                str(art.get("name", "")),
+                str(art.get("version", "")),
+                _severity(vuln.get("severity")),
+                str(fixed or ""),
+            )
+        )
     return digests, found
 
 
@@ -59,23 +71,31 @@ def load_report(path: Path, manifest_digest: str, config_digest: str) -> VulnFac
     try:
         docs = safeload.load_file(path, MAX_REPORT)
     except (OSError, ValueError, safeload.LoadLimitError) as exc:
-        raise UsageError(f"{where}: not a readable JSON report ({str(exc).splitlines()[0]})",
-                         "give the JSON output of trivy image --format json or grype -o json") \
-            from None
+        raise UsageError(
+            f"{where}: not a readable JSON report ({str(exc).splitlines()[0]})",
+            "give the JSON output of trivy image --format json or grype -o json",
+        ) from None
     doc = docs[0] if docs else None
-    if isinstance(doc, dict) and "matches" not in doc and (
-            "Results" in doc or "ArtifactName" in doc):
+    if (
+        isinstance(doc, dict)
+        and "matches" not in doc
+        and ("Results" in doc or "ArtifactName" in doc)
+    ):
         tool, (digests, found) = "trivy", _trivy(doc)
     elif isinstance(doc, dict) and "matches" in doc:
         tool, (digests, found) = "grype", _grype(doc)
     else:
-        raise UsageError(f"{where}: neither a Trivy nor a Grype JSON report",
-                         "give the JSON output of trivy image --format json or grype -o json")
+        raise UsageError(
+            f"{where}: neither a Trivy nor a Grype JSON report",
+            "give the JSON output of trivy image --format json or grype -o json",
+        )
     ours = {d for d in (manifest_digest, config_digest) if d}
     named = sorted(d for d in digests if d)
     if not ours & set(named):
-        raise UsageError(f"{where}: the {tool} report is of another image (it names "
-                         f"{', '.join(n[:19] for n in named) or 'no digest'}; the image is "
-                         f"{(manifest_digest or config_digest)[:19]})",
-                         "scan this image (by digest) and give that report")
+        raise UsageError(
+            f"{where}: the {tool} report is of another image (it names "
+            f"{', '.join(n[:19] for n in named) or 'no digest'}; the image is "
+            f"{(manifest_digest or config_digest)[:19]})",
+            "scan this image (by digest) and give that report",
+        )
     return VulnFacts(tool, str(path), manifest_digest or config_digest, tuple(found))

@@ -23,21 +23,28 @@ MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 def new_key(kind: str = "p256") -> Key:
     """A fresh signing key: ``p256`` or ``ed25519``."""
-    return ed25519.Ed25519PrivateKey.generate() if kind == "ed25519" else \
-        ec.generate_private_key(ec.SECP256R1())
+    return (
+        ed25519.Ed25519PrivateKey.generate()
+        if kind == "ed25519"
+        else ec.generate_private_key(ec.SECP256R1())
+    )
 
 
 def write_public(key: Key, path: Path) -> Path:
     """The key's public half as cosign.pub (PEM SubjectPublicKeyInfo)."""
-    path.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return path
 
 
 def fingerprint(key: Key) -> str:
     """sha256 of the public key's DER SubjectPublicKeyInfo, as the evidence names it."""
-    der = key.public_key().public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return "sha256:" + hashlib.sha256(der).hexdigest()
 
 
@@ -50,10 +57,16 @@ def sign(key: Key, payload: bytes) -> bytes:
 
 def payload(digest: str, ref: str = "registry.example/app") -> bytes:
     """The simple-signing payload cosign signs."""
-    return json.dumps({"critical": {"identity": {"docker-reference": ref},
-                                    "image": {"docker-manifest-digest": digest},
-                                    "type": "cosign container image signature"},
-                       "optional": None}).encode()
+    return json.dumps(
+        {
+            "critical": {
+                "identity": {"docker-reference": ref},
+                "image": {"docker-manifest-digest": digest},
+                "type": "cosign container image signature",
+            },
+            "optional": None,
+        }
+    ).encode()
 
 
 def _put(layout: Path, data: bytes) -> dict[str, Any]:
@@ -65,12 +78,19 @@ def _put(layout: Path, data: bytes) -> dict[str, Any]:
 def image_digest(layout: Path) -> str:
     """The digest of the image index.json lists (the first entry that is no signature)."""
     manifests = json.loads((layout / "index.json").read_text())["manifests"]
-    return str(next(m for m in manifests if not m.get("artifactType")
-                    and "annotations" not in m)["digest"])
+    return str(
+        next(m for m in manifests if not m.get("artifactType") and "annotations" not in m)["digest"]
+    )
 
 
-def add_signature(layout: Path, key: Key, *, signed: str | None = None, tamper: bool = False,
-                  referrer: bool = False) -> None:
+def add_signature(
+    layout: Path,
+    key: Key,
+    *,
+    signed: str | None = None,
+    tamper: bool = False,
+    referrer: bool = False,
+) -> None:
     """Sign ``signed`` (default: the image's digest) and list the signature in index.json.
 
     ``tamper`` flips a byte of the payload after signing; ``referrer`` lists it with a
@@ -81,11 +101,18 @@ def add_signature(layout: Path, key: Key, *, signed: str | None = None, tamper: 
     sig = base64.b64encode(sign(key, body)).decode()
     if tamper:
         body = body.replace(b"registry.example", b"registry.evil.ex")
-    layer = {"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", **_put(layout, body),
-             "annotations": {"dev.cosignproject.cosign/signature": sig}}
+    layer = {
+        "mediaType": "application/vnd.dev.cosign.simplesigning.v1+json",
+        **_put(layout, body),
+        "annotations": {"dev.cosignproject.cosign/signature": sig},
+    }
     config = {"mediaType": "application/vnd.oci.image.config.v1+json", **_put(layout, b"{}")}
-    manifest: dict[str, Any] = {"schemaVersion": 2, "mediaType": MANIFEST, "config": config,
-                                "layers": [layer]}
+    manifest: dict[str, Any] = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST,
+        "config": config,
+        "layers": [layer],
+    }
     index = json.loads((layout / "index.json").read_text())
     if referrer:
         manifest["artifactType"] = "application/vnd.dev.cosign.artifact.sig.v1+json"

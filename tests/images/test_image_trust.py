@@ -20,8 +20,12 @@ PASSWD = b"root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001::/app:/sbin/no
 
 def _image(dest: Path) -> Path:
     dest.mkdir()
-    base = [Member("etc", "dir", mode=0o755), Member("etc/passwd", data=PASSWD),
-            Member("app", "dir", mode=0o755), Member("app/server", data=b"\x7fELF", mode=0o755)]
+    base = [
+        Member("etc", "dir", mode=0o755),
+        Member("etc/passwd", data=PASSWD),
+        Member("app", "dir", mode=0o755),
+        Member("app/server", data=b"\x7fELF", mode=0o755),
+    ]
     return oci_layout(dest, [base], {"User": "app", "Entrypoint": ["/app/server"]})
 
 
@@ -38,8 +42,9 @@ def _trust(image: Path, out: Path, *extra: str) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("kind", ["p256", "ed25519"])
 @pytest.mark.parametrize("referrer", [False, True], ids=["tag", "referrer"])
-def test_a_signature_by_the_key_over_the_digest_passes(tmp_path: Path, kind: str,
-                                                       referrer: bool) -> None:
+def test_a_signature_by_the_key_over_the_digest_passes(
+    tmp_path: Path, kind: str, referrer: bool
+) -> None:
     image, key = _image(tmp_path / "img"), new_key(kind)
     add_signature(image, new_key(kind))  # another signer's signature does not get in the way
     add_signature(image, key, referrer=referrer)
@@ -52,12 +57,15 @@ def test_a_signature_by_the_key_over_the_digest_passes(tmp_path: Path, kind: str
     assert ("referrer" if referrer else "tag sha256-") in img9["evidence"]["observed"]
 
 
-@pytest.mark.parametrize(("case", "why"), [
-    ("unsigned", "unsigned: no sha256-"),
-    ("other_key", "not signed by key"),
-    ("tampered", "not signed by key"),
-    ("other_digest", "signs another image"),
-])
+@pytest.mark.parametrize(
+    ("case", "why"),
+    [
+        ("unsigned", "unsigned: no sha256-"),
+        ("other_key", "not signed by key"),
+        ("tampered", "not signed by key"),
+        ("other_digest", "signs another image"),
+    ],
+)
 def test_unsigned_or_mis_signed_images_fail(tmp_path: Path, case: str, why: str) -> None:
     image, key = _image(tmp_path / "img"), new_key()
     if case == "other_key":
@@ -91,18 +99,28 @@ def test_without_a_key_signatures_are_skipped_with_the_option(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("bad", ["private", "rsa", "garbage"])
-def test_a_key_that_is_not_a_p256_or_ed25519_public_key_is_refused(tmp_path: Path,
-                                                                   bad: str) -> None:
+def test_a_key_that_is_not_a_p256_or_ed25519_public_key_is_refused(
+    tmp_path: Path, bad: str
+) -> None:
     from cryptography.hazmat.primitives import serialization
 
     path = tmp_path / "k.pem"
     if bad == "private":
-        path.write_bytes(cert_key("ec256").private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
+        path.write_bytes(
+            cert_key("ec256").private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
     elif bad == "rsa":
-        path.write_bytes(cert_key("rsa2048").public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+        path.write_bytes(
+            cert_key("rsa2048")
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
     else:
         path.write_text("not a key\n")
     run = gate(_image(tmp_path / "img"), tmp_path, "--verify-key", str(path))

@@ -19,8 +19,10 @@ OTHER = "sha256:" + "9" * 64
 
 def _image(dest: Path) -> Path:
     dest.mkdir()
-    base = [Member("etc", "dir", mode=0o755),
-            Member("etc/passwd", data=b"root:x:0:0::/root:/sbin/nologin\n")]
+    base = [
+        Member("etc", "dir", mode=0o755),
+        Member("etc/passwd", data=b"root:x:0:0::/root:/sbin/nologin\n"),
+    ]
     return oci_layout(dest, [base], {"User": "root"})
 
 
@@ -30,40 +32,80 @@ def _config_digest(layout: Path) -> str:
     return str(doc["config"]["digest"])
 
 
-FINDINGS = [("CVE-2024-6119", "libssl3", "3.0.13-1", "HIGH", "3.0.14-1"),
-            ("CVE-2023-45853", "zlib1g", "1:1.2.13", "CRITICAL", ""),
-            ("CVE-2024-2511", "openssl", "3.0.13-1", "LOW", "3.0.14-1")]
+FINDINGS = [
+    ("CVE-2024-6119", "libssl3", "3.0.13-1", "HIGH", "3.0.14-1"),
+    ("CVE-2023-45853", "zlib1g", "1:1.2.13", "CRITICAL", ""),
+    ("CVE-2024-2511", "openssl", "3.0.13-1", "LOW", "3.0.14-1"),
+]
 
 
 def trivy(image_id: str, repo_digest: str = "") -> dict[str, Any]:
     """A Trivy report: Metadata.ImageID/RepoDigests, Results[].Vulnerabilities[]."""
-    vulns = [{"VulnerabilityID": i, "PkgName": p, "InstalledVersion": v, "Severity": s,
-              **({"FixedVersion": f} if f else {}), "Status": "fixed" if f else "affected"}
-             for i, p, v, s, f in FINDINGS]
-    return {"SchemaVersion": 2, "ArtifactName": "app:1", "ArtifactType": "container_image",
-            "Metadata": {"OS": {"Family": "debian", "Name": "12.5"}, "ImageID": image_id,
-                         "DiffIDs": [], "RepoTags": ["app:1"],
-                         "RepoDigests": [f"registry.example/app@{repo_digest}"]
-                         if repo_digest else []},
-            "Results": [{"Target": "app:1 (debian 12.5)", "Class": "os-pkgs", "Type": "debian",
-                         "Vulnerabilities": vulns},
-                        {"Target": "app/server", "Class": "lang-pkgs", "Type": "gobinary"}]}
+    vulns = [
+        {
+            "VulnerabilityID": i,
+            "PkgName": p,
+            "InstalledVersion": v,
+            "Severity": s,
+            **({"FixedVersion": f} if f else {}),
+            "Status": "fixed" if f else "affected",
+        }
+        for i, p, v, s, f in FINDINGS
+    ]
+    return {
+        "SchemaVersion": 2,
+        "ArtifactName": "app:1",
+        "ArtifactType": "container_image",
+        "Metadata": {
+            "OS": {"Family": "debian", "Name": "12.5"},
+            "ImageID": image_id,
+            "DiffIDs": [],
+            "RepoTags": ["app:1"],
+            "RepoDigests": [f"registry.example/app@{repo_digest}"] if repo_digest else [],
+        },
+        "Results": [
+            {
+                "Target": "app:1 (debian 12.5)",
+                "Class": "os-pkgs",
+                "Type": "debian",
+                "Vulnerabilities": vulns,
+            },
+            {"Target": "app/server", "Class": "lang-pkgs", "Type": "gobinary"},
+        ],
+    }
 
 
 def grype(manifest_digest: str, image_id: str = "") -> dict[str, Any]:
     """A Grype report: source.target.imageID/manifestDigest, matches[]."""
-    matches = [{"vulnerability": {"id": i, "severity": s.title(), "namespace": "debian:12",
-                                  "fix": {"versions": [f] if f else [],
-                                          "state": "fixed" if f else "not-fixed"}},
-                "artifact": {"name": p, "version": v, "type": "deb"}, "matchDetails": []}
-               for i, p, v, s, f in FINDINGS]
-    return {"matches": matches,
-            "source": {"type": "image", "target": {
-                "userInput": "app:1", "imageID": image_id, "manifestDigest": manifest_digest,
-                "mediaType": "application/vnd.oci.image.manifest.v1+json", "tags": ["app:1"],
-                "repoDigests": []}},
-            "distro": {"name": "debian", "version": "12"},
-            "descriptor": {"name": "grype", "version": "0.79.0"}}
+    matches = [
+        {
+            "vulnerability": {
+                "id": i,
+                "severity": s.title(),
+                "namespace": "debian:12",
+                "fix": {"versions": [f] if f else [], "state": "fixed" if f else "not-fixed"},
+            },
+            "artifact": {"name": p, "version": v, "type": "deb"},
+            "matchDetails": [],
+        }
+        for i, p, v, s, f in FINDINGS
+    ]
+    return {
+        "matches": matches,
+        "source": {
+            "type": "image",
+            "target": {
+                "userInput": "app:1",
+                "imageID": image_id,
+                "manifestDigest": manifest_digest,
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "tags": ["app:1"],
+                "repoDigests": [],
+            },
+        },
+        "distro": {"name": "debian", "version": "12"},
+        "descriptor": {"name": "grype", "version": "0.79.0"},
+    }
 
 
 def _run(tmp_path: Path, image: Path, report: dict[str, Any], *extra: str):
@@ -75,9 +117,11 @@ def _run(tmp_path: Path, image: Path, report: dict[str, Any], *extra: str):
 @pytest.mark.parametrize("tool", ["trivy-image-id", "trivy-repo-digest", "grype"])
 def test_findings_at_or_above_high_fail_and_are_listed(tmp_path: Path, tool: str) -> None:
     image = _image(tmp_path / "img")
-    report = {"trivy-image-id": lambda: trivy(_config_digest(image)),
-              "trivy-repo-digest": lambda: trivy(OTHER, image_digest(image)),
-              "grype": lambda: grype(image_digest(image))}[tool]()
+    report = {
+        "trivy-image-id": lambda: trivy(_config_digest(image)),
+        "trivy-repo-digest": lambda: trivy(OTHER, image_digest(image)),
+        "grype": lambda: grype(image_digest(image)),
+    }[tool]()
     run = _run(tmp_path, image, report)
     assert run.rc == 1, run.stderr
     doc = json.loads((tmp_path / "report.json").read_text())
@@ -100,8 +144,9 @@ def test_a_report_below_the_threshold_passes(tmp_path: Path) -> None:
     assert "IMG-10" in run.passed
 
 
-@pytest.mark.parametrize("report", [lambda: trivy(OTHER, OTHER), lambda: grype(OTHER, OTHER)],
-                         ids=["trivy", "grype"])
+@pytest.mark.parametrize(
+    "report", [lambda: trivy(OTHER, OTHER), lambda: grype(OTHER, OTHER)], ids=["trivy", "grype"]
+)
 def test_a_report_of_another_image_is_refused(tmp_path: Path, report) -> None:
     run = _run(tmp_path, _image(tmp_path / "img"), report())
     assert run.rc == 2

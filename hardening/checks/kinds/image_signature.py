@@ -33,23 +33,30 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     got = facts.get(ImageSignature())
     source = "cosign signatures (sha256-<digest>.sig tag, OCI referrers)"
     if isinstance(got, Absent):
-        return Outcome.absent(got, expected="a signature the --verify-key key verifies",
-                              source=source)
+        return Outcome.absent(
+            got, expected="a signature the --verify-key key verifies", source=source
+        )
     key = f"key {got.key_fingerprint} ({got.key_type})"
     expected = f"a signature by {key} over {got.image_digest or 'the image digest'}"
     good = [c for c in got.checks if c.verified]
-    details = tuple(f"{c.where}: " + ("verified, signs " + c.signed_digest if c.verified
-                                      else c.reason) for c in got.checks)
+    details = tuple(
+        f"{c.where}: " + ("verified, signs " + c.signed_digest if c.verified else c.reason)
+        for c in got.checks
+    )
     if good:
         observed = f"signed by {key} over {good[0].signed_digest} ({good[0].where})"
     elif got.checks:
         observed = f"{len(got.checks)} signatures found, none verified by {key}"
     else:
-        observed = "unsigned: " + (got.note or f"no sha256-{got.image_digest[7:19]}….sig tag "
-                                   "and no signature referrer in the layout")
+        observed = "unsigned: " + (
+            got.note
+            or f"no sha256-{got.image_digest[7:19]}….sig tag "
+            "and no signature referrer in the layout"
+        )
     reason = "" if good else (details[0] if details else observed)
-    return Outcome(pass_fail(bool(good)), observed, expected, source, reason=reason,
-                   details=details)
+    return Outcome(
+        pass_fail(bool(good)), observed, expected, source, reason=reason, details=details
+    )
 
 
 KIND = CheckKind("image_signature", Params, needs, evaluate, __doc__ or "")

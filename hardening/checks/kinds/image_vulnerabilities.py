@@ -28,8 +28,10 @@ class Params:
 
     def __post_init__(self) -> None:
         if self.fail_at not in LEVELS:
-            raise ParamError("fail_at", f"unknown severity '{self.fail_at}' (expected one of: "
-                             f"{', '.join(LEVELS)})")
+            raise ParamError(
+                "fail_at",
+                f"unknown severity '{self.fail_at}' (expected one of: {', '.join(LEVELS)})",
+            )
 
 
 def needs(p: Params) -> tuple[FactRequest, ...]:
@@ -44,17 +46,34 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
     if isinstance(got, Absent):
         return Outcome.absent(got, expected=expected, source="vulnerability report")
     floor = SEVERITIES.index(p.fail_at)
-    bad = sorted((f for f in got.findings if SEVERITIES.index(f.severity) >= floor),
-                 key=lambda f: (-SEVERITIES.index(f.severity), f.id, f.package))
+    bad = sorted(
+        (f for f in got.findings if SEVERITIES.index(f.severity) >= floor),
+        key=lambda f: (-SEVERITIES.index(f.severity), f.id, f.package),
+    )
     counts = Counter(f.severity for f in got.findings)
-    observed = (f"{len(got.findings)} findings ("
-                + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s])
-                + f"); {len(bad)} at or above {p.fail_at}") if got.findings else "no findings"
-    details = tuple(f"{f.id} {f.package} {f.version} ({f.severity}"
-                    + (f", fixed in {f.fixed})" if f.fixed else ", no fix)") for f in bad)
+    observed = (
+        (
+            f"{len(got.findings)} findings ("
+            + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s])
+            + f"); {len(bad)} at or above {p.fail_at}"
+        )
+        if got.findings
+        else "no findings"
+    )
+    details = tuple(
+        f"{f.id} {f.package} {f.version} ({f.severity}"
+        + (f", fixed in {f.fixed})" if f.fixed else ", no fix)")
+        for f in bad
+    )
     source = f"{got.tool} report {got.report} of {got.image_digest}"
-    return Outcome(pass_fail(not bad), observed, expected, source,
-                   reason=details[0] if details else "", details=details)
+    return Outcome(
+        pass_fail(not bad),
+        observed,
+        expected,
+        source,
+        reason=details[0] if details else "",
+        details=details,
+    )
 
 
 KIND = CheckKind("image_vulnerabilities", Params, needs, evaluate, __doc__ or "")
