@@ -210,8 +210,13 @@ def ansible_env(opts: RunnerOptions, control_dir: Path | None = None) -> dict[st
 
 # Host variables that would replace the host-key options (ssh_args) or point the control
 # socket at a path another run can reach: remediation refuses to run with them.
-OVERRIDES = ("ansible_ssh_args", "ansible_control_path", "ansible_control_path_dir",
-             "ansible_ssh_control_path", "ansible_ssh_control_path_dir")
+OVERRIDES = (
+    "ansible_ssh_args",
+    "ansible_control_path",
+    "ansible_control_path_dir",
+    "ansible_ssh_control_path",
+    "ansible_ssh_control_path_dir",
+)
 
 
 def refuse_overrides(inventory: Path, hosts: tuple[str, ...]) -> None:
@@ -225,7 +230,8 @@ def refuse_overrides(inventory: Path, hosts: tuple[str, ...]) -> None:
                 f"{inventory}: host '{host.name}' sets {found[0]}, which would replace the "
                 "host-key checks and private control sockets remediation relies on",
                 "remove it for remediation (the audit does not read it either); "
-                "see docs/security.md")
+                "see docs/security.md",
+            )
 
 
 def close_masters(control_dir: Path) -> None:

@@ -127,8 +127,11 @@ def test_accept_new_host_keys_refuses_a_changed_key(
 
 
 def test_an_inventory_saying_no_to_host_key_checking_is_still_refused(
-        host_snapshot: HostSnapshot, lab_factory: LabFactory, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """``ansible_host_key_checking: false`` and ``-o StrictHostKeyChecking=no`` in the
     inventory's ssh args come after the runner's options, so ssh never uses them."""
     lab = lab_factory(["worker2"])
@@ -140,8 +143,16 @@ def test_an_inventory_saying_no_to_host_key_checking_is_still_refused(
     inv = tmp_path / "inv.yml"
     inv.write_text(yaml.safe_dump(doc), encoding="utf-8")
     lab.node("worker2").rotate_host_key()
-    code, out = cli.remediate(capsys, inv, *CONTROLS, "--from-json", str(run), "--workdir",
-                              str(tmp_path / "work"), "--accept-new-host-keys")
+    code, out = cli.remediate(
+        capsys,
+        inv,
+        *CONTROLS,
+        "--from-json",
+        str(run),
+        "--workdir",
+        str(tmp_path / "work"),
+        "--accept-new-host-keys",
+    )
     assert refused(code, out, tmp_path / "work" / "ansible-events.jsonl"), out
     assert "would change  worker2" not in out
 

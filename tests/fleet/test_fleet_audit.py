@@ -71,7 +71,11 @@ def test_fleet_of_four_from_inventory(fleet: Lab, tmp_path: Path, host_snapshot:
     assert_expected(hosts["worker2"], NONCOMPLIANT_WORKER)
     assert_expected(hosts["cp1"], CONTROL_PLANE)
     assert sorted(hosts["cp1"]["roles"]) == ["control-plane", "etcd"]
-    assert not any(cid.startswith("4.") for cid in statuses(hosts["cp1"]))
+    # kubeadm runs a kubelet on the control plane: the worker section is planned there too
+    # (as kube-bench checks node targets wherever a kubelet runs), and cp1's is compliant
+    cp1 = statuses(hosts["cp1"])
+    assert cp1["4.2.1"] == "PASS"
+    assert cp1["4.2.4"] == "PASS"
 
 
 def test_limit_narrows_the_fleet(fleet: Lab, tmp_path: Path) -> None:

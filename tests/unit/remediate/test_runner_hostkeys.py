@@ -21,10 +21,16 @@ from hardening.remediate.runner import (
 
 
 def test_host_key_checking_is_never_disabled(tmp_path: Path) -> None:
-    for accept, want in ((True, "StrictHostKeyChecking=accept-new"),
-                         (False, "StrictHostKeyChecking=yes")):
-        opts = RunnerOptions(tmp_path / "inv.yml", tmp_path, accept_new_host_keys=accept,
-                             known_hosts="/k h/known_hosts")
+    for accept, want in (
+        (True, "StrictHostKeyChecking=accept-new"),
+        (False, "StrictHostKeyChecking=yes"),
+    ):
+        opts = RunnerOptions(
+            tmp_path / "inv.yml",
+            tmp_path,
+            accept_new_host_keys=accept,
+            known_hosts="/k h/known_hosts",
+        )
         env = ansible_env(opts, tmp_path / "cp")
         assert env["ANSIBLE_HOST_KEY_CHECKING"] == "1"
         words = shlex.split(env["ANSIBLE_SSH_ARGS"])
@@ -37,10 +43,14 @@ def test_host_key_checking_is_never_disabled(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("var", OVERRIDES)
 def test_an_inventory_replacing_ssh_args_or_the_control_path_is_refused(
-        tmp_path: Path, var: str) -> None:
+    tmp_path: Path, var: str
+) -> None:
     inv = tmp_path / "inv.yml"
-    inv.write_text("all:\n  hosts:\n    n1: {ansible_host: 127.0.0.9, "
-                   f"{var}: '-o StrictHostKeyChecking=no'}}\n    n2: {{}}\n", encoding="utf-8")
+    inv.write_text(
+        "all:\n  hosts:\n    n1: {ansible_host: 127.0.0.9, "
+        f"{var}: '-o StrictHostKeyChecking=no'}}\n    n2: {{}}\n",
+        encoding="utf-8",
+    )
     opts = RunnerOptions(inv, tmp_path / "work")
     with pytest.raises(RemediationError, match=f"host 'n1' sets {var}"):
         run_batch(tmp_path / "play.yml", ("n1",), ("t",), opts, io.StringIO())
