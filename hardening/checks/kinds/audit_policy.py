@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.effective import flag_value, parse_config
+from hardening.checks.effective import flag_value
+from hardening.checks.kinds._flagfile import flag_file
 from hardening.facts.component import ComponentReq
-from hardening.model.facts import Absent, FactRequest, Facts
-from hardening.model.result import Status
+from hardening.model.facts import FactRequest, Facts
 
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
 CHECKS = ("logs", "key_concerns")
@@ -180,23 +180,16 @@ def _judge(p: Params, rules: list[Any]) -> tuple[bool, list[str], str]:
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Run the representative requests through the policy's rules."""
-    comp = facts.get(_request(p))
-    if isinstance(comp, Absent):
-        return Outcome.absent(comp, source=f"{p.component} not found")
-    cf = comp.files.get(p.flag)
-    if cf is None:
-        return Outcome(
-            Status.FAIL,
-            f"{p.flag} not given: no request is audited",
-            f"{p.flag} naming a policy",
-            comp.origin,
-        )
-    if isinstance(cf.content, Absent):
-        return Outcome.absent(cf.content, source=cf.path)
-    try:
-        doc = parse_config(cf.content.text)
-    except ValueError as exc:
-        return Outcome(Status.ERROR, source=cf.path, reason=f"{cf.path}: {exc}")
+    got = flag_file(
+        facts,
+        _request(p),
+        p.flag,
+        f"{p.flag} not given: no request is audited",
+        f"{p.flag} naming a policy",
+    )
+    if isinstance(got, Outcome):
+        return got
+    comp, cf, doc = got.component, got, got.doc
     rules = doc.get("rules") if isinstance(doc, dict) else None
     rules = rules if isinstance(rules, list) else []
     ok, lines, expected = _judge(p, rules)

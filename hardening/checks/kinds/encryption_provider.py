@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.effective import parse_config
+from hardening.checks.kinds._flagfile import flag_file
 from hardening.facts.component import ComponentReq
-from hardening.model.facts import Absent, FactRequest, Facts
+from hardening.model.facts import FactRequest, Facts
 from hardening.model.result import Status
 
 KNOWN = ("identity", "aescbc", "aesgcm", "secretbox", "kms")
@@ -85,23 +85,16 @@ def describe(provider: Any) -> tuple[str, str]:
 
 def evaluate(p: Params, facts: Facts) -> Outcome:
     """Find the entry covering the resource and compare its first provider."""
-    comp = facts.get(_request(p))
-    if isinstance(comp, Absent):
-        return Outcome.absent(comp, source=f"{p.component} not found")
-    cf = comp.files.get(p.flag)
-    if cf is None:
-        return Outcome(
-            Status.FAIL,
-            f"{p.flag} not given: {p.resource} are written in plain text",
-            f"{p.flag} naming an EncryptionConfiguration",
-            comp.origin,
-        )
-    if isinstance(cf.content, Absent):
-        return Outcome.absent(cf.content, source=cf.path)
-    try:
-        doc = parse_config(cf.content.text)
-    except ValueError as exc:
-        return Outcome(Status.ERROR, source=cf.path, reason=f"{cf.path}: {exc}")
+    got = flag_file(
+        facts,
+        _request(p),
+        p.flag,
+        f"{p.flag} not given: {p.resource} are written in plain text",
+        f"{p.flag} naming an EncryptionConfiguration",
+    )
+    if isinstance(got, Outcome):
+        return got
+    cf, doc = got, got.doc
     expected = f"the first provider for {p.resource} is one of {', '.join(p.providers)}"
     found = covering(doc, p.resource)
     if found is None:
