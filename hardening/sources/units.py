@@ -16,6 +16,7 @@ import json
 import posixpath
 import re
 import shlex
+from typing import Any
 
 import yaml
 
@@ -167,10 +168,11 @@ def _load_manifest(text: str) -> object:
         return None
 
 
-def manifest_argv(
-    tree: Tree, name: str, directory: str = MANIFEST_DIR
-) -> tuple[tuple[str, ...], str] | None:
-    """(argv, origin) of a component's static pod: command + args of its container."""
+def _manifest_container(
+    tree: Tree, name: str, directory: str
+) -> tuple[dict[str, Any], tuple[str, ...], str] | None:
+    """(container, argv, manifest path) of the first static pod container running ``name``:
+    its argv is command + args, and its program's basename is ``name``."""
     paths = [
         p for ext in ("yaml", "yml", "json", "manifest") for p in tree.glob(f"{directory}/*.{ext}")
     ]
@@ -181,10 +183,18 @@ def manifest_argv(
         for c in containers if isinstance(containers, list) else []:
             if not isinstance(c, dict):
                 continue
-            argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+            argv = tuple(str(a) for a in (c.get("command") or []) + (c.get("args") or []))
             if argv and posixpath.basename(argv[0]) == name:
-                return tuple(argv), path
+                return c, argv, path
     return None
+
+
+def manifest_argv(
+    tree: Tree, name: str, directory: str = MANIFEST_DIR
+) -> tuple[tuple[str, ...], str] | None:
+    """(argv, origin) of a component's static pod: command + args of its container."""
+    found = _manifest_container(tree, name, directory)
+    return None if found is None else (found[1], found[2])
 
 
 def component_argv(tree: Tree, name: str) -> tuple[tuple[str, ...], str] | None:
@@ -201,28 +211,13 @@ def manifest_env(
 ) -> tuple[dict[str, str], str] | None:
     """(environment, manifest path) of a component's static pod container: its ``env``
     entries with a literal ``value`` (``valueFrom`` is resolved by the kubelet, not here)."""
-    paths = [
-        p for ext in ("yaml", "yml", "json", "manifest") for p in tree.glob(f"{directory}/*.{ext}")
-    ]
-    for path in sorted(paths):
-        doc = _load_manifest(tree.text(path) or "")
-        spec = doc.get("spec") if isinstance(doc, dict) else None
-        containers = spec.get("containers") if isinstance(spec, dict) else None
-        for c in containers if isinstance(containers, list) else []:
-            if not isinstance(c, dict):
-                continue
-            argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
-            if argv and posixpath.basename(argv[0]) == name:
-                pairs = [e for e in c.get("env") or [] if isinstance(e, dict)]
-                return (
-                    {
-                        str(e.get("name")): str(e.get("value"))
-                        for e in pairs
-                        if e.get("name") and "value" in e
-                    },
-                    f"env of {path}",
-                )
-    return None
+    found = _manifest_container(tree, name, directory)
+    if found is None:
+        return None
+    container, _, path = found
+    pairs = [e for e in container.get("env") or [] if isinstance(e, dict)]
+    env = {str(e.get("name")): str(e.get("value")) for e in pairs if e.get("name") and "value" in e}
+    return env, f"env of {path}"
 
 
 def component_env(tree: Tree, name: str) -> tuple[dict[str, str], str] | None:
