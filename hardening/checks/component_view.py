@@ -14,13 +14,13 @@ from typing import Any
 
 from hardening.checks.base import Outcome
 from hardening.checks.components.registry import MODELS
-from hardening.checks.effective import parse_config
 from hardening.checks.layers import Layers, Setting
 from hardening.facts.component import ComponentReq
 from hardening.facts.component_env import ComponentEnv
 from hardening.facts.dropins import Dropins
 from hardening.model.facts import Absent, Component, FactRequest, Facts
 from hardening.model.result import Status
+from hardening.parsers.flags import parse_config
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hardening.checks.components.model import Entry, Model
-from hardening.checks.effective import _MISSING, config_value, flag_value, map_flag_value
 from hardening.checks.ops import canonical
+from hardening.parsers.flags import MISSING, config_value, flag_value, map_flag_value
 
 _ZERO_DURATION = re.compile(r"(?:0+(?:\.0*)?(?:ns|us|µs|ms|s|m|h)?)+")
 
@@ -75,7 +75,7 @@ def _flag(layers: Layers, flag: str, is_bool: bool, flag_key: str | None) -> tup
 
 def _key_in(doc: Any, key: str, zero: str) -> str | None:
     v = config_value(doc, key)
-    if v is _MISSING or v is None:
+    if v is MISSING or v is None:
         return None
     value = canonical(v)
     return None if is_zero(value, zero) else value
@@ -147,7 +147,7 @@ def resolve(
             v = _key_in(doc, key, zero)
             if v is not None:
                 won.append(("config", v, f"{path}: {key}: {v}"))
-            elif config_value(doc, key) is not _MISSING:
+            elif config_value(doc, key) is not MISSING:
                 ignored.append(f"{path}: {key} is empty, so the default applies")
     fallback = _default(layers, entry, default, key or flag or "")
     if fallback is not None:

@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Generic, Protocol, TypeVar
 
 from hardening.errors import ProbeError
-from hardening.model.facts import Absent, CommandOutput, FileStat, Request
+from hardening.model.facts import Absent, CommandOutput, FileStat, ImageFacts, Request
 
 R = TypeVar("R", bound=Request[Any])
 F = TypeVar("F")
@@ -173,8 +173,8 @@ class Root(Protocol):
     def emulate(self, script: str) -> CommandOutput | Absent | None:
         """An audit command's output the root can give without running it (None: cannot)."""
 
-    def config(self) -> Any:
-        """The image config (``image_config.ImageFacts``), or why there is none (Absent)."""
+    def config(self) -> ImageFacts | Absent:
+        """The image config, or why there is none (Absent)."""
 
 
 Answers = dict[R, Any]

@@ -11,31 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.facts.base import Answers, Frame, RequestSpec, Root, Section
-from hardening.model.facts import Absent, Request
-
-
-@dataclass(frozen=True)
-class ImageFacts:
-    """A container image's config as the image kinds read it.
-
-    ``layers`` counts the layer blobs and ``size`` their bytes; ``files_size`` is the bytes
-    of the regular files in the merged filesystem; ``history`` holds each step's
-    ``created_by``; ``healthcheck_test`` the HEALTHCHECK's test words.
-    """
-
-    kind: str = "container"
-    user: str = ""
-    entrypoint: tuple[str, ...] = ()
-    cmd: tuple[str, ...] = ()
-    env: tuple[str, ...] = ()  # NAME=VALUE
-    layers: int = 0
-    size: int = 0
-    files_size: int = 0
-    healthcheck: bool = False
-    healthcheck_test: tuple[str, ...] = ()
-    history: tuple[str, ...] = ()
-    os: str = ""
-    architecture: str = ""
+from hardening.model.facts import Absent, ImageFacts, Request
 
 
 @dataclass(frozen=True)

@@ -144,17 +144,40 @@ class CommandOutput:
 
 
 @dataclass(frozen=True)
+class ImageFacts:
+    """A container image's config as the image kinds read it.
+
+    ``layers`` counts the layer blobs and ``size`` their bytes; ``files_size`` is the bytes
+    of the regular files in the merged filesystem; ``history`` holds each step's
+    ``created_by``; ``healthcheck_test`` the HEALTHCHECK's test words.
+    """
+
+    kind: str = "container"
+    user: str = ""
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()  # NAME=VALUE
+    layers: int = 0
+    size: int = 0
+    files_size: int = 0
+    healthcheck: bool = False
+    healthcheck_test: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    os: str = ""
+    architecture: str = ""
+
+
+@dataclass(frozen=True)
 class Facts:
     """Every fact gathered for one host, keyed by FactRequest.
 
-    ``meta`` holds probe metadata (hostname, uid, kernel, elapsed); ``cloud`` holds facts
-    joined from cloud sources after collection (instance, security groups, role policies).
+    ``meta`` holds probe metadata (hostname, uid, kernel, elapsed). Cloud and cluster facts
+    are ordinary requests in ``values`` (``hardening/facts/cloudside.py``), not a side channel.
     """
 
     host: str
     values: Mapping[Request[Any], object]
     meta: Mapping[str, str] = field(default_factory=dict)
-    cloud: Mapping[str, Any] = field(default_factory=dict)
 
     def get(self, request: Request[F]) -> F | Absent:
         """The fact for ``request``, or Absent when the probe did not gather it.

@@ -15,7 +15,7 @@ from typing import Any
 from hardening.checks.ops import OPS
 from hardening.model.control import Control
 from hardening.model.result import Result
-from hardening.sources.units import UNIT_DIRS
+from hardening.parsers.units import UNIT_DIRS
 
 # Static pod components: a flag is fixed in /etc/kubernetes/manifests/<component>.yaml.
 STATIC_PODS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")

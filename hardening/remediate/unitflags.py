@@ -5,7 +5,7 @@ EnvironmentFiles they name. Given those files' text (read from the host by Ansib
 module finds every place a flag reaches the effective ``ExecStart`` (the command line
 itself, an ``Environment=`` assignment or an EnvironmentFile value, whichever systemd
 lets win), and rewrites it to ``--flag=value`` or drops it. The file order and the final
-argv come from ``hardening.sources.units``, the image source's reader, and every edit is
+argv come from ``hardening.parsers.units``, the image source's reader, and every edit is
 proved by re-deriving the argv with it.
 """
 
@@ -17,9 +17,9 @@ import stat
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
-from hardening.checks.effective import flag_value
 from hardening.errors import HardeningError
-from hardening.sources import units
+from hardening.parsers import units
+from hardening.parsers.flags import flag_value
 from hardening.sources.rootfs import Entry, Tree
 
 _PLAIN = re.compile(r"[A-Za-z0-9_@%+=:,./-]*")

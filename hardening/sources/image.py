@@ -19,11 +19,11 @@ from typing import Any
 
 from hardening.collect import HostOutcome
 from hardening.errors import HostError, SourceError
-from hardening.facts.image_config import ImageFacts
 from hardening.facts.registry import by_spec
-from hardening.model.facts import Absent, CommandOutput, Facts, FileStat, Request
+from hardening.model.facts import Absent, CommandOutput, Facts, FileStat, ImageFacts, Request
+from hardening.parsers import units
 from hardening.plan import Plan
-from hardening.sources import archive, oci, sshd, units
+from hardening.sources import archive, oci, sshd
 from hardening.sources.rootfs import Entry, LinkLoopError, Tree
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from hardening.parsers.units import unit_argv
 from hardening.remediate.unitflags import memory_tree
-from hardening.sources.units import unit_argv
 from tests.ansible.cli import remediate
 from tests.ansible.test_remediate_lab import (
     RESTART_KUBELET,

@@ -6,7 +6,7 @@ It computes the argv systemd would start from kubelet.service, its drop-ins and 
 EnvironmentFiles, stops the running fake kubelet and starts it again with that argv, so a
 re-audit sees the command line the unit files now give. `--print` only prints the argv,
 one word per line. Standard library only, and deliberately independent of
-hardening.sources.units: it is the lab's oracle, not the code under test.
+hardening.parsers.units: it is the lab's oracle, not the code under test.
 """
 
 from __future__ import annotations

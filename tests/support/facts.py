@@ -26,5 +26,4 @@ def build_facts(desc: dict[str, Any], requests: tuple[Request[Any], ...]) -> Fac
         "fixture-host",
         {r: fact_for(desc, r) for r in requests},
         meta=desc.get("meta") or {},
-        cloud=desc.get("cloud") or {},
     )

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import Outcome
-from hardening.checks.effective import parse_config
 from hardening.facts.component import ComponentReq
 from hardening.model.facts import Absent, Component, Facts
 from hardening.model.result import Status
+from hardening.parsers.flags import parse_config
 
 
 @dataclass(frozen=True)

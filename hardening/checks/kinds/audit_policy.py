@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.effective import flag_value
 from hardening.checks.kinds._flagfile import flag_file
 from hardening.facts.component import ComponentReq
 from hardening.model.facts import FactRequest, Facts
+from hardening.parsers.flags import flag_value
 
 LEVELS = ("None", "Metadata", "Request", "RequestResponse")
 CHECKS = ("logs", "key_concerns")

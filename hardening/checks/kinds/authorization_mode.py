@@ -16,12 +16,12 @@ from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
 from hardening.checks.components.registry import MODELS
-from hardening.checks.effective import parse_config
 from hardening.checks.layers import Layers, resolve
 from hardening.checks.ops import check_op, compare
 from hardening.facts.component import ComponentReq
 from hardening.model.facts import Absent, FactRequest, Facts
 from hardening.model.result import Status
+from hardening.parsers.flags import parse_config
 
 CONFIG_FLAG = "--authorization-config"
 MODE_FLAG = "--authorization-mode"

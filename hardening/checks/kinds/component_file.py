@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.effective import parse_config
 from hardening.checks.ops import canonical, check_op, compare
 from hardening.facts.component import ComponentReq
 from hardening.model.facts import Absent, FactRequest, Facts
 from hardening.model.result import Status
+from hardening.parsers.flags import parse_config
 
 MATCHES = ("any", "all")
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from hardening.checks.base import CheckKind, Outcome, ParamError, pass_fail
-from hardening.checks.effective import _MISSING, config_value, parse_config
 from hardening.checks.ops import canonical, check_op, compare
 from hardening.facts.read import Read
 from hardening.model.facts import Absent, FactRequest, Facts, FileContent
 from hardening.model.result import Status
+from hardening.parsers.flags import MISSING, config_value, parse_config
 
 FORMATS = ("yaml", "keyword", "sysctl")
 
@@ -81,7 +81,7 @@ def _value(p: Params, doc: FileContent) -> str | None:
     if p.format == "sysctl":
         return lookup_sysctl(doc.text, p.key)
     v = config_value(parse_config(doc.text), p.key)
-    return None if v is _MISSING else canonical(v)
+    return None if v is MISSING else canonical(v)
 
 
 def evaluate(p: Params, facts: Facts) -> Outcome:

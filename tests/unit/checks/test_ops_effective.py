@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hardening.checks.components.registry import MODELS
-from hardening.checks.effective import flag_value, map_flag_value
 from hardening.checks.layers import Layers, resolve
 from hardening.checks.ops import canonical, check_op, compare, number
+from hardening.parsers.flags import flag_value, map_flag_value
 
 
 @pytest.mark.parametrize(

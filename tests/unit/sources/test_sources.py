@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hardening.sources import oci, sshd, units
+from hardening.parsers import units
+from hardening.sources import oci, sshd
 from hardening.sources.rootfs import Entry, LinkLoopError, Tree
 from tests.images.builders import Member, oci_layout
 

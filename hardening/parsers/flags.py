@@ -1,5 +1,8 @@
 """Reading a component's command line and config files as the component reads them.
 
+Pure parsing of text the sources brought back (no I/O): the checks and the remediation
+both read flags and config files through here, so they cannot disagree on what a flag is.
+
 Kubernetes components parse flags with pflag: the LAST occurrence of a flag wins, a value
 may follow ``=`` or be the next argument, and a boolean flag never takes the next argument
 (``--anonymous-auth false`` sets true and leaves ``false`` positional). Go's ``flag``
@@ -14,7 +17,7 @@ from typing import Any
 
 import yaml
 
-_MISSING = object()
+MISSING = object()
 
 
 def _norm(arg: str) -> str:
@@ -87,7 +90,7 @@ def parse_config(text: str) -> Any:
 
 
 def config_value(doc: Any, key: str) -> Any:
-    """Look up a dotted key (``authentication.anonymous.enabled``); _MISSING when absent."""
+    """Look up a dotted key (``authentication.anonymous.enabled``); MISSING when absent."""
     node = doc
     for part in key.split("."):
         if isinstance(node, dict) and part in node:
@@ -95,5 +98,5 @@ def config_value(doc: Any, key: str) -> Any:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            return _MISSING
+            return MISSING
     return node

@@ -16,11 +16,18 @@ import json
 import posixpath
 import re
 import shlex
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
-from hardening.sources.rootfs import Tree
+
+class Tree(Protocol):
+    """Read access to a file tree: an image, a root filesystem, or files held in memory."""
+
+    def text(self, path: str) -> str | None: ...
+
+    def glob(self, pattern: str) -> list[str]: ...
+
 
 UNIT_DIRS = (
     "/etc/systemd/system",
