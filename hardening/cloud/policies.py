@@ -259,3 +259,91 @@ def extra_actions(policies: Sequence[Policy], baseline: Iterable[str]) -> list[s
                 continue
             extra[a] = None
     return sorted(extra)
+
+
+# Registry services and what a node needs of them: pulling. An action whose name starts with
+# one of READ_VERBS (before any wildcard) only reads; anything else in a registry service is
+# not read-only. REGISTRY_WRITES names the writes, so a wildcard grant's evidence can say
+# which ones it reaches and a Deny of them is honoured.
+REGISTRY_SERVICES = ("cr", "ecr", "ecr-public")
+READ_VERBS = ("get", "list", "pull", "describe", "batchget", "batchcheck")
+REGISTRY_WRITES = tuple(
+    a.lower()
+    for a in (
+        "cr:PushRepository",
+        "cr:CreateRepository",
+        "cr:UpdateRepository",
+        "cr:DeleteRepository",
+        "cr:DeleteRepositoryTag",
+        "cr:DeleteArtifact",
+        "cr:CreateNamespace",
+        "cr:UpdateNamespace",
+        "cr:DeleteNamespace",
+        "ecr:PutImage",
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload",
+        "ecr:BatchDeleteImage",
+        "ecr:CreateRepository",
+        "ecr:DeleteRepository",
+        "ecr:SetRepositoryPolicy",
+        "ecr:DeleteRepositoryPolicy",
+        "ecr:PutLifecyclePolicy",
+        "ecr:DeleteLifecyclePolicy",
+        "ecr:PutImageTagMutability",
+        "ecr:PutImageScanningConfiguration",
+        "ecr:PutReplicationConfiguration",
+        "ecr:PutRegistryPolicy",
+        "ecr:ReplicateImage",
+        "ecr:TagResource",
+        "ecr:UntagResource",
+        "ecr-public:PutImage",
+        "ecr-public:InitiateLayerUpload",
+        "ecr-public:UploadLayerPart",
+        "ecr-public:CompleteLayerUpload",
+        "ecr-public:BatchDeleteImage",
+        "ecr-public:CreateRepository",
+        "ecr-public:DeleteRepository",
+    )
+)
+
+
+def _reads_only(pattern: str) -> bool:
+    """Whether ``pattern`` (lower-case) names only registry reads, or no registry at all."""
+    service, _, name = pattern.partition(":")
+    if not name:  # "*": every service
+        return False
+    if not any(fnmatchcase(s, service) for s in REGISTRY_SERVICES):
+        return True
+    literal = name.split("*", 1)[0].split("?", 1)[0]
+    return literal.startswith(READ_VERBS)
+
+
+def registry_writes(policies: Sequence[Policy]) -> list[str]:
+    """Registry actions granted beyond reads (ACR ``cr:``, ECR ``ecr:``/``ecr-public:``).
+
+    A literal action is a finding unless a Deny removes it; a wildcard grant is a finding
+    when some write of REGISTRY_WRITES it reaches is not denied (the writes are named);
+    an Allow with NotAction is a finding when it leaves a write in.
+    """
+    stmts = [s for p in policies for s in p.statements]
+    found: list[str] = []
+    for s in stmts:
+        if not s.allow:
+            continue
+        if s.not_actions:
+            left = [w for w in REGISTRY_WRITES if s.matches(w) and _denied(stmts, w, s) is None]
+            if left:
+                found.append(f"NotAction grants {', '.join(left[:5])} by {s.label}")
+            continue
+        for a in s.actions:
+            if _reads_only(a):
+                continue
+            wild = "*" in a or "?" in a
+            left = [w for w in REGISTRY_WRITES if fnmatchcase(w, a) and _denied(stmts, w, s) is None]
+            if wild and left:
+                more = f" (+{len(left) - 5} more)" if len(left) > 5 else ""
+                found.append(f"{a} (grants {', '.join(left[:5])}{more}) by {s.label}")
+            elif not wild and _denied(stmts, a, s) is None:
+                found.append(f"{a} by {s.label}")
+    return found

@@ -48,7 +48,7 @@ RAM_ALL = {
     "Version": "1",
     "Statement": [{"Effect": "Allow", "Action": ["ram:*"], "Resource": ["acs:ram:*:*:*"]}],
 }
-SG_RULES = ("admin", "escalation", "not_action", "baseline")
+SG_RULES = ("admin", "escalation", "not_action", "baseline", "registry_readonly")
 
 
 @pytest.fixture()
@@ -172,6 +172,9 @@ def test_open_group_and_admin_role_fail_with_the_deciding_rule(api: AliyunApi) -
     escalation = _role(facts, "escalation")
     assert escalation.status is Status.FAIL and any("ram:*" in d for d in escalation.details)
     assert _role(facts, "not_action").status is Status.FAIL
+    registry = _role(facts, "registry_readonly")
+    assert registry.status is Status.FAIL
+    assert any(d.startswith("* (grants cr:pushrepository") for d in registry.details)
     assert [a for a, _ in api.calls].count("GetPolicy") == 3
 
 

@@ -134,7 +134,7 @@ def test_compliant_node_by_instance_id(moto_url: str) -> None:
     assert isinstance(role, RoleFact) and role.name == world["role"]
     ssh = security_group_exposure.evaluate(security_group_exposure.Params(ports="22"), facts)
     assert ssh.status is Status.PASS and world["sg"] in ssh.source
-    for rule in ("admin", "escalation", "not_action", "baseline"):
+    for rule in ("admin", "escalation", "not_action", "baseline", "registry_readonly"):
         out = role_policy.evaluate(role_policy.Params(rule=rule), facts)
         assert out.status is Status.PASS, (rule, out)
 
@@ -145,7 +145,7 @@ def test_open_and_overprivileged_node(moto_url: str) -> None:
         "Statement": {
             "Effect": "Allow",
             "Resource": "*",
-            "Action": ["iam:PassRole", "ec2:RunInstances"],
+            "Action": ["iam:PassRole", "ec2:RunInstances", "ecr:PutImage"],
         },
     }
     world = _world(moto_url, open_ssh=True, extra_policy=extra)
@@ -156,7 +156,11 @@ def test_open_and_overprivileged_node(moto_url: str) -> None:
     assert esc.status is Status.FAIL
     assert any("iam:passrole with ec2:runinstances" in d for d in esc.details)
     base = role_policy.evaluate(role_policy.Params(rule="baseline"), facts)
-    assert set(base.details) == {"iam:passrole", "ec2:runinstances"}
+    assert set(base.details) == {"iam:passrole", "ec2:runinstances", "ecr:putimage"}
+    registry = role_policy.evaluate(role_policy.Params(rule="registry_readonly"), facts)
+    assert registry.status is Status.FAIL
+    assert registry.details == ("ecr:putimage by inline-extra statement 0 Allow Action "
+                                "['iam:passrole', 'ec2:runinstances', 'ecr:putimage'] on ['*']",)
 
 
 def test_unknown_instance_is_an_error_result(moto_url: str) -> None:

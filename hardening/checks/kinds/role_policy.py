@@ -6,7 +6,10 @@ action: RAM ``ram:*``, ``ram:Attach*``, ``ram:PassRole``, ``sts:AssumeRole`` on 
 IAM ``iam:*``, ``iam:Attach*Policy``, ``iam:Put*Policy``, ``iam:PassRole`` with
 ``ec2:RunInstances``...) or ``baseline`` (every granted action is in the reference
 least-privilege worker policy ``baseline``; ``auto`` picks ack-worker for RAM, eks-worker
-for IAM). Unconditional Deny statements are honoured. Policies come from cloud facts.
+for IAM) or ``registry_readonly`` (container registry actions, ACR ``cr:`` and ECR ``ecr:``,
+only read: Get, List, Pull, Describe, BatchGet, BatchCheck; ``cr:PushRepository``,
+``ecr:PutImage``, ``ecr:InitiateLayerUpload``, ``cr:*`` or ``*`` fail). Unconditional Deny
+statements are honoured. Policies come from cloud facts.
 """
 
 from __future__ import annotations
@@ -23,23 +26,25 @@ from hardening.cloud.policies import (
     full_admin,
     not_action_allows,
     parse_policy,
+    registry_writes,
 )
 from hardening.facts.role_policies import RoleFact, RolePolicies
 from hardening.model.facts import FactRequest, Facts
 from hardening.model.result import Status
 
-RULES = ("admin", "not_action", "escalation", "baseline")
+RULES = ("admin", "not_action", "escalation", "baseline", "registry_readonly")
 EXPECTED = {
     "admin": "no Allow of * or service:* on every resource",
     "not_action": "no Allow statement written with NotAction",
     "escalation": "no privilege-escalation action granted",
     "baseline": "no action beyond the least-privilege worker baseline",
+    "registry_readonly": "registry access read-only (Get, List, Pull, Describe, BatchGet)",
 }
 
 
 @dataclass(frozen=True)
 class Params:
-    """YAML: ``rule`` (admin, not_action, escalation, baseline) and, for ``baseline``,
+    """YAML: ``rule`` (admin, not_action, escalation, baseline, registry_readonly) and, for ``baseline``,
     ``baseline`` (auto, ack-worker, eks-worker)."""
 
     rule: str
@@ -91,6 +96,8 @@ def evaluate(p: Params, facts: Facts) -> Outcome:
         found = not_action_allows(policies)
     elif p.rule == "escalation":
         found = escalations(policies, dialect)
+    elif p.rule == "registry_readonly":
+        found = registry_writes(policies)
     else:
         name = baselines.AUTO[dialect] if p.baseline == "auto" else p.baseline
         found = extra_actions(policies, p.actions(name))

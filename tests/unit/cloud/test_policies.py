@@ -205,3 +205,52 @@ def test_unknown_rule_or_baseline_refused() -> None:
         rp.Params(rule="everything")
     with pytest.raises(ValueError, match="unknown baseline"):
         rp.Params(rule="baseline", baseline="gke-worker")
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        ["cr:GetAuthorizationToken", "cr:ListInstanceEndpoint", "cr:PullRepository"],
+        ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        ["cr:Get*", "ecr:Describe*", "ecr:List*", "oss:*", "ecs:DescribeInstances"],
+    ],
+)
+def test_registry_reads_only_pass(actions: list[str]) -> None:
+    assert run("registry_readonly", doc(allow(actions))).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("actions", "finding"),
+    [
+        (["cr:PullRepository", "cr:PushRepository"], "cr:pushrepository by p0 statement 0"),
+        (["ecr:InitiateLayerUpload"], "ecr:initiatelayerupload by p0"),
+        (["ecr:PutImage"], "ecr:putimage by p0"),
+        ("cr:*", "cr:* (grants cr:pushrepository"),
+        ("*", "* (grants cr:pushrepository"),
+        ("ecr:Batch*", "ecr:batch* (grants ecr:batchdeleteimage)"),
+        ("cr:Pu*", "cr:pu* (grants cr:pushrepository)"),
+        ("ecr-public:PutImage", "ecr-public:putimage"),
+        (["cr:CreateRepoSyncRule"], "cr:createreposyncrule by p0"),  # not listed, not a read
+    ],
+)
+def test_registry_writes_fail_with_the_granting_statement(actions: Any, finding: str) -> None:
+    out = run("registry_readonly", doc(allow(actions), version="1"))
+    assert out.status is Status.FAIL
+    assert any(finding in d for d in out.details), out.details
+
+
+def test_registry_deny_of_every_write_is_honoured_but_of_one_is_not() -> None:
+    writes = ["ecr:Put*", "ecr:*LayerUpload", "ecr:UploadLayerPart", "ecr:*Delete*", "ecr:Set*"]
+    writes += ["ecr:Create*", "ecr:ReplicateImage", "ecr:*Tag*", "ecr:StartImageScan"]
+    assert run("registry_readonly", doc(allow("ecr:*"), deny(writes))).status is Status.PASS
+    one = run("registry_readonly", doc(allow("ecr:*"), deny("ecr:PutImage")))
+    assert one.status is Status.FAIL and "ecr:putimage" not in one.details[0]
+    assert "ecr:initiatelayerupload" in one.details[0]
+    conditional = deny("ecr:PutImage", Condition={"Bool": {"aws:SecureTransport": "false"}})
+    assert run("registry_readonly", doc(allow("ecr:PutImage"), conditional)).status is Status.FAIL
+
+
+def test_registry_not_action_leaving_writes_in_fails() -> None:
+    stmt = {"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}
+    out = run("registry_readonly", doc(stmt))
+    assert out.status is Status.FAIL and out.details[0].startswith("NotAction grants cr:")
