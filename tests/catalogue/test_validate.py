@@ -14,6 +14,9 @@ NATIVE = ("cis-1.12", "cis-1.12-extras", "ack-1.0", "node-os")
 NO_PLAYBOOK = {
     ("ack-1.0", "6.2.1"): "KMS encryption needs a KMS key and provider set up on the cloud side",
     ("ack-1.0", "6.6.3"): "a sandbox runtime is a node pool or install, not a file fix",
+    ("ack-1.0", "6.1.3"): "the worker's RAM role is changed in RAM, not on the node",
+    ("ack-1.0", "6.3.3"): "a public IP, an EIP or a route is changed in the VPC, not on the node",
+    ("ack-1.0", "6.4.1"): "a disk is encrypted when it is created, not by a node playbook",
     ("cis-1.12", "3.2.2"): "an audit policy is the cluster's own content, not a file fix",
     ("ack-1.0", "3.2.2"): "an audit policy is the cluster's own content, not a file fix",
     ("node-os", "NODE-4.1"): "renewing a certificate needs its CA and a component restart",
