@@ -340,7 +340,9 @@ def registry_writes(policies: Sequence[Policy]) -> list[str]:
             if _reads_only(a):
                 continue
             wild = "*" in a or "?" in a
-            left = [w for w in REGISTRY_WRITES if fnmatchcase(w, a) and _denied(stmts, w, s) is None]
+            left = [
+                w for w in REGISTRY_WRITES if fnmatchcase(w, a) and _denied(stmts, w, s) is None
+            ]
             if wild and left:
                 more = f" (+{len(left) - 5} more)" if len(left) > 5 else ""
                 found.append(f"{a} (grants {', '.join(left[:5])}{more}) by {s.label}")

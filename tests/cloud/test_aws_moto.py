@@ -159,8 +159,10 @@ def test_open_and_overprivileged_node(moto_url: str) -> None:
     assert set(base.details) == {"iam:passrole", "ec2:runinstances", "ecr:putimage"}
     registry = role_policy.evaluate(role_policy.Params(rule="registry_readonly"), facts)
     assert registry.status is Status.FAIL
-    assert registry.details == ("ecr:putimage by inline-extra statement 0 Allow Action "
-                                "['iam:passrole', 'ec2:runinstances', 'ecr:putimage'] on ['*']",)
+    assert registry.details == (
+        "ecr:putimage by inline-extra statement 0 Allow Action "
+        "['iam:passrole', 'ec2:runinstances', 'ecr:putimage'] on ['*']",
+    )
 
 
 def test_unknown_instance_is_an_error_result(moto_url: str) -> None:

@@ -44,8 +44,8 @@ EXPECTED = {
 
 @dataclass(frozen=True)
 class Params:
-    """YAML: ``rule`` (admin, not_action, escalation, baseline, registry_readonly) and, for ``baseline``,
-    ``baseline`` (auto, ack-worker, eks-worker)."""
+    """YAML: ``rule`` (admin, not_action, escalation, baseline, registry_readonly) and,
+    for ``baseline``, ``baseline`` (auto, ack-worker, eks-worker)."""
 
     rule: str
     baseline: str = "auto"
