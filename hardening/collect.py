@@ -20,7 +20,7 @@ from typing import Any
 from hardening.errors import HostError
 from hardening.model.facts import Facts
 from hardening.plan import Plan
-from hardening.probe import parse, script
+from hardening.probe import parse, privilege, script
 from hardening.stop import Stop
 from hardening.transports.base import DEFAULT_MAX_OUTPUT, RunScope
 from hardening.transports.registry import transport_for
@@ -78,6 +78,7 @@ def facts_from_output(
     """
     name = plan.host.name
     values, meta = parse.parse(stdout, probe, name, rc=rc, stderr=stderr)
+    values = privilege.restrict(values, meta)  # a non-root probe: denied, not empty
     if truncated_at is not None:
         meta["truncated"] = f"output cut at {truncated_at} bytes"
     return Facts(name, values, meta)

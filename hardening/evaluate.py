@@ -8,6 +8,7 @@ from hardening.checks.registry import KINDS
 from hardening.model.control import Control
 from hardening.model.facts import Facts
 from hardening.model.result import Evidence, Result, Status
+from hardening.probe.privilege import needs_root
 
 
 def _result(control: Control, status: Status, evidence: Evidence, reason: str = "") -> Result:
@@ -56,6 +57,9 @@ def evaluate_control(control: Control, facts: Facts) -> Result:
             f"internal error in check kind '{kind.name}': {type(exc).__name__}: {exc}",
         )
     status, reason = _apply_missing(control, out)
+    if status is Status.ERROR:
+        needed = (facts.get(r) for r in kind.needs(control.check.params))
+        reason = needs_root(reason, needed, facts.meta)
     evidence = Evidence(out.observed, out.source, out.expected, out.details)
     return _result(control, status, evidence, reason)
 

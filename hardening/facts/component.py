@@ -151,9 +151,11 @@ def _file(flag: str, entries: list[Entry], host: str) -> ComponentFile:
         elif e.status == "ok":
             got = FileContent(path, data[:READ_CAP], truncated=len(data) > READ_CAP)
         elif e.status == "denied":
-            got = Absent(f"{path}: not readable (permission denied)", is_error=True)
+            got = Absent(f"{path}: not readable (permission denied)", is_error=True, denied=True)
             if isinstance(st, Absent):
-                st = Absent(f"{path}: cannot be examined (permission denied)", is_error=True)
+                st = Absent(
+                    f"{path}: cannot be examined (permission denied)", is_error=True, denied=True
+                )
     return ComponentFile(flag, path, origin == "flag", st, got)
 
 

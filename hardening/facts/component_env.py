@@ -73,7 +73,11 @@ def _parse_one(req: ComponentEnv, frame: Frame, host: str) -> Any:
     env: dict[str, str] = {}
     for e in frame.entries:
         if e.kind == "env" and e.status == "denied":
-            return Absent(f"the environment of {req.name} cannot be read", is_error=True)
+            return Absent(
+                f"the environment of {req.name} cannot be read (permission denied)",
+                is_error=True,
+                denied=True,
+            )
         if e.kind == "env" and e.key.isdigit() and int(e.key) < len(req.names):
             env[req.names[int(e.key)]] = e.data.decode("utf-8", "replace")
     return MappingProxyType(env)

@@ -42,11 +42,11 @@ def file_stat(path: str, spec: Mapping[str, Any]) -> FileStat:
 def content(desc: Mapping[str, Any], path: str) -> FileContent | Absent:
     """The content of a described file, or why there is none."""
     if path in desc.get("unreadable", []):
-        return Absent(f"{path}: not readable", is_error=True)
+        return Absent(f"{path}: not readable (permission denied)", is_error=True, denied=True)
     spec = desc.get("files", {}).get(path)
     if spec is None:
         return Absent(f"{path}: no such file")
     if spec.get("type") == "dir":
-        return Absent(f"{path}: not readable", is_error=True)
+        return Absent(f"{path}: not a regular file", is_error=True)
     data = spec.get("content", "")
     return FileContent(path, data if isinstance(data, bytes) else str(data).encode())

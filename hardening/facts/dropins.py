@@ -94,10 +94,14 @@ def _parse_one(req: Dropins, frame: Frame, host: str) -> Any:
             return (
                 Absent(f"{path} named by {req.flag}: no such directory")
                 if e.status == "missing"
-                else Absent(f"{path} named by {req.flag}: not readable", is_error=True)
+                else Absent(
+                    f"{path} named by {req.flag}: not readable (permission denied)",
+                    is_error=True,
+                    denied=True,
+                )
             )
         if e.status != "ok":
-            return Absent(f"{path}: not readable (permission denied)", is_error=True)
+            return Absent(f"{path}: not readable (permission denied)", is_error=True, denied=True)
         out.append(FileContent(path, data[:LIMIT], truncated=len(data) > LIMIT))
     if not frame.entries:
         return Absent(f"{req.name} is not running or not given {req.flag}")

@@ -2,7 +2,9 @@
 world-writable, answered by one ``find`` pass for every Find of the probe.
 
 The section's body is ``stat`` records, each ``MODE UID GID USER GROUP NAME\\0``: a name
-holding newlines or text shaped like a record stays one name.
+holding newlines or text shaped like a record stays one name. A directory the walk may not
+read or enter is a record ``!NAME\\0``; a Find with one under its roots is an error (the
+walk did not see everything), never a shorter list.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from hardening.facts.base import (
     RequestSpec,
     Root,
     Section,
+    denied_names,
     frame_of,
     stat_records,
 )
@@ -30,6 +33,7 @@ from hardening.model.facts import Absent, FileStat, Request
 
 SID = "find"
 SETID_OR_WW = statmod.S_ISUID | statmod.S_ISGID | statmod.S_IWOTH
+DENIED = "\\( ! -readable -o ! -executable \\) -prune -printf '!%p\\0'"
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,13 @@ def _find_section(roots: list[str], prune: list[str] | None = None) -> str:
             ]
             lines.append(f'[ -z "$w" ] || set -- "$@" {shlex.quote(root)}')
     skip = prune_clause(prune or [])  # directories every asker prunes: not walked at all
+    # A directory we may not list or enter (EACCES: not root) is printed as ``!NAME`` and
+    # not walked, so a walk that could not see everything is told apart from a clean one.
     lines += [
-        f'rc=$(capped find "$@" -xdev {skip}-type f '
+        'for r in "$@"; do',
+        '  [ -e "$r" ] || [ "$(gone "$r")" != denied ] || printf \'!%s\\0\' "$r"',
+        "done",
+        f'rc=$(capped find "$@" -xdev {skip}-type d {DENIED} -o -type f '
         "\\( -perm -4000 -o -perm -2000 -o -perm -0002 \\) "
         f"-exec stat --printf '{STAT_FIELDS} %n\\0' {{}} +)",
         f'm E {SID} "$rc"',
@@ -158,15 +167,30 @@ def parse(reqs: Sequence[Find], frames: Mapping[str, Frame], host: str) -> Answe
     """Each Find's files under its own roots, from the one pass's records."""
     frame = frame_of(frames, SID, host)
     stats = list({s.path: s for s in stat_records(frame.body, host)}.values())
+    denied = sorted(denied_names(frame.body))
     out: Answers[Find] = {}
     for r in reqs:
+        hidden = [d for d in denied if _under(r.roots, d)]
         if frame.rc not in (0, 1):
             out[r] = Absent(
                 f"find over {', '.join(r.roots)} failed (exit {frame.rc})", is_error=True
             )
+        elif hidden:
+            out[r] = Absent(
+                f"find over {', '.join(r.roots)}: {len(hidden)} directories could not be "
+                f"searched (permission denied), e.g. {', '.join(hidden[:3])}",
+                is_error=True,
+                denied=True,
+            )
         else:
             out[r] = _keep(r, stats)
     return out
+
+
+def _under(roots: Iterable[str], path: str) -> bool:
+    return any(
+        r == "/" or path == r.rstrip("/") or path.startswith(r.rstrip("/") + "/") for r in roots
+    )
 
 
 def from_root(reqs: Sequence[Find], root: Root) -> Answers[Find]:

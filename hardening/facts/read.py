@@ -1,6 +1,7 @@
 """Read: the content of a file, or of every file a glob matches, capped at ``limit`` bytes.
 
-One section per Read. Each file is an entry ``F file <ok|missing|denied> -`` whose data is
+One section per Read. Each file is an entry ``F file <ok|missing|denied|notfile> -`` (denied:
+permission denied, here or on a parent directory; notfile: a directory) whose data is
 the path, a NUL, then (when ok) up to ``limit + 1`` bytes of content.
 """
 
@@ -49,8 +50,8 @@ def fragment(reqs: Sequence[Read]) -> list[Section]:
                 f"m B {_sid(i)}\n"
                 f"for p in {word(r.path)}; do\n"
                 '  if [ ! -e "$p" ]; then m F file "$(gone "$p")" -; printf \'%s\\0\' "$p"\n'
-                '  elif [ ! -r "$p" ] || [ -d "$p" ]; then '
-                "m F file denied -; printf '%s\\0' \"$p\"\n"
+                '  elif [ -d "$p" ]; then m F file notfile -; printf \'%s\\0\' "$p"\n'
+                '  elif [ ! -r "$p" ]; then m F file denied -; printf \'%s\\0\' "$p"\n'
                 "  else m F file ok -; printf '%s\\0' \"$p\"; "
                 f'head -c {r.limit + 1} -- "$p" 2>/dev/null; fi\n'
                 "done\n"
@@ -69,7 +70,9 @@ def _parse_one(req: Read, frame: Frame, host: str) -> Any:
         if e.status == "ok":
             out.append(FileContent(path, data[: req.limit], truncated=len(data) > req.limit))
         elif e.status == "denied" and not is_glob(req.path):
-            return Absent(f"{path}: not readable or not a regular file", is_error=True)
+            return Absent(f"{path}: not readable (permission denied)", is_error=True, denied=True)
+        elif e.status == "notfile" and not is_glob(req.path):
+            return Absent(f"{path}: not a regular file", is_error=True)
     if not out and not is_glob(req.path):
         return Absent(f"{req.path}: no such file")
     return tuple(out)
@@ -86,7 +89,7 @@ def content(root: Root, path: str, limit: int) -> FileContent | Absent:
     if isinstance(entry, Absent):
         return entry
     if not entry.is_file:
-        return Absent(f"{path}: not readable or not a regular file", is_error=True)
+        return Absent(f"{path}: not a regular file", is_error=True)
     data = root.read(entry, limit)
     return FileContent(path, data[:limit], truncated=len(data) > limit)
 

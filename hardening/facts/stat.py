@@ -59,9 +59,9 @@ def answer(req: Stat, stats: Mapping[str, FileStat], denied: set[str]) -> Any:
     """The fact of one Stat from the records of the section (shared with the fixtures)."""
     if req.path in denied:
         return Absent(
-            f"{req.path}: cannot be examined (permission denied on a parent "
-            "directory; run with become)",
+            f"{req.path}: cannot be examined (permission denied on a parent directory)",
             is_error=True,
+            denied=True,
         )
     if is_glob(req.path):
         return tuple(s for p, s in sorted(stats.items()) if glob_match(req.path, p))

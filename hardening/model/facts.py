@@ -31,6 +31,7 @@ class Absent:
 
     reason: str
     is_error: bool = False  # True: we could not look (permission, parse error) -> ERROR
+    denied: bool = False  # True: permission denied (EACCES), as opposed to not there
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
+from hardening.probe.privilege import NEEDS_ROOT, probe_uid, unprivileged
 from hardening.reports.text import for_display
 
 STYLES = {
@@ -154,6 +155,8 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             console.print(fails)
         for h in doc.targets:
             _host_errors(console, h)
+    for line in unprivileged_hosts(doc):  # said even under --quiet: the errors follow from it
+        console.print(_t(line, "bold yellow"), highlight=False, soft_wrap=True)
     cov = doc.coverage
     if not quiet or cov.degraded:  # a degraded scan is said even under --quiet
         console.print(
@@ -162,6 +165,21 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             soft_wrap=True,
         )
     console.print(verdict(doc), highlight=False, soft_wrap=True)
+
+
+def unprivileged_hosts(doc: RunDocument) -> list[str]:
+    """One warning per host the probe audited as a uid other than 0."""
+    out = []
+    for h in doc.targets:
+        if h.error or not unprivileged(h.meta):
+            continue
+        n = sum(1 for r in h.results if r.reason.startswith(NEEDS_ROOT))
+        out.append(
+            f"warning: {h.name} was audited as uid {probe_uid(h.meta)}, not root: {n} check(s) "
+            "could not read what they need and are ERROR; set ansible_become: true in the "
+            "inventory (or run --local as root)"
+        )
+    return out
 
 
 def _host_errors(console: Console, h: HostRun) -> None:
