@@ -174,8 +174,8 @@ def probe_facts(
     from hardening.checks.components.registry import MODELS
     from hardening.checks.registry import KINDS
     from hardening.model.facts import Facts
+    from hardening.parsers import units
     from hardening.probe import parse, script
-    from hardening.sources import units
     from hardening.sources.archive import dir_tree
 
     tree = dir_tree(root)
