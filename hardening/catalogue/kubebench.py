@@ -37,13 +37,13 @@ NODE_TYPES = {
 
 
 def is_kubebench_dir(root: Path) -> bool:
-    """Whether ``root`` looks like kube-bench's cfg: config.yaml plus profile directories."""
+    """Whether ``root`` looks like kube-bench's cfg: config.yaml plus a profile directory
+    holding any kube-bench controls file (master, node, controlplane, etcd, policies,
+    managedservices ``.yaml``), as a profile with only ``policies.yaml`` is one too."""
     if not (root / "config.yaml").is_file():
         return False
     return any(
-        (d / "master.yaml").is_file() or (d / "node.yaml").is_file()
-        for d in root.iterdir()
-        if d.is_dir()
+        any((d / f"{t}.yaml").is_file() for t in NODE_TYPES) for d in root.iterdir() if d.is_dir()
     )
 
 

@@ -16,11 +16,13 @@ from hardening.safeload import LoadLimitError, read_text
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The controls of one benchmark, in file order."""
+    """The controls of one benchmark (or several), in file order; ``notes`` says how the
+    benchmarks were chosen (a kube-bench profile picked, a directory overriding another)."""
 
     benchmark: str
     title: str
     controls: tuple[Control, ...]
+    notes: tuple[str, ...] = ()
 
     def get(self, control_id: str) -> Control | None:
         """The control with this id, or None."""

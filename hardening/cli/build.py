@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hardening.audit import Audit, Gates, Waivers
-from hardening.catalogue.load import Catalogue, default_root, load_many
-from hardening.cli.common import DEFAULT_BENCHMARKS
+from hardening.catalogue.load import Catalogue
+from hardening.cli.common import load_catalogue
 from hardening.collect import CollectOptions, ProbeSource
 from hardening.errors import UsageError
 from hardening.shard import parse_shard
@@ -48,7 +48,7 @@ def waivers(args: argparse.Namespace) -> Waivers | None:
         return None
     from hardening.waivers import load_waivers
 
-    known = load_many(args.benchmark or DEFAULT_BENCHMARKS, args.benchmark_dir or default_root())
+    known = load_catalogue(args, narrowed=False)
     loaded = load_waivers(args.waivers, (c.id for c in known.controls), datetime.now(UTC).date())
     notices = loaded.notices()
     for line in notices:
@@ -140,9 +140,12 @@ def audit(
             f"--shard {args.shard}: shards split an inventory", "pass -i INVENTORY, or drop --shard"
         )
     chosen = {
-        "benchmarks": list(args.benchmark or DEFAULT_BENCHMARKS),
-        "benchmark_dir": str(args.benchmark_dir) if args.benchmark_dir else None,
+        "benchmarks": catalogue.benchmark.split("+"),
+        "benchmark_dir": [str(d) for d in args.benchmark_dir or ()],
+        "benchmark_notes": list(catalogue.notes),
         "controls": list(args.control or []),
+        "skip": list(getattr(args, "skip", None) or []),
+        "level": getattr(args, "level", None),
         "group_roles": list(getattr(args, "group_role", None) or []),
         **options,
     }

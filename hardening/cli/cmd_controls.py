@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import json
+import sys
+from dataclasses import asdict
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
-from hardening.catalogue.load import available, default_root, load_many
+from hardening.catalogue.library import Library
+from hardening.catalogue.load import Catalogue
 from hardening.checks.registry import KINDS
 from hardening.cli.common import add_catalogue_options, load_catalogue, stdout_console
-from hardening.errors import CatalogueError
+from hardening.errors import CatalogueError, UsageError
 
 
 def add_parser(sub: Any, name: str) -> None:
@@ -21,6 +24,12 @@ def add_parser(sub: Any, name: str) -> None:
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     lst = actions.add_parser("list", help="list the controls of a benchmark")
     add_catalogue_options(lst)
+    lst.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json: one object per control, with its check's parameters",
+    )
     show = actions.add_parser("show", help="show one control in full")
     show.add_argument("id")
     add_catalogue_options(show)
@@ -34,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "validate":
         return _validate(args, console)
     cat = load_catalogue(args)
+    if args.action == "list" and args.format == "json":
+        sys.stdout.write(json.dumps(listing(cat), indent=2, ensure_ascii=False) + "\n")
+        return 0
     if args.action == "list":
         t = Table(title=f"{cat.title} ({len(cat.controls)} controls)")
         for col in ("id", "title", "level", "severity", "roles", "type", "kind"):
@@ -52,8 +64,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     control = cat.get(args.id)
     if control is None:
-        from hardening.errors import UsageError
-
         raise UsageError(
             f"no control '{args.id}' in {cat.benchmark}", "list ids with 'hardening controls list'"
         )
@@ -81,15 +91,54 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def listing(cat: Catalogue) -> dict[str, Any]:
+    """``controls list --format json``: the catalogue as plain data (params as YAML gives
+    them: tuples become lists)."""
+    return {
+        "benchmark": cat.benchmark,
+        "title": cat.title,
+        "notes": list(cat.notes),
+        "controls": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "benchmark": c.benchmark,
+                "section": c.section,
+                "level": c.level,
+                "severity": c.severity.value,
+                "roles": sorted(r.value for r in c.roles),
+                "automated": c.automated,
+                "kind": c.check.kind if c.check else None,
+                "params": _plain(asdict(c.check.params)) if c.check else None,
+                "when_missing": c.check.when_missing if c.check else None,
+                "playbook_tag": c.playbook_tag,
+                "source": c.source,
+            }
+            for c in cat.controls
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, frozenset | set) else items
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
 def _validate(args: argparse.Namespace, console: Any) -> int:
-    root: Path = args.benchmark_dir or default_root()
-    names = args.benchmark or available(root)
+    library = Library.of(args.benchmark_dir)
+    names = args.benchmark or library.names()
     bad = 0
     for name in names:
         try:
-            cat = load_many([name], root)
+            cat = library.load([name])
             console.print(Text(f"ok     {name}: {len(cat.controls)} controls"))
-        except CatalogueError as exc:
+        except (CatalogueError, UsageError) as exc:
             bad += 1
             console.print(Text(f"error  {exc}", style="red"))
     return 2 if bad else 0

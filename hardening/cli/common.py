@@ -9,32 +9,40 @@ from pathlib import Path
 
 from rich.console import Console
 
-from hardening.catalogue.load import Catalogue, default_root, load_many
+from hardening.catalogue.library import DEFAULT_BENCHMARKS, Library, narrow
+from hardening.catalogue.load import Catalogue
 from hardening.errors import UsageError
 from hardening.model.control import Severity
 from hardening.model.host import Host
 from hardening.model.result import RunDocument
 from hardening.reports.registry import REPORTERS, reporter
 
-DEFAULT_BENCHMARKS = ["cis-1.12", "node-os"]
-
 
 def add_catalogue_options(p: argparse.ArgumentParser) -> None:
-    """``--benchmark`` (repeatable) and ``--benchmark-dir``."""
+    """``-b`` and ``--benchmark-dir`` (repeatable), ``--kube-version``, ``--control``,
+    ``--skip`` and ``--level``."""
     p.add_argument(
         "-b",
         "--benchmark",
         action="append",
         metavar="NAME",
-        help=f"benchmark to use (repeatable; default: {' + '.join(DEFAULT_BENCHMARKS)})",
+        help=f"benchmark to use (repeatable; default: {' + '.join(DEFAULT_BENCHMARKS)}, or "
+        "with a kube-bench cfg the profile its version_mapping gives)",
     )
     p.add_argument(
         "--benchmark-dir",
         type=Path,
+        action="append",
         metavar="DIR",
-        help="directory of benchmarks (default: the shipped "
-        "hardening/benchmarks/cis), or a kube-bench cfg directory "
-        "(config.yaml + profiles such as cis-1.12)",
+        help="more benchmarks (repeatable): a directory of DIR/<benchmark>/*.yaml or a "
+        "kube-bench cfg directory; the shipped ones stay available and a later directory "
+        "overrides a benchmark of the same name (said on stderr)",
+    )
+    p.add_argument(
+        "--kube-version",
+        metavar="X.Y",
+        help="with a kube-bench cfg: pick the profile its version_mapping gives for this "
+        "Kubernetes version, as kube-bench --version does",
     )
     p.add_argument(
         "--control",
@@ -42,26 +50,36 @@ def add_catalogue_options(p: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="only these control ids (repeatable; a trailing * is a prefix match)",
     )
+    p.add_argument(
+        "--skip",
+        action="append",
+        metavar="ID",
+        help="leave out this control or section (repeatable or comma-separated; 1.2 skips "
+        "1.2.1, 1.2.10, not 1.20; a trailing * is a plain prefix)",
+    )
+    p.add_argument(
+        "--level",
+        type=int,
+        choices=(1, 2),
+        help="CIS profile level: 1 keeps Level 1 controls, 2 keeps Level 1 and 2 (default: all)",
+    )
 
 
-def load_catalogue(args: argparse.Namespace) -> Catalogue:
-    """Load the selected benchmarks and narrow them to ``--control``."""
-    cat = load_many(args.benchmark or DEFAULT_BENCHMARKS, args.benchmark_dir or default_root())
-    if args.control:
+def _words(values: list[str] | None) -> list[str]:
+    return [w.strip() for v in values or () for w in v.split(",") if w.strip()]
 
-        def wanted(cid: str) -> bool:
-            return any(
-                cid == c or (c.endswith("*") and cid.startswith(c[:-1])) for c in args.control
-            )
 
-        controls = tuple(c for c in cat.controls if wanted(c.id))
-        if not controls:
-            raise UsageError(
-                f"no control matches {', '.join(args.control)}",
-                "list ids with 'hardening controls list'",
-            )
-        cat = Catalogue(cat.benchmark, cat.title, controls)
-    return cat
+def load_catalogue(args: argparse.Namespace, *, narrowed: bool = True) -> Catalogue:
+    """Load the selected benchmarks (printing how they were chosen) and narrow them to
+    ``--control``, ``--skip`` and ``--level`` (unless ``narrowed`` is false)."""
+    cat = Library.of(args.benchmark_dir).load(args.benchmark, args.kube_version)
+    if not getattr(args, "catalogue_noted", False):
+        for note in cat.notes:
+            print(f"hardening: {note}", file=sys.stderr)
+        args.catalogue_noted = True
+    if not narrowed:
+        return cat
+    return narrow(cat, _words(args.control), _words(args.skip), args.level)
 
 
 def add_output_options(p: argparse.ArgumentParser) -> None:
