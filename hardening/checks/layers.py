@@ -21,6 +21,12 @@ from hardening.checks.ops import canonical
 from hardening.parsers.flags import MISSING, config_value, flag_value, map_flag_value
 
 _ZERO_DURATION = re.compile(r"(?:0+(?:\.0*)?(?:ns|us|µs|ms|s|m|h)?)+")
+# Go's strconv.ParseBool, which pflag, Go's flag package and etcd's ETCD_* variables use:
+# ETCD_PEER_CLIENT_CERT_AUTH=True (kubespray's etcd.env renders a Python bool) is true.
+_GO_BOOL = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), "true"),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), "false"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,12 @@ def is_zero(value: str, zero: str) -> bool:
     return False
 
 
+def go_bool(value: str) -> str:
+    """A boolean given as text, as Go's strconv.ParseBool reads it ("True" -> "true");
+    text it rejects is returned unchanged (the component would refuse to start)."""
+    return _GO_BOOL.get(value, value)
+
+
 def _flag(layers: Layers, flag: str, is_bool: bool, flag_key: str | None) -> tuple[str, str] | None:
     if flag_key:
         v = map_flag_value(layers.argv, flag, flag_key)
@@ -69,6 +81,8 @@ def _flag(layers: Layers, flag: str, is_bool: bool, flag_key: str | None) -> tup
     v = flag_value(layers.argv, flag, is_bool=is_bool)
     if v is None:
         return None
+    if is_bool:
+        v = go_bool(v)
     shown = flag if is_bool and v == "true" and flag in layers.argv else f"{flag}={v}"
     return v, f"{layers.argv_source}: {shown}"
 
@@ -136,7 +150,8 @@ def resolve(
             if replaces:
                 ignored.append(f"ignored: {shown} (the config file replaces it)")
             else:
-                won.append(("env", canonical(layers.env[env_name]), shown))
+                value = canonical(layers.env[env_name])
+                won.append(("env", go_bool(value) if is_bool else value, shown))
     if key:
         for path, doc in reversed(layers.dropins):
             v = _key_in(doc, key, zero)
