@@ -64,11 +64,35 @@ class AwsSource:
             role = role or inv.profiles.get(str(profile))
             if role and role not in inv.roles:
                 self._role(iam, inv, str(role))
+            self._node(ec2, inv, iid, set(instance.get("needs") or ()))
         except (BotoCoreError, ClientError) as exc:
             raise SourceError(
                 f"aws: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
                 "check --aws-region/--aws-profile and the caller's permissions",
             ) from None
+
+    @staticmethod
+    def _node(ec2: Any, inv: CloudInventory, iid: str, needs: set[str]) -> None:
+        """The instance's description, its VPC's route tables and NAT gateways, its volumes:
+        only what the controls asked for (``needs``), each VPC's network read once."""
+        if not iid or not needs:
+            return
+        if iid not in inv.instance_docs:
+            inv.add_document(ec2.describe_instances(InstanceIds=[iid]), "aws")
+        vpc = str((inv.instances.get(iid) or {}).get("vpc") or "")
+        if "network" in needs and vpc and vpc not in inv.vpcs_read:
+            by_vpc = [{"Name": "vpc-id", "Values": [vpc]}]
+            for page in ec2.get_paginator("describe_route_tables").paginate(Filters=by_vpc):
+                inv.add_document({"RouteTables": page["RouteTables"]}, "aws")
+            for page in ec2.get_paginator("describe_nat_gateways").paginate(Filter=by_vpc):
+                inv.add_document({"NatGateways": page["NatGateways"]}, "aws")
+            inv.vpcs_read.add(vpc)
+        if "disks" in needs and iid not in (inv.disks or {}):
+            by_instance = [{"Name": "attachment.instance-id", "Values": [iid]}]
+            for page in ec2.get_paginator("describe_volumes").paginate(Filters=by_instance):
+                inv.add_document({"Volumes": page["Volumes"]}, "aws")
+            inv.disks = inv.disks if inv.disks is not None else {}
+            inv.disks.setdefault(iid, [])
 
     @staticmethod
     def _role(iam: Any, inv: CloudInventory, role: str) -> None:

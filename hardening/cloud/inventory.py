@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from hardening import safeload
+from hardening.cloud import network
 from hardening.cloud.securitygroups import aws_rule_groups
 from hardening.errors import UsageError
 
@@ -29,6 +30,12 @@ class CloudInventory:
     profiles: dict[str, str] = field(default_factory=dict)  # instance profile -> role
     runtime_classes: list[dict[str, Any]] | None = None
     source: str = ""
+    instance_docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw, by id
+    route_tables: dict[str, dict[str, Any]] | None = None  # normalised (cloud/network.py)
+    nat_gateways: dict[str, dict[str, Any]] | None = None
+    routers: dict[str, str] = field(default_factory=dict)  # Alibaba VRouterId -> VpcId
+    disks: dict[str, list[dict[str, Any]]] | None = None  # instance id -> raw disk docs
+    vpcs_read: set[str] = field(default_factory=set)  # VPCs whose routes a live source read
 
     def add_document(self, doc: Any, where: str) -> None:
         """File one exported document by its shape (unknown shapes are ignored)."""
@@ -57,11 +64,13 @@ class CloudInventory:
                     self._aws_instance(inst)
         elif isinstance((doc.get("Instances") or {}).get("Instance"), list):
             for inst in doc["Instances"]["Instance"]:
+                self.instance_docs[str(inst.get("InstanceId"))] = inst
                 self._merge(
                     str(inst.get("InstanceId")),
                     {
                         "region": inst.get("RegionId"),
                         "provider": "alibaba",
+                        **network.placement(inst),
                         "security_group_ids": list(
                             (inst.get("SecurityGroupIds") or {}).get("SecurityGroupId") or []
                         ),
@@ -73,11 +82,47 @@ class CloudInventory:
                     str(item.get("InstanceId")),
                     {"role_name": item.get("RamRoleName"), "provider": "alibaba"},
                 )
+        elif self._network(doc) or self._disks(doc):
+            pass
         elif isinstance(doc.get("InstanceProfile"), dict):
             prof = doc["InstanceProfile"]
             roles = prof.get("Roles") or []
             if roles:
                 self.profiles[str(prof.get("InstanceProfileName"))] = str(roles[0]["RoleName"])
+
+    def _network(self, doc: dict[str, Any]) -> bool:
+        """Route tables, NAT gateways and VPCs (cloud/network.py), if ``doc`` is one."""
+        if "RouteTables" in doc or "RouterTableList" in doc or "RouteEntrys" in doc:
+            self.route_tables = self.route_tables or {}
+            network.merge_tables(self.route_tables, network.route_tables(doc))
+        elif "NatGateways" in doc:
+            self.nat_gateways = self.nat_gateways or {}
+            self.nat_gateways.update({n["id"]: n for n in network.nat_gateways(doc)})
+        elif isinstance((doc.get("Vpcs") or {}).get("Vpc"), list):
+            self.routers.update(network.vpc_routers(doc))
+        else:
+            return False
+        return True
+
+    def _disks(self, doc: dict[str, Any]) -> bool:
+        """Alibaba ``DescribeDisks`` or AWS ``describe-volumes``, filed by instance."""
+        ali = (doc.get("Disks") or {}).get("Disk") if isinstance(doc.get("Disks"), dict) else None
+        if isinstance(ali, list):
+            pairs = [(str(d.get("InstanceId") or ""), d) for d in ali if isinstance(d, dict)]
+        elif isinstance(doc.get("Volumes"), list):
+            pairs = [
+                (str(a.get("InstanceId") or ""), v)
+                for v in doc["Volumes"]
+                if isinstance(v, dict)
+                for a in v.get("Attachments") or [{}]
+            ]
+        else:
+            return False
+        self.disks = self.disks or {}
+        for iid, disk in pairs:
+            if iid and disk not in self.disks.setdefault(iid, []):
+                self.disks[iid].append(disk)
+        return True
 
     def _merge(self, iid: str, data: dict[str, Any]) -> None:
         entry = self.instances.setdefault(iid, {})
@@ -87,6 +132,7 @@ class CloudInventory:
         ids = [g["GroupId"] for g in inst.get("SecurityGroups") or []]
         for eni in inst.get("NetworkInterfaces") or []:
             ids += [g["GroupId"] for g in eni.get("Groups") or [] if g["GroupId"] not in ids]
+        self.instance_docs[str(inst.get("InstanceId"))] = inst
         arn = str((inst.get("IamInstanceProfile") or {}).get("Arn", ""))
         zone = str((inst.get("Placement") or {}).get("AvailabilityZone", ""))
         self._merge(
@@ -96,6 +142,7 @@ class CloudInventory:
                 "security_group_ids": ids,
                 "region": zone[:-1] if zone else "",
                 "instance_profile": arn.rsplit("/", 1)[-1] if arn else "",
+                **network.placement(inst),
             },
         )
 
@@ -196,4 +243,45 @@ def join(
         )
     if inv.runtime_classes is not None:
         facts["runtime_classes"] = inv.runtime_classes
+    _join_node(inv, iid, facts)
     return facts
+
+
+def _join_node(inv: CloudInventory, iid: str, facts: dict[str, Any]) -> None:
+    """The instance's own description, its route tables and NAT gateways, its disks."""
+    doc = inv.instance_docs.get(iid)
+    missing = facts["missing"]
+    if doc is None:
+        why = f"no description of instance '{iid or '?'}' in {inv.source or 'the cloud facts'}"
+        missing["instance_doc"] = why + " (export DescribeInstances / describe-instances)"
+        missing["routes"] = missing["instance_doc"]
+    else:
+        facts["instance_doc"] = doc
+        where = network.placement(doc)
+        if inv.route_tables is None:
+            missing["routes"] = (
+                f"manual: no route tables in {inv.source or 'the cloud facts'} (export "
+                "DescribeRouteTables / describe-route-tables and the NAT gateways)"
+            )
+        else:
+            vpc = where["vpc"]
+            tables = [
+                {**t, "vpc": t.get("vpc") or inv.routers.get(str(t.get("router")), "")}
+                for t in inv.route_tables.values()
+            ]
+            facts["routes"] = {
+                **where,
+                "tables": [t for t in tables if t["vpc"] in ("", vpc)],
+                "nat_gateways": None
+                if inv.nat_gateways is None
+                else [n for n in inv.nat_gateways.values() if n["vpc"] in ("", vpc)],
+            }
+    if inv.disks is None:
+        missing["disks"] = (
+            f"no disks in {inv.source or 'the cloud facts'} (export DescribeDisks --InstanceId "
+            "/ describe-volumes --filters Name=attachment.instance-id)"
+        )
+    elif iid in inv.disks:
+        facts["disks"] = inv.disks[iid]
+    else:
+        missing["disks"] = f"no disk attached to instance '{iid or '?'}' in {inv.source}"

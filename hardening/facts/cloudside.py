@@ -1,12 +1,15 @@
 """What the cloud-side fact requests share: they are answered off the node.
 
-SecurityGroups, RolePolicies and RuntimeClasses are answered by the cloud source
+SecurityGroups, RolePolicies, RuntimeClasses, CloudInstance, RouteTables and NodeDisks
+are answered by the cloud source
 (``sources/cloud.py``: exports, live APIs, the node's metadata), InventoryFlag by the
 inventory the host came from; a node's probe and a root filesystem answer none of them.
 Descriptions (check fixtures) give them under ``cloud:`` (and ``vars:`` for flags):
 
     cloud: {security_groups: [GROUP, ...], role: {name: N, policies: [{name, document}]},
-            runtime_classes: [OBJECT, ...], error: "the live source failed: ...",
+            runtime_classes: [OBJECT, ...], instance_doc: INSTANCE, disks: [DISK, ...],
+            routes: {vpc, subnet, tables: [TABLE, ...], nat_gateways: [NAT, ...]},
+            error: "the live source failed: ...",
             missing: {security_groups: "why there are none", role: "..."}}
     vars:  {sandbox_required: true}
 """

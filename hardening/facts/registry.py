@@ -13,6 +13,7 @@ from typing import Any
 
 from hardening.facts import (
     certs,
+    cloud_instance,
     cluster_list,
     command,
     component,
@@ -24,8 +25,10 @@ from hardening.facts import (
     image_vulns,
     inventory_flag,
     kubeconfig,
+    node_disks,
     read,
     role_policies,
+    route_tables,
     runtime_classes,
     security_groups,
     stat,
@@ -50,6 +53,9 @@ REQUESTS: tuple[RequestSpec[Any], ...] = (
     security_groups.SPEC,
     role_policies.SPEC,
     runtime_classes.SPEC,
+    cloud_instance.SPEC,
+    route_tables.SPEC,
+    node_disks.SPEC,
     inventory_flag.SPEC,
 )
 """In probe order: the script's sections follow this order (stat first, find last)."""

@@ -2,7 +2,8 @@
 
 ``CloudFacts`` adds the metadata Command to each plan (answered in the same one probe run)
 and, after the node source answered, answers the off-node fact requests the kinds declared
-in ``needs()``: SecurityGroups, RolePolicies, RuntimeClasses (exports, live APIs, metadata)
+in ``needs()``: SecurityGroups, RolePolicies, RuntimeClasses, CloudInstance, RouteTables,
+NodeDisks (exports, live APIs, metadata)
 and InventoryFlag (the host's inventory variables; hardening/facts/).
 ``WithCloud`` is the two as one Source, which is what every entry point audits with.
 """
@@ -17,10 +18,21 @@ from hardening.cloud import metadata
 from hardening.cloud.inventory import CloudInventory, join
 from hardening.collect import HostOutcome, Progress
 from hardening.errors import HardeningError
-from hardening.facts import inventory_flag, role_policies, runtime_classes, security_groups
+from hardening.facts import (
+    cloud_instance,
+    inventory_flag,
+    node_disks,
+    role_policies,
+    route_tables,
+    runtime_classes,
+    security_groups,
+)
+from hardening.facts.cloud_instance import CloudInstance
 from hardening.facts.command import Command
 from hardening.facts.inventory_flag import InventoryFlag
+from hardening.facts.node_disks import NodeDisks
 from hardening.facts.role_policies import RolePolicies
+from hardening.facts.route_tables import RouteTables
 from hardening.facts.runtime_classes import RuntimeClasses
 from hardening.facts.security_groups import SecurityGroups
 from hardening.model.facts import CommandOutput
@@ -61,8 +73,14 @@ class CloudFacts:
             return {}
         return metadata.parse(out.text)
 
-    def cloud_of(self, host: Host, meta: dict[str, Any]) -> dict[str, Any]:
-        """The joined cloud mapping of one host (``cloud/inventory.py:join``), or why not."""
+    def cloud_of(
+        self, host: Host, meta: dict[str, Any], needs: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """The joined cloud mapping of one host (``cloud/inventory.py:join``), or why not.
+
+        ``needs`` tells a live source what more to fetch (``instance``, ``network``,
+        ``disks``): only the controls that ask for routes or disks cost those calls.
+        """
         if self.inventory is None and self.fetch is None:
             return {"instance": meta} if meta else {}
         inv = self.inventory if self.inventory is not None else CloudInventory(source="aws")
@@ -73,7 +91,7 @@ class CloudFacts:
         }
         try:
             if self.fetch is not None:
-                self.fetch(inv, {**meta, **wanted})
+                self.fetch(inv, {**meta, **wanted, "needs": needs})
         except HardeningError as exc:
             return {"error": str(exc)}
         return join(inv, dict(host.vars), meta)
@@ -90,7 +108,8 @@ class CloudFacts:
         wanted = [r for r in outcome.plan.requests if type(r) in ANSWERS]
         meta = self.node_metadata(outcome)
         cloudy = any(type(r) is not InventoryFlag for r in wanted)
-        cloud = self.cloud_of(host, meta) if cloudy else {}
+        needs = frozenset(NEEDS[type(r)] for r in wanted if type(r) in NEEDS)
+        cloud = self.cloud_of(host, meta, needs) if cloudy else {}
         values = dict(outcome.facts.values)
         for req in wanted:
             values[req] = ANSWERS[type(req)](req, cloud, host.vars)
@@ -113,7 +132,12 @@ ANSWERS: dict[type[Any], Answer] = {
     RolePolicies: lambda req, cloud, host_vars: role_policies.answer(cloud),
     RuntimeClasses: lambda req, cloud, host_vars: runtime_classes.answer(cloud),
     InventoryFlag: lambda req, cloud, host_vars: inventory_flag.answer(req, host_vars),
+    CloudInstance: lambda req, cloud, host_vars: cloud_instance.answer(cloud),
+    RouteTables: lambda req, cloud, host_vars: route_tables.answer(cloud),
+    NodeDisks: lambda req, cloud, host_vars: node_disks.answer(cloud),
 }
+# What a live source fetches beyond groups and roles, by the request that needs it.
+NEEDS = {CloudInstance: "instance", RouteTables: "network", NodeDisks: "disks"}
 
 
 @dataclass(frozen=True)
