@@ -34,7 +34,9 @@ def public_addresses(inst: Mapping[str, Any]) -> list[str]:
     items = nics.get("NetworkInterface") if isinstance(nics, Mapping) else nics
     for nic in items or []:
         assoc = nic.get("Association") if isinstance(nic, Mapping) else None
-        ip = assoc.get("PublicIp") if isinstance(assoc, Mapping) else None
+        if not isinstance(assoc, Mapping):
+            continue
+        ip = assoc.get("PublicIp")
         if not ip or any(str(ip) in a for a in out):
             continue
         owner = str(assoc.get("IpOwnerId") or "")

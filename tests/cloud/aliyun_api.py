@@ -49,6 +49,11 @@ class AliyunApi:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     role_policies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     policies: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    instance_extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> fields
+    vpcs: dict[str, str] = field(default_factory=dict)  # VpcId -> VRouterId
+    route_tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by VRouterId
+    nat_gateways: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by VpcId
+    disks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by InstanceId
     # (action, the request's key parameter) -> (HTTP status, Code, Message)
     errors: dict[tuple[str, str], tuple[int, str, str]] = field(default_factory=dict)
     page_cap: int = 3  # DescribeSecurityGroupAttribute rules per page, to force NextToken
@@ -65,6 +70,10 @@ class AliyunApi:
             "DescribeSecurityGroupAttribute": "SecurityGroupId",
             "ListPoliciesForRole": "RoleName",
             "GetPolicy": "PolicyName",
+            "DescribeVpcs": "VpcId",
+            "DescribeRouteTables": "VRouterId",
+            "DescribeNatGateways": "VpcId",
+            "DescribeDisks": "InstanceId",
         }.get(action)
         if key is None:
             return 400, _error("InvalidAction.NotFound", f"unsupported action '{action}'")
@@ -87,6 +96,7 @@ class AliyunApi:
                         "InstanceId": iid,
                         "RegionId": q["RegionId"],
                         "SecurityGroupIds": {"SecurityGroupId": self.instances[iid]},
+                        **self.instance_extra.get(iid, {}),
                     }
                 )
                 found.append(inst)
@@ -132,6 +142,35 @@ class AliyunApi:
 
     def _GetPolicy(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
         return self.policies[(ids[0], q["PolicyType"])]
+
+    def _page(
+        self, q: dict[str, str], name: str, outer: str, inner: str, items: list[Any]
+    ) -> dict[str, Any]:
+        """One PageNumber/PageSize page of ``items`` in the response shape of fixture ``name``."""
+        out = fixture(name)
+        number, size = int(q.get("PageNumber") or 1), min(int(q.get("PageSize") or 10), 2)
+        out.update({"PageNumber": number, "PageSize": size, "TotalCount": len(items)})
+        out[outer] = {inner: items[(number - 1) * size : number * size]}
+        return out
+
+    def _DescribeVpcs(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
+        proto = fixture("alibaba-DescribeVpcs-response.json")["Vpcs"]["Vpc"][0]
+        vpcs = [{**proto, "VpcId": v, "VRouterId": self.vpcs[v]} for v in ids if v in self.vpcs]
+        return self._page(q, "alibaba-DescribeVpcs-response.json", "Vpcs", "Vpc", vpcs)
+
+    def _DescribeRouteTables(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
+        tables = self.route_tables.get(ids[0], [])
+        name = "alibaba-DescribeRouteTables-response.json"
+        return self._page(q, name, "RouteTables", "RouteTable", tables)
+
+    def _DescribeNatGateways(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
+        nats = self.nat_gateways.get(ids[0], [])
+        name = "alibaba-DescribeNatGateways-response.json"
+        return self._page(q, name, "NatGateways", "NatGateway", nats)
+
+    def _DescribeDisks(self, q: dict[str, str], ids: list[str]) -> dict[str, Any]:  # noqa: N802
+        disks = self.disks.get(ids[0], [])
+        return self._page(q, "alibaba-DescribeDisks-response.json", "Disks", "Disk", disks)
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
