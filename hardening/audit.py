@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hardening import __version__
+from hardening.applicability import node_roles, screen
 from hardening.collect import HostOutcome, Progress
 from hardening.evaluate import error_result, evaluate_control
 from hardening.model.control import Control, Severity
@@ -96,6 +97,7 @@ class Audit:
     options: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "audit"
     cluster: TargetStep | None = None  # adds the cluster target (cluster/options.py)
+    profile: str | None = None  # --profile: overrides each host's hardening_profile
 
     def hosts(self, hosts: Iterable[Host]) -> tuple[Host, ...]:
         """The hosts of this audit's shard (all of them without one), inventory order."""
@@ -103,7 +105,10 @@ class Audit:
 
     def plans(self, hosts: Iterable[Host]) -> list[Plan]:
         """One plan per host of the shard, as the source will answer it."""
-        return [self.source.prepare(p) for p in plan_fleet(self.hosts(hosts), self.controls)]
+        return [
+            self.source.prepare(p)
+            for p in plan_fleet(self.hosts(hosts), self.controls, self.profile)
+        ]
 
     def run(
         self, hosts: Iterable[Host], progress: Progress | None = None, stop: Stop | None = None
@@ -178,19 +183,31 @@ def _now() -> str:
 
 
 def host_run(outcome: HostOutcome) -> HostRun:
-    """Evaluate every planned control of one host (ERROR for all if it was not reached)."""
+    """Evaluate every planned control of one host (ERROR for all if it was not reached);
+    a control of a role the host does not hold, or provider-owned under the managed
+    profile, gets its result from ``applicability.screen`` instead."""
     plan = outcome.plan
+    held = plan.host.roles
     if outcome.facts is None:
         reason = f"host not audited: {outcome.error}"
         results: list[Result] = [error_result(c, reason) for c in plan.controls]
         meta: dict[str, str] = {}
     else:
-        results = [evaluate_control(c, outcome.facts) for c in plan.controls]
-        meta = dict(outcome.facts.meta)
+        facts = outcome.facts
+        roles = node_roles(plan, facts)
+        results = [
+            screen(c, roles, plan.profile) or evaluate_control(c, facts) for c in plan.controls
+        ]
+        meta = dict(facts.meta)
+        if plan.detect:
+            meta["roles"] = roles.summary()
+        if plan.profile != "self-managed":
+            meta["profile"] = plan.profile
+        held = held | roles.held.keys()
     return HostRun(
         name=plan.host.name,
         address=plan.host.address,
-        roles=tuple(sorted(r.value for r in plan.host.roles)),
+        roles=tuple(sorted(r.value for r in held)),
         results=tuple(results),
         score=score(results),
         error=outcome.error,

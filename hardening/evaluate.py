@@ -64,6 +64,11 @@ def evaluate_control(control: Control, facts: Facts) -> Result:
     return _result(control, status, evidence, reason)
 
 
+def decided(control: Control, status: Status, evidence: Evidence, reason: str) -> Result:
+    """The result of a control decided without its kind (not applicable on the host)."""
+    return _result(control, status, evidence, reason)
+
+
 def error_result(control: Control, reason: str) -> Result:
     """The ERROR a control gets when its host could not be audited at all."""
     return _result(control, Status.ERROR, Evidence(), reason)

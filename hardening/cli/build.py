@@ -147,6 +147,7 @@ def audit(
         "skip": list(getattr(args, "skip", None) or []),
         "level": getattr(args, "level", None),
         "group_roles": list(getattr(args, "group_role", None) or []),
+        "profile": getattr(args, "profile", None),
         **options,
     }
     return Audit(
@@ -158,6 +159,7 @@ def audit(
         shard=shard,
         options=chosen,
         kind=kind,
+        profile=getattr(args, "profile", None),
     )
 
 

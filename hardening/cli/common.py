@@ -310,5 +310,17 @@ def add_audit_options(
     add_waiver_options(p)
     add_cloud_options(p)
     add_shard_option(p)
+    add_profile_option(p)
     if connects:
         add_connection_options(p)
+
+
+def add_profile_option(p: argparse.ArgumentParser) -> None:
+    """``--profile``: self-managed or managed (overrides the hosts' hardening_profile)."""
+    p.add_argument(
+        "--profile",
+        choices=("self-managed", "managed"),
+        help="managed: the control plane is the provider's (ACK managed, EKS, GKE), so its "
+        "controls are NOT_APPLICABLE on nodes that do not run it (default: each host's "
+        "inventory variable hardening_profile, else self-managed)",
+    )

@@ -283,6 +283,7 @@ def _host(
             f"{where}: {roles.GROUP_ROLES_VAR} must be a mapping", "write it as group: [role, ...]"
         )
     mapping = roles.group_mapping({**(group_roles or {}), **(overrides or {})}, where)
+    held = roles.roles_for(where, groups, values, mapping)
     user = _first(values, "ansible_user", "ansible_ssh_user")
     key = _first(values, "ansible_ssh_private_key_file", "ansible_private_key_file")
     key_file = os.path.expanduser(str(key)) if key else None
@@ -309,7 +310,8 @@ def _host(
         become=become,
         become_user=str(_first(values, "ansible_become_user") or "root"),
         jump=jump,
-        roles=roles.roles_for(where, groups, values, mapping),
+        roles=held,
+        role_sources=roles.role_sources(groups, values, mapping, held),
         groups=groups,
         transport=CONNECTIONS[connection],
         known_hosts=os.path.expanduser(args.known_hosts) if args.known_hosts else None,

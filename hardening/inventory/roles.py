@@ -99,3 +99,20 @@ def roles_for(
     for group in groups:
         roles |= mapping.get(group, frozenset())
     return frozenset(roles)
+
+
+def role_sources(
+    groups: Iterable[str],
+    variables: Mapping[str, Any],
+    mapping: Mapping[str, frozenset[Role]],
+    held: frozenset[Role],
+) -> tuple[tuple[Role, str], ...]:
+    """For each role in ``held`` (from :func:`roles_for`), what gave it: the variable, or
+    the first group mapping to it (``inventory group kube_control_plane``)."""
+    if variables.get(ROLES_VAR) is not None:
+        return tuple((r, f"inventory variable {ROLES_VAR}") for r in sorted(held))
+    out: list[tuple[Role, str]] = []
+    for role in sorted(held):
+        group = next((g for g in groups if role in mapping.get(g, frozenset())), None)
+        out.append((role, f"inventory group {group}" if group else "inventory"))
+    return tuple(out)

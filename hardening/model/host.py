@@ -25,6 +25,8 @@ class Host:
     ``vars`` holds the inventory variables that controls may read (layout overrides,
     ``sandbox_required``, cloud ids); never credentials. ``known_hosts`` is the file the
     inventory names (``-o UserKnownHostsFile=``); ``--known-hosts`` overrides it.
+    ``role_sources`` says where each of ``roles`` came from (``inventory group etcd``,
+    ``inventory variable hardening_roles``, ``--role``), for the evidence.
     """
 
     name: str
@@ -40,6 +42,11 @@ class Host:
     transport: str = "ssh"
     known_hosts: str | None = None
     vars: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    role_sources: tuple[tuple[Role, str], ...] = ()
+
+    def role_source(self, role: Role) -> str:
+        """Where the inventory gave this host ``role`` (``inventory`` when not recorded)."""
+        return next((src for r, src in self.role_sources if r is role), "inventory")
 
     @property
     def label(self) -> str:

@@ -21,6 +21,9 @@ class Status(StrEnum):
     SKIP = "SKIP"  # not applicable / component absent
     ERROR = "ERROR"  # could not evaluate
     WAIVED = "WAIVED"  # a failure covered by a current waiver
+    # outside the run's scope by its profile: a provider-owned control on a managed cluster
+    # (hardening/profiles.py); counted apart, never scored
+    NOT_APPLICABLE = "NOT_APPLICABLE"
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,8 @@ class Coverage:
     decided by the tool (PASS, FAIL, WAIVED); ``errors`` could not be evaluated on a reached
     host; ``unreachable`` belong to hosts never reached; ``not_applicable`` (SKIP) and
     ``manual`` (WARN: a person decides) are counted apart and left out of ``percent``:
-    ``100 * evaluated / (evaluated + errors + unreachable)``. ``degraded`` when a listed host
+    ``100 * evaluated / (evaluated + errors + unreachable)``; so is ``provider_owned``
+    (NOT_APPLICABLE: the managed profile's provider-owned controls). ``degraded`` when a listed host
     was not reached or ``percent`` is below 100: a green gate must not hide that.
     """
 
@@ -188,6 +192,7 @@ class Coverage:
     unreachable: int
     not_applicable: int
     manual: int
+    provider_owned: int = 0
 
     @classmethod
     def of(cls, hosts: tuple[HostRun, ...]) -> Coverage:
@@ -210,6 +215,7 @@ class Coverage:
             unreachable=unreachable,
             not_applicable=counts[Status.SKIP],
             manual=counts[Status.WARN],
+            provider_owned=counts[Status.NOT_APPLICABLE],
         )
 
     @property
@@ -235,7 +241,13 @@ class Coverage:
             f"coverage {pct}: {self.hosts_reached} of {self.hosts_listed} host(s) reached, "
             f"{self.evaluated} of {due} check(s) evaluated ({self.errors} error, "
             f"{self.unreachable} on unreached hosts; {self.not_applicable} not applicable "
-            f"and {self.manual} manual counted apart)"
+            f"and {self.manual} manual counted apart"
+            + (
+                f"; {self.provider_owned} provider-owned NOT_APPLICABLE (managed profile)"
+                if self.provider_owned
+                else ""
+            )
+            + ")"
         )
         return text + (" DEGRADED" if self.degraded else "")
 
@@ -251,6 +263,7 @@ class Coverage:
             "unreachable": self.unreachable,
             "not_applicable": self.not_applicable,
             "manual": self.manual,
+            "provider_owned": self.provider_owned,
             "percent": self.percent,
             "degraded": self.degraded,
         }

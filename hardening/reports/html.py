@@ -24,7 +24,7 @@ from hardening.reports.text import for_display
 SUFFIX = ".html"
 
 # worst first: the order of result rows and of the status filter
-STATUS_ORDER = ("FAIL", "ERROR", "WARN", "WAIVED", "SKIP", "PASS")
+STATUS_ORDER = ("FAIL", "ERROR", "WARN", "WAIVED", "SKIP", "NOT_APPLICABLE", "PASS")
 SEVERITIES = ("critical", "high", "medium", "low")
 
 

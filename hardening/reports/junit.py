@@ -1,9 +1,9 @@
 """The JUnit XML report: one testsuite per host, one testcase per control.
 
 CI systems read it: FAIL is a ``failure`` (expected vs observed and the evidence), SKIP,
-WARN and WAIVED are ``skipped`` with their reason, ERROR is an ``error``. XML is built by
-junit-xml, never by string concatenation; node-supplied control characters are written
-as visible ``\\xNN`` escapes first, because XML 1.0 cannot carry them at all.
+WARN, WAIVED and NOT_APPLICABLE are ``skipped`` with their reason, ERROR is an ``error``.
+XML is built by junit-xml, never by string concatenation; node-supplied control characters
+are written as visible ``\\xNN`` escapes first, because XML 1.0 cannot carry them at all.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def testcase(r: Result) -> TestCase:
             output=evidence_text(r),
             error_type="ERROR",
         )
-    elif r.status in (Status.SKIP, Status.WARN, Status.WAIVED):
+    elif r.status in (Status.SKIP, Status.WARN, Status.WAIVED, Status.NOT_APPLICABLE):
         case.add_skipped_info(
             message=safe(f"{r.status.value}: {r.reason or 'no reason given'}"),
             output=evidence_text(r),

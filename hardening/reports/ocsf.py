@@ -36,6 +36,7 @@ COMPLIANCE = {
     Status.FAIL: (3, "Fail"),
     Status.WAIVED: (3, "Fail"),
     Status.SKIP: (99, "Not applicable"),
+    Status.NOT_APPLICABLE: (99, "Not applicable"),
     Status.ERROR: (99, "Not evaluated"),
 }
 

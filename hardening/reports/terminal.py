@@ -26,6 +26,7 @@ STYLES = {
     "SKIP": "dim",
     "ERROR": "bold magenta",
     "WAIVED": "cyan",
+    "NOT_APPLICABLE": "dim",
 }
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -66,7 +67,8 @@ def host_table(doc: RunDocument) -> Table:
     t = Table(
         title=_t(f"hardening {doc.benchmark}: {len(doc.hosts)} host(s){cluster}"), expand=False
     )
-    for col in ("host", "roles", "score", "pass", "fail", "warn", "skip", "error", "waived"):
+    cols = ("host", "roles", "score", "pass", "fail", "warn", "skip", "error", "waived", "n/a")
+    for col in cols:
         t.add_column(
             col, overflow="fold", justify="right" if col not in ("host", "roles") else "left"
         )
@@ -79,6 +81,7 @@ def host_table(doc: RunDocument) -> Table:
             _t(",".join(h.roles) or "-"),
             _score_text(h.score),
             *(_n(c, s) for s in ("PASS", "FAIL", "WARN", "SKIP", "ERROR", "WAIVED")),
+            _n(c, "NOT_APPLICABLE"),
             _t(h.error or "", "magenta"),
         )
     return t
@@ -131,6 +134,8 @@ def verdict(doc: RunDocument) -> Text:
         f"{c.get('WARN', 0)} manual, {c.get('SKIP', 0)} skipped, {c.get('ERROR', 0)} error, "
         f"{c.get('WAIVED', 0)} waived"
     )
+    if c.get("NOT_APPLICABLE", 0):
+        line += f", {c['NOT_APPLICABLE']} not applicable (provider-owned, managed profile)"
     unaudited = sum(1 for h in doc.hosts if h.error)
     unread = doc.cluster is not None and doc.cluster.error is not None
     if c.get("ERROR", 0):

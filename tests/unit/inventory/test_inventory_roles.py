@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hardening.errors import InventoryError
-from hardening.inventory.roles import group_mapping, roles_for
+from hardening.inventory.roles import group_mapping, role_sources, roles_for
 from hardening.model.control import Role
 
 
@@ -52,3 +52,18 @@ def test_host_var_wins_over_groups() -> None:
 def test_bad_roles_are_errors(bad: dict[str, object]) -> None:
     with pytest.raises(InventoryError, match="host 'h'"):
         roles_for("host 'h'", [], bad, group_mapping(None, "cfg"))
+
+
+def test_each_role_names_what_gave_it() -> None:
+    mapping = group_mapping(None, "inv")
+    groups = ("all", "kube_control_plane", "etcd")
+    held = roles_for("inv", groups, {}, mapping)
+    assert dict(role_sources(groups, {}, mapping, held)) == {
+        Role.CONTROL_PLANE: "inventory group kube_control_plane",
+        Role.ETCD: "inventory group etcd",
+    }
+    forced = {"hardening_roles": ["worker"]}
+    held = roles_for("inv", groups, forced, mapping)
+    assert role_sources(groups, forced, mapping, held) == (
+        (Role.WORKER, "inventory variable hardening_roles"),
+    )
