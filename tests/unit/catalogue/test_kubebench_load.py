@@ -195,3 +195,21 @@ def test_unknown_op_is_a_load_error_naming_file_control_and_field(tmp_path: Path
     text = str(err.value)
     assert "node.yaml:10: control 4.2.5" in text and "compare.op" in text
     assert "unknown op 'noteqx'" in text
+
+
+def test_targets_of_components_not_running_are_not_applicable(cfg: Path) -> None:
+    """kube-bench cfg mode: on a node running only a kubelet, the master and etcd targets
+    are SKIP (not applicable, as kube-bench's detection leaves them out), never a FAIL
+    with a failed audit command's text."""
+    from hardening.audit import host_run
+    from hardening.collect import HostOutcome
+    from hardening.model.result import Status
+    from tests.support.facts import build_facts
+
+    controls = load_many(["cis-1.12"], cfg).controls
+    plan = plan_host(Host(name="w", roles=frozenset({Role.WORKER})), controls)
+    facts = build_facts({"components": {"kubelet": {"argv": ["kubelet"]}}}, plan.requests)
+    got = {r.control_id: r for r in host_run(HostOutcome(plan, facts)).results}
+    for cid in ("1.1.1", "1.2.1", "2.1"):
+        assert got[cid].status is Status.SKIP, got[cid]
+        assert "no process named" in got[cid].reason
