@@ -95,6 +95,7 @@ def collect_host(
     host = plan.host
     probe = script.build(plan.requests)
     progress(host.name, "start", host.label)
+    started = time.monotonic()  # the host's whole audit: connect, probe, parse
     unregister: Callable[[], None] | None = None
     try:
         with transport_for(host, options.transports, scope) as transport:
@@ -123,7 +124,11 @@ def collect_host(
         if unregister is not None:
             unregister()
     progress(host.name, "done", f"{out.elapsed:.1f}s")
-    meta = {**facts.meta, "elapsed": f"{out.elapsed:.3f}"}
+    meta = {
+        **facts.meta,
+        "elapsed": f"{out.elapsed:.3f}",
+        "duration": f"{time.monotonic() - started:.3f}",
+    }
     return HostOutcome(plan, dataclasses.replace(facts, meta=meta), None, out.elapsed)
 
 

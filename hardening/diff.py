@@ -4,8 +4,12 @@ other status changes, and hosts added or removed. The CI regression gate reads i
 Results are paired by (host name, control id). A *new failure* (a regression) is a result
 that is FAIL now and was not FAIL before on a host present in both runs, including a
 control that is new to that host; results on added hosts are summarised under
-``hosts_added`` rather than counted as regressions. *Fixed* is FAIL -> PASS. Any other
-status change (for example FAIL -> WAIVED, PASS -> ERROR) is listed in ``status_changed``.
+``hosts_added`` rather than counted as regressions, and so are the results of a host the
+old run has but could not audit (its ``error``): nothing was known of it before.
+*Fixed* is FAIL -> PASS. Any other status change (for example FAIL -> WAIVED,
+PASS -> ERROR) is listed in ``status_changed``.
+Runs of different benchmarks or kinds (``audit`` against ``reaudit``) are compared all the
+same, with a warning: their controls may not pair.
 """
 
 from __future__ import annotations
@@ -45,15 +49,22 @@ class Change:
 
 @dataclass(frozen=True)
 class HostChange:
-    """A host present in only one run, with its failure count there."""
+    """A host present in only one run (or audited in only one), with its failure count there.
+
+    ``note`` says why a host of both runs counts as added: the old run could not audit it.
+    """
 
     name: str
     failures: int
     score: float | None
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping for the JSON diff."""
-        return {"name": self.name, "failures": self.failures, "score": self.score}
+        out: dict[str, Any] = {"name": self.name, "failures": self.failures, "score": self.score}
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ class RunDiff:
     status_changed: tuple[Change, ...]
     hosts_added: tuple[HostChange, ...]
     hosts_removed: tuple[HostChange, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def has_regressions(self) -> bool:
@@ -80,6 +92,7 @@ class RunDiff:
         out: dict[str, Any] = {
             "regressions": self.has_regressions,
             "score": {"old": self.old_score, "new": self.new_score},
+            "warnings": list(self.warnings),
         }
         for name in (
             "new_failures",
@@ -109,8 +122,30 @@ def _change(host: str, old: Result | None, new: Result | None) -> Change:
     )
 
 
-def _host_change(h: HostRun) -> HostChange:
-    return HostChange(h.name, sum(r.status is Status.FAIL for r in h.results), h.score.percent)
+def _host_change(h: HostRun, note: str = "") -> HostChange:
+    fails = sum(r.status is Status.FAIL for r in h.results)
+    return HostChange(h.name, fails, h.score.percent, note)
+
+
+def _unaudited(h: HostRun) -> bool:
+    """A host the run could not audit at all: an error and no result to compare with."""
+    return bool(h.error) and not h.results
+
+
+def mismatch(old: RunDocument, new: RunDocument) -> tuple[str, ...]:
+    """Warnings for runs that may not pair: other benchmarks, or other kinds of run."""
+    out = []
+    if old.benchmark != new.benchmark:
+        out.append(
+            f"the runs audit different benchmarks ({old.benchmark!r}, then {new.benchmark!r}): "
+            "controls only one of them has show as added or removed"
+        )
+    if old.kind != new.kind:
+        out.append(
+            f"the runs are of different kinds ({old.kind!r}, then {new.kind!r}): "
+            "a re-audit covers only the hosts remediation touched"
+        )
+    return tuple(out)
 
 
 def diff_runs(old: RunDocument, new: RunDocument) -> RunDiff:
@@ -120,9 +155,14 @@ def diff_runs(old: RunDocument, new: RunDocument) -> RunDiff:
     buckets: dict[str, list[Change]] = {
         k: [] for k in ("new", "fixed", "still", "evidence", "status")
     }
+    added = []
     for name, nh in news.items():
         oh = olds.get(name)
         if oh is None:
+            added.append(_host_change(nh))
+            continue
+        if _unaudited(oh) and not _unaudited(nh):
+            added.append(_host_change(nh, f"not audited in the old run: {oh.error}"))
             continue
         before = {r.control_id: r for r in oh.results}
         after = {r.control_id: r for r in nh.results}
@@ -137,8 +177,9 @@ def diff_runs(old: RunDocument, new: RunDocument) -> RunDiff:
         tuple(buckets["still"]),
         tuple(buckets["evidence"]),
         tuple(buckets["status"]),
-        tuple(_host_change(h) for n, h in news.items() if n not in olds),
+        tuple(added),
         tuple(_host_change(h) for n, h in olds.items() if n not in news),
+        mismatch(old, new),
     )
 
 
@@ -187,6 +228,9 @@ def summary_lines(d: RunDiff) -> list[str]:
                 f"{c.old_status or 'absent'} -> {c.new_status or 'absent'}: "
                 f"{c.old_observed!r} -> {c.new_observed!r}"
             )
-    lines += [f"HOST ADDED: {h.name} ({h.failures} failure(s))" for h in d.hosts_added]
+    lines += [
+        f"HOST ADDED: {h.name} ({h.failures} failure(s){'; ' + h.note if h.note else ''})"
+        for h in d.hosts_added
+    ]
     lines += [f"HOST REMOVED: {h.name}" for h in d.hosts_removed]
     return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from dataclasses import asdict
@@ -75,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
         f"defined at {control.source}",
     ]
     if control.check:
-        lines.append(f"check: {control.check.kind} {control.check.params}")
+        lines.append(f"check: {control.check.kind}")
+        lines += [f"  {name}: {value}" for name, value in _fields(control.check.params)]
         lines.append(f"  when the fact is missing: {control.check.when_missing}")
         lines.append("  " + (KINDS[control.check.kind].doc.strip().splitlines() or [""])[0])
     for label, text in (
@@ -128,6 +130,30 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def _shown(value: Any) -> str:
+    """A parameter as the catalogue writes it: ``[a, b]`` for a list, JSON for a mapping."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list | frozenset):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return ", ".join(f"{n}: {_shown(v)}" for n, v in _fields(value))
+    return str(value)
+
+
+def _fields(params: Any) -> list[tuple[str, str]]:
+    """The check's parameters that are set, one ``(name, value)`` each, in YAML key order."""
+    if not dataclasses.is_dataclass(params) or isinstance(params, type):
+        return [("params", str(params))]
+    return [
+        (f.name, _shown(getattr(params, f.name)))
+        for f in dataclasses.fields(params)
+        if getattr(params, f.name) not in (None, (), [], {}, "")
+    ]
 
 
 def _validate(args: argparse.Namespace, console: Any) -> int:

@@ -38,6 +38,8 @@ def add_parser(sub: Any, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load both runs, print (or write) the diff, 1 on regressions."""
     d = diff_runs(read(args.old), read(args.new))
+    for warning in d.warnings:
+        print(f"warning: {args.old} and {args.new}: {warning}", file=sys.stderr)
     if args.json_out is not None:
         text = json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if args.json_out == "-":

@@ -27,13 +27,21 @@ def add_parser(sub: Any, name: str) -> None:
         "run document; scores are recomputed, overlapping hosts refused.",
     )
     p.add_argument("runs", nargs="+", type=Path, metavar="RUN.json", help="shard run documents")
+    p.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="merge even when shards of the split are missing; the result is marked partial",
+    )
     add_output_options(p)
     add_gate_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
     """Merge, print the summary, write reports; exit codes as for ``audit``."""
-    doc = merge([(str(path), json_doc.read(path)) for path in args.runs])
+    doc = merge(
+        [(str(path), json_doc.read(path)) for path in args.runs],
+        allow_partial=args.allow_partial,
+    )
     render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
     return gates(args).exit_code(doc)

@@ -28,7 +28,7 @@ from hardening.cli.common import (
     write_reports,
 )
 from hardening.model.result import RunDocument
-from hardening.remediate import playbook, verify, workflow
+from hardening.remediate import changes, playbook, verify, workflow
 from hardening.remediate.rollout import RolloutResult
 from hardening.remediate.select import Selection
 from hardening.remediate.window import parse_window
@@ -153,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
     hosts = audit.hosts(inventory_hosts(args))
     with build.signals() as stop:
         saved = read(args.from_json) if args.from_json else None
-        planned = workflow.plan(chosen, audit, hosts, saved, stop)
+        narrowed = any(getattr(args, name, None) for name in ("control", "skip", "level"))
+        planned = workflow.plan(chosen, audit, hosts, saved, stop, narrowed)
         if stop.requested:
             _write_both(args, {"audit": planned.before}, {})
             return stop.exit_code
@@ -193,17 +194,24 @@ def _print_selection(sel: Selection) -> None:
         out.print(Text(f"manual  {m.host}  {m.control_id}  {m.title} ({m.reason})"))
         if m.remediation:
             out.print(Text("        " + " ".join(m.remediation.split())))
+    by_host: dict[str, list[str]] = {}
+    for m in sel.not_selected:
+        by_host.setdefault(m.host, []).append(m.control_id)
+    for host, ids in by_host.items():
+        out.print(Text(f"not selected  {host}  {', '.join(ids)} (outside the selected controls)"))
 
 
 def _print_rollout(r: RolloutResult, applied: bool) -> None:
+    """One block per file per host (every control's edit of it in one diff), then the count."""
     out = _stdout()
     verb = "changed" if applied else "would change"
-    for c in r.changes:
-        out.print(Text(f"{verb}  {c.host}  [{c.tag}] {c.task}"))
-        if c.diff:
-            out.print(Text("\n".join("    " + ln for ln in c.diff.rstrip().splitlines())))
-    if not r.changes:
-        out.print(Text("no change" if applied else "no change would be made"))
+    files = changes.combine(r.changes)
+    for f in files:
+        what = f.path or f.task
+        out.print(Text(f"{verb}  {f.host}  {what}  [{', '.join(f.tags)}]"))
+        body = [*f.attributes, *f.diff.rstrip().splitlines()]
+        if body:
+            out.print(Text("\n".join("    " + ln for ln in body)))
     for host, names in r.handlers.items():
         out.print(Text(f"handler {host}  {', '.join(names)}"))
     out.print(
@@ -215,6 +223,7 @@ def _print_rollout(r: RolloutResult, applied: bool) -> None:
     )
     if r.stopped:
         out.print(Text(f"rollout stopped: {r.stopped}"))
+    out.print(Text(changes.closing_line(files, applied)))
 
 
 def _print_verdicts(verdicts: list[verify.Verdict]) -> None:

@@ -95,9 +95,24 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def no_color() -> bool:
+    """NO_COLOR is set and not empty (no-color.org)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def stdout_console() -> Console:
-    """The results console: stdout, colours off under NO_COLOR or when not a terminal."""
-    return Console(file=sys.stdout, no_color="NO_COLOR" in os.environ, soft_wrap=False)
+    """The results console: stdout, no styling under NO_COLOR or when not a terminal.
+
+    Under NO_COLOR the console has no colour system at all, so bold, dim and italic go too,
+    not only colours (rich's own NO_COLOR handling keeps those).
+    """
+    plain = no_color()
+    return Console(
+        file=sys.stdout,
+        no_color=plain,
+        color_system=None if plain else "auto",
+        soft_wrap=False,
+    )
 
 
 def dest_of(name: str) -> str:
@@ -182,9 +197,15 @@ def group_roles(args: argparse.Namespace) -> dict[str, list[str]]:
 
 def inventory_hosts(args: argparse.Namespace) -> list[Host]:
     """The inventory's hosts for ``-i``/``--limit``/``--group-role``; none is a usage error."""
-    from hardening.inventory.ansible import load_inventory
+    from hardening.inventory.ansible import limit_hint, load_inventory
 
     hosts = load_inventory(args.inventory, limit=args.limit, group_roles=group_roles(args))
+    if not hosts and args.limit:
+        raise UsageError(
+            f"{args.inventory}: --limit '{args.limit}' matches no host; "
+            f"{limit_hint(args.inventory, args.limit)}",
+            "--limit takes host names, group names and Ansible patterns (a:&b, !c, web*)",
+        )
     if not hosts:
         raise UsageError(f"{args.inventory}: no host matches", "check the inventory and --limit")
     return hosts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from types import TracebackType
@@ -15,7 +16,8 @@ class HostProgress:
     """Context manager yielding a ``(host, event, detail)`` callback."""
 
     def __init__(self, total: int, *, enabled: bool | None = None) -> None:
-        self.console = Console(file=sys.stderr)
+        plain = bool(os.environ.get("NO_COLOR"))  # no colour, bold or dim (as stdout_console)
+        self.console = Console(file=sys.stderr, color_system=None if plain else "auto")
         self.enabled = self.console.is_terminal if enabled is None else enabled
         self._lock = threading.Lock()
         self._bar = Progress(

@@ -15,7 +15,9 @@ with variables and pure filters only (docs/security.md).
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -110,12 +112,56 @@ def load_inventory(
 
     try:
         return _load(where, limit, group_roles)
+    except InventoryError as exc:
+        broken = _broken_ini_header(Path(where))
+        if broken is None:
+            raise
+        raise InventoryError(
+            f"{broken[0]}:{broken[1]}: section header {broken[2]!r} is not closed by ']'",
+            "write [group], [group:vars] or [group:children]",
+        ) from exc
     except AnsibleError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InventoryError(
             f"{where}: Ansible cannot load it: {first[:300]}",
             f"check it with 'ansible-inventory -i {where} --list'",
         ) from None
+
+
+_HEADER = re.compile(r"^\[[^\]\s]+\]\s*([#;].*)?$")
+
+
+def _broken_ini_header(path: Path) -> tuple[Path, int, str] | None:
+    """The first ``[group`` line Ansible's INI parser chokes on, for a file it could not
+    parse (its own message names no line): (file, line number, the line)."""
+    for item in _inventory_files(path):
+        if item.suffix in (".yml", ".yaml", ".json"):
+            continue
+        try:
+            text = safeload.read_bytes(item).decode("utf-8", errors="replace")
+        except (OSError, safeload.LoadLimitError):
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            bare = line.strip()
+            if bare.startswith("[") and not _HEADER.match(bare):
+                return item, number, bare[:80]
+    return None
+
+
+def limit_hint(path: str | os.PathLike[str], limit: str) -> str:
+    """For a ``--limit`` that matched nothing: the inventory's groups and the host or group
+    names nearest to each word of the pattern."""
+    hosts = _load(str(path), None, None)
+    groups = sorted({g for h in hosts for g in h.groups})
+    names = [h.name for h in hosts]
+    words = [w.lstrip("&!") for w in re.split(r"[:,]", limit) if w.lstrip("&!")]
+    near: list[str] = []
+    for word in words:
+        for match in difflib.get_close_matches(word, [*names, *groups], n=3, cutoff=0.5):
+            if match not in near:
+                near.append(match)
+    listed = ", ".join(groups) or "(none)"
+    return f"groups: {listed}; nearest names: {', '.join(near) or '(none)'}"
 
 
 def _inventory_files(path: Path) -> list[Path]:

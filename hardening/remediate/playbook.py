@@ -2,8 +2,9 @@
 ``ansible-playbook`` (``--emit-playbook``), and that ``--apply`` itself runs.
 
 One play over the selected hosts. Each control is one ``include_tasks`` of its fix's task
-file under ``tasks/`` (or ``include_role`` of ``roles/<fix>/`` when the fix brings its own
-Jinja filters, which Ansible loads only from roles), tagged with the control's playbook tag
+file under ``tasks/`` (or ``include_role`` of ``roles/<fix>/``, or of the role holding
+``tasks/<fix>.yml``, when the fix brings its own Jinja filters, which Ansible loads only
+from roles), tagged with the control's playbook tag
 and fed that host's variables from ``hardening_plan``. Handlers (restart kubelet, reload
 sshd) are play-level, so each runs at most once per host, after all of that host's edits.
 
@@ -93,9 +94,19 @@ def bundle(dest: Path, playbooks_dir: Path = PLAYBOOKS_DIR) -> Path:
 
 
 def _include(fix: str, playbooks_dir: Path) -> dict[str, Any]:
-    """``include_role`` of ``roles/<fix>`` when that role exists, else ``include_tasks``."""
-    if (playbooks_dir / "roles" / fix).is_dir():
+    """``include_role`` of ``roles/<fix>`` when that role exists, of a role that has
+    ``tasks/<fix>.yml`` (``tasks_from``), else ``include_tasks`` of ``tasks/<fix>.yml``."""
+    roles = playbooks_dir / "roles"
+    if (roles / fix).is_dir():
         return {"ansible.builtin.include_role": {"name": f"{_FIXES}/roles/{fix}"}}
+    for role in sorted(roles.glob(f"*/tasks/{fix}.yml")):
+        name = role.parent.parent.name
+        return {
+            "ansible.builtin.include_role": {
+                "name": f"{_FIXES}/roles/{name}",
+                "tasks_from": f"{fix}.yml",
+            }
+        }
     return {"ansible.builtin.include_tasks": {"file": f"{_FIXES}/tasks/{fix}.yml"}}
 
 

@@ -42,6 +42,16 @@ class RunnerOptions:
 
 
 @dataclass(frozen=True)
+class DiffPart:
+    """One file's before and after in a task result: text, or a small dict of attributes
+    (mode, owner) for file-module results. ``path`` is empty when the result names none."""
+
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
 class Change:
     """What a task changed (or would change, in check mode) on a host for one control."""
 
@@ -49,6 +59,7 @@ class Change:
     tag: str
     task: str
     diff: str
+    parts: tuple[DiffPart, ...] = ()
 
 
 @dataclass
@@ -102,6 +113,26 @@ def diff_text(res: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+def diff_parts(res: Mapping[str, Any]) -> tuple[DiffPart, ...]:
+    """A task result's ``diff`` as DiffParts, each naming the file it is about."""
+    diffs = res.get("diff") or []
+    if isinstance(diffs, Mapping):
+        diffs = [diffs]
+    out = []
+    for d in diffs:
+        before, after = d.get("before", ""), d.get("after", "")
+        if isinstance(before, Mapping) or isinstance(after, Mapping):
+            b = dict(before) if isinstance(before, Mapping) else {}
+            a = dict(after) if isinstance(after, Mapping) else {}
+            path = str(a.get("path") or b.get("path") or res.get("path") or "")
+        else:
+            b, a = str(before), str(after)
+            header = str(d.get("before_header") or "")
+            path = header if header.startswith("/") else str(res.get("dest") or "")
+        out.append(DiffPart(path, b, a))
+    return tuple(out)
+
+
 def _results(res: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     items = res.get("results")
     return list(items) if isinstance(items, list) else [res]
@@ -153,7 +184,9 @@ class EventSink:
             return
         for item in _results(res):
             if item.get("changed"):
-                self.result.changes.append(Change(host, tag, task, diff_text(item)))
+                self.result.changes.append(
+                    Change(host, tag, task, diff_text(item), diff_parts(item))
+                )
 
 
 def _first_line(text: Any) -> str:

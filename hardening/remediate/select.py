@@ -35,6 +35,7 @@ class Selection:
 
     fixes: dict[str, tuple[Fix, ...]]
     manual: tuple[Manual, ...]
+    not_selected: tuple[Manual, ...] = ()
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -56,22 +57,32 @@ def select(
     controls: Iterable[Control],
     values: Mapping[str, str] | None = None,
     hosts: Iterable[Host] | None = None,
+    narrowed: bool = False,
 ) -> Selection:
     """Pick the failed results with a derivable fix; list the rest as manual.
 
     ``values`` maps a playbook tag to the value to set when the check's op does not name
     one (``podPidsLimit > 0``). ``hosts`` narrows to those hosts and binds each control's
     ``${var}`` layout paths with the host's inventory variables, as the audit did.
+    ``narrowed`` says ``controls`` is a selection (``--control``): a failure of a control
+    outside it is "not selected", not left for manual remediation.
     """
     by_id = {c.id: c for c in controls}
     wanted = {h.name: h for h in hosts} if hosts is not None else None
     fixes: dict[str, tuple[Fix, ...]] = {}
     manual: list[Manual] = []
+    skipped: list[Manual] = []
     for host in doc.hosts:
         if wanted is not None and host.name not in wanted:
             continue
         chosen: list[Fix] = []
         for r in host.results:
+            if narrowed and r.control_id not in by_id:
+                if r.status is Status.FAIL or (r.status is Status.WARN and not r.automated):
+                    skipped.append(
+                        Manual(str(host.name), r.control_id, r.title, "not selected", "")
+                    )
+                continue
             if r.status is Status.WARN and not r.automated:
                 manual.append(
                     Manual(str(host.name), r.control_id, r.title, "manual control", r.remediation)
@@ -107,4 +118,4 @@ def select(
                     )
                 )
         fixes[str(host.name)] = tuple(chosen)  # plain str: inventory names may be tagged
-    return Selection(fixes, tuple(manual))
+    return Selection(fixes, tuple(manual), tuple(skipped))

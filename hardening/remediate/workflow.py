@@ -22,7 +22,7 @@ from hardening.audit import Audit
 from hardening.errors import UsageError
 from hardening.model.host import Host
 from hardening.model.result import RunDocument
-from hardening.remediate import playbook, verify
+from hardening.remediate import changes, playbook, verify
 from hardening.remediate.rollout import RolloutResult, batch_size, rollout
 from hardening.remediate.runner import BatchResult, RunnerOptions, run_batch
 from hardening.remediate.select import Selection, select
@@ -103,10 +103,14 @@ def plan(
     hosts: tuple[Host, ...],
     saved: RunDocument | None = None,
     stop: Stop | None = None,
+    narrowed: bool = False,
 ) -> Planned:
-    """Audit (unless a saved run is given), select the fixes and render the playbook."""
+    """Audit (unless a saved run is given), select the fixes and render the playbook.
+
+    ``narrowed``: the audit's controls are a selection (``--control``), see ``select``.
+    """
     before = saved if saved is not None else audit.run(hosts, stop=stop)
-    selection = select(before, audit.controls, settings.values, hosts)
+    selection = select(before, audit.controls, settings.values, hosts, narrowed)
     text = playbook.render(selection, playbook.Rollout(settings.serial, settings.max_fail_percent))
     return Planned(before, selection, text)
 
@@ -203,6 +207,7 @@ def selection_dict(sel: Selection) -> dict[str, Any]:
             }
             for m in sel.manual
         ],
+        "not_selected": [{"host": m.host, "id": m.control_id} for m in sel.not_selected],
     }
 
 
@@ -223,6 +228,7 @@ def summary(settings: Settings, planned: Planned, done: Remediated) -> dict[str,
             "changes": [
                 {"host": c.host, "tag": c.tag, "task": c.task, "diff": c.diff} for c in r.changes
             ],
+            "files": changes.as_dicts(changes.combine(r.changes)),
         },
     }
     if settings.apply:

@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
-from hardening.reports.text import for_display
+from hardening.reports.text import for_display, partial_note
 
 SUFFIX = ".html"
 
@@ -164,6 +164,7 @@ def dumps(doc: RunDocument) -> str:
         hosts=_host_rows(doc),
         statuses=[(s, counts.get(s, 0)) for s in STATUS_ORDER],
         target=str(doc.options.get("target") or ""),
+        partial=partial_note(doc),
         failed=counts.get(Status.FAIL.value, 0),
     )
 

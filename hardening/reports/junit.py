@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
-from hardening.reports.text import for_display
+from hardening.reports.text import for_display, partial_note
 
 SUFFIX = ".xml"
 
@@ -84,6 +85,32 @@ def testcase(r: Result) -> TestCase:
     return case
 
 
+class HostSuite(TestSuite):  # type: ignore[misc]  # junit-xml ships no type hints
+    """A testsuite whose ``time`` is the host's audit time, not a sum of its testcases'
+    (each control is evaluated in microseconds; the host's time is the connect and probe)."""
+
+    def __init__(self, *args: Any, seconds: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.seconds = seconds
+
+    def build_xml_doc(self, encoding: str | None = None) -> Any:
+        """junit-xml's element, with ``time`` set from the host's duration when known."""
+        element = super().build_xml_doc(encoding)
+        if self.seconds is not None:
+            element.attrib["time"] = f"{self.seconds:.3f}"
+        return element
+
+
+def host_seconds(h: HostRun) -> float | None:
+    """How long the host's audit took, from its meta (``duration``, else ``elapsed``)."""
+    for key in ("duration", "elapsed"):
+        try:
+            return float(h.meta[key])
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
+
+
 def testsuite(h: HostRun, doc: RunDocument) -> TestSuite:
     """One host as a JUnit testsuite, with roles and score as properties."""
     props = {
@@ -95,13 +122,16 @@ def testsuite(h: HostRun, doc: RunDocument) -> TestSuite:
     if h.error:
         props["error"] = safe(h.error)
     props["coverage"] = doc.coverage.summary()
-    return TestSuite(
+    if partial_note(doc):
+        props["partial"] = partial_note(doc)
+    return HostSuite(
         name=safe(h.name),
         test_cases=[testcase(r) for r in h.results],
         hostname=safe(h.address) or None,
         package=safe(doc.benchmark),
         timestamp=doc.started,
         properties=props,
+        seconds=host_seconds(h),
     )
 
 

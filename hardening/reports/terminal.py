@@ -17,7 +17,7 @@ from rich.text import Text
 
 from hardening.model.result import HostRun, Result, RunDocument, Score, Status
 from hardening.probe.privilege import NEEDS_ROOT, probe_uid, unprivileged
-from hardening.reports.text import for_display
+from hardening.reports.text import for_display, partial_note
 
 STYLES = {
     "PASS": "green",
@@ -162,6 +162,9 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             _host_errors(console, h)
     for line in unprivileged_hosts(doc):  # said even under --quiet: the errors follow from it
         console.print(_t(line, "bold yellow"), highlight=False, soft_wrap=True)
+    partial = partial_note(doc)
+    if partial:  # said even under --quiet: the score is not the fleet's
+        console.print(Text(partial, style="bold yellow"), highlight=False, soft_wrap=True)
     cov = doc.coverage
     if not quiet or cov.degraded:  # a degraded scan is said even under --quiet
         console.print(

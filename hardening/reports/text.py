@@ -70,3 +70,14 @@ def _has_lone(value: Any) -> bool:
         elif isinstance(item, list | tuple):
             todo.extend(item)
     return False
+
+
+def partial_note(doc: RunDocument) -> str:
+    """What a partial merge lacks (``options.partial``, written by ``merge --allow-partial``),
+    one line for every report; empty for a complete run."""
+    part = doc.options.get("partial")
+    if not isinstance(part, dict):
+        return ""
+    merged = ", ".join(str(x) for x in part.get("merged", ()))
+    missing = ", ".join(str(x) for x in part.get("missing", ()))
+    return f"partial fleet: merged shard {merged}; shard {missing} missing, its hosts not audited"

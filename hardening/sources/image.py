@@ -68,12 +68,45 @@ def image_kind(path: Path) -> str:
 
 
 def image_name(path: Path) -> str:
-    """The host name an image is reported under: its file name less archive suffixes."""
+    """The host name an image is reported under: a container image's own name (its RepoTag,
+    see ``repo_tag``), else the file name less archive suffixes."""
     name = path.resolve().name
     for suffix in (".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar"):
         if name.endswith(suffix):
-            return name[: -len(suffix)] or name
-    return name
+            name = name[: -len(suffix)] or name
+            break
+    tag = repo_tag(path) if oci.is_container(path) else None
+    if tag and "/" not in tag and ":" not in tag:  # an OCI ref.name may be the tag alone
+        return f"{name}:{tag}"
+    return tag or name
+
+
+_REF_KEYS = ("io.containerd.image.name", "org.opencontainers.image.ref.name")
+
+
+def repo_tag(path: Path) -> str | None:
+    """The name a container image was saved under: the first ``RepoTags`` entry of a
+    ``docker save`` manifest, or an OCI layout's image-name annotation; None without one."""
+    try:
+        store = oci._Store(path)  # the image's own JSON, read as open_container reads it
+        if store.has("manifest.json"):
+            doc = store.json("manifest.json")
+            first = doc[0] if isinstance(doc, list) and doc and isinstance(doc[0], dict) else {}
+            tags = first.get("RepoTags")
+            names = [tags[0]] if isinstance(tags, list) and tags else []
+        else:
+            index = store.json("index.json")
+            manifests = index.get("manifests") if isinstance(index, dict) else None
+            names = [
+                (m.get("annotations") or {}).get(key)
+                for m in (manifests if isinstance(manifests, list) else [])
+                if isinstance(m, dict) and isinstance(m.get("annotations"), dict)
+                for key in _REF_KEYS
+            ]
+    except SourceError:
+        return None
+    found = next((n for n in names if isinstance(n, str) and n.strip()), None)
+    return found.strip()[:200] if found else None
 
 
 def words_of(value: Any) -> tuple[str, ...]:

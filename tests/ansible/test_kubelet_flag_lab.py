@@ -98,7 +98,7 @@ def test_dry_run_shows_the_flag_change_and_changes_nothing(
     before, running = fingerprint(lab, "worker2"), kubelet(lab, "worker2")
     code, out = run(capsys, inv, "--json", str(tmp_path / "dry.json"))
     assert code == 0, out
-    assert "would change  worker2  [cis-1.12-4.2.1]" in out
+    assert "would change  worker2  /etc/default/kubelet  [cis-1.12-4.2.1]" in out
     selection = json.loads((tmp_path / "dry.remediation.json").read_text(encoding="utf-8"))[
         "selection"
     ]

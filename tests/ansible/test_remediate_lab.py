@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -144,9 +145,27 @@ def test_dry_run_lists_changes_and_changes_nothing(
     before = fingerprint(lab, "worker2")
     code, out = remediate(capsys, inv, "--workdir", str(tmp_path / "work"))
     assert code == 0, out
-    for tag in ("cis-1.12-4.1.9", "cis-1.12-4.2.4", "node-os-NODE-1.1", "node-os-NODE-2.1"):
-        assert f"would change  worker2  [{tag}]" in out
-    assert "-readOnlyPort: 10255" in out and "+readOnlyPort: 0" in out
+    # One block, with one combined diff, per file: every control that edits the file is in it.
+    kubelet_config = "would change  worker2  /var/lib/kubelet/config.yaml  ["
+    assert out.count(kubelet_config) == 1
+    block = out.split(kubelet_config, 1)[1].split("\nwould change  ", 1)[0]
+    for tag in ("cis-1.12-4.1.9", "cis-1.12-4.2.2", "cis-1.12-4.2.4", "cis-1.12-4.2.14"):
+        assert tag in block.splitlines()[0]
+    assert out.count("--- /var/lib/kubelet/config.yaml") == 1
+    for line in ("-readOnlyPort: 10255", "+readOnlyPort: 0", "-  mode: AlwaysAllow"):
+        assert f"    {line}\n" in block
+    assert "+  mode: Webhook" in block and "+seccompDefault: true" in block
+    # the file's mode after 4.1.9 (600) and NODE-2.2 (o-w) together
+    assert "    mode 0666 -> 0600\n" in block
+    # edited in place: the lists keep their indentation, so no line but the keys set changes
+    changed = [ln for ln in block.splitlines() if ln.startswith(("    -", "    +"))]
+    assert not [ln for ln in changed if "10.96.0.10" in ln or "TLS_" in ln], changed
+    sshd = out.split("would change  worker2  /etc/ssh/sshd_config  [", 1)[1]
+    assert out.count("--- /etc/ssh/sshd_config") == 1
+    for setting in ("maxauthtries 4", "passwordauthentication no", "x11forwarding no"):
+        assert f"    +{setting}\n" in sshd
+    assert "    +permitrootlogin prohibit-password\n" in sshd  # what NODE-1.1's text asks
+    assert re.search(r"^20 changes in 7 files on 1 host; rerun with --apply$", out, re.M), out
     assert f"ansible event log: {tmp_path / 'work' / 'ansible-events.jsonl'}" in out
     assert fingerprint(lab, "worker2") == before
     assert (
@@ -157,6 +176,43 @@ def test_dry_run_lists_changes_and_changes_nothing(
             text=True,
         ).stderr
     )
+
+
+def test_dry_run_of_one_control_from_a_full_audit_calls_the_rest_not_selected(
+    host_snapshot: HostSnapshot,
+    lab_factory: LabFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lab = start(lab_factory, "worker2")
+    inv = inventory(lab, tmp_path)
+    saved = tmp_path / "full.json"
+    assert main(["audit", "-i", str(inv), "--json", str(saved), "--quiet"]) == 1
+    capsys.readouterr()
+    code, out = cli.remediate(
+        capsys,
+        inv,
+        "--from-json",
+        str(saved),
+        "--control",
+        "NODE-1.1",
+        "--json",
+        str(tmp_path / "one.json"),
+    )
+    assert code == 0, out
+    assert "\nmanual  " not in out and not out.startswith("manual")
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("not selected  worker2  ")]
+    ids = line.split("  ")[2].split(" (")[0].split(", ")
+    assert "4.2.9" in ids and "NODE-1.2" in ids and "NODE-1.1" not in ids
+    assert "would change  worker2  /etc/ssh/sshd_config  [node-os-NODE-1.1]" in out
+    assert "    +permitrootlogin prohibit-password\n" in out
+    assert "passwordauthentication no" not in out
+    assert re.search(r"^1 change in 1 file on 1 host; rerun with --apply$", out, re.M), out
+    summary = json.loads((tmp_path / "one.remediation.json").read_text(encoding="utf-8"))
+    assert summary["selection"]["manual"] == []
+    assert {"host": "worker2", "id": "4.2.9"} in summary["selection"]["not_selected"]
+    (changed,) = summary["rollout"]["files"]
+    assert (changed["path"], changed["tags"]) == ("/etc/ssh/sshd_config", ["node-os-NODE-1.1"])
 
 
 def test_apply_fixes_then_a_second_apply_changes_nothing(

@@ -129,3 +129,22 @@ def test_waived_tool_passes_the_gate(tmp_path: Path) -> None:
     run = gate(image, tmp_path, "--fail-on", "high", "--waivers", str(waivers))
     assert run.rc == 0, (run.stdout, run.stderr, run.failed)
     assert "IMG-3" in run.skipped
+
+
+def test_a_container_image_is_named_by_its_repo_tag(tmp_path: Path) -> None:
+    layers, config = _good()
+    saved = docker_save(tmp_path / "app.tar", layers, config, tag="registry.example/team/app:1.4")
+    gate(saved, tmp_path)
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert doc["hosts"][0]["name"] == "registry.example/team/app:1.4"
+    assert doc["hosts"][0]["address"] == str(saved)
+    layout = oci_layout(tmp_path / "layout", layers, config)
+    index = json.loads((layout / "index.json").read_text())
+    index["manifests"][0]["annotations"] = {"org.opencontainers.image.ref.name": "2.0"}
+    (layout / "index.json").write_text(json.dumps(index))
+    gate(layout, tmp_path)
+    assert json.loads((tmp_path / "report.json").read_text())["hosts"][0]["name"] == "layout:2.0"
+    plain = oci_layout(tmp_path / "unnamed", layers, config)
+    run = gate(plain, tmp_path)
+    assert json.loads((tmp_path / "report.json").read_text())["hosts"][0]["name"] == "unnamed"
+    assert "unnamed" in run.stdout

@@ -136,6 +136,24 @@ def test_a_fix_with_its_own_filters_is_included_as_a_role() -> None:
     assert include["apply"] == {"tags": ["t-4"]} and task["tags"] == ["t-4"]
 
 
+def test_a_fix_in_a_shared_role_is_included_from_that_role() -> None:
+    run = doc(result("2", Status.FAIL, Evidence(source="/var/lib/kubelet/config.yaml: x: 1")))
+    (play,) = yaml.safe_load(playbook.render(select(run, CONTROLS), playbook.Rollout()))
+    (task,) = play["tasks"]
+    include = task["ansible.builtin.include_role"]
+    assert include["name"] == "{{ playbook_dir }}/hardening-fixes/roles/yaml_edit"
+    assert include["tasks_from"] == "kubelet_config.yml"
+
+
+def test_with_a_narrowed_catalogue_other_failures_are_not_selected() -> None:
+    run = doc(
+        result("1", Status.FAIL, Evidence(details=("/etc/xa: 644",))), result("9", Status.FAIL)
+    )
+    sel = select(run, CONTROLS[:1], narrowed=True)
+    assert [m.control_id for m in sel.not_selected] == ["9"] and sel.manual == ()
+    assert [m.reason for m in select(run, CONTROLS[:1]).manual] == ["not in the loaded catalogue"]
+
+
 def test_event_data_is_redacted_and_diffs_render() -> None:
     data = redact(
         {"res": {"ansible_become_password": "hunter2", "ok": 1, "list": [{"token": "abc"}]}}

@@ -28,27 +28,41 @@ except ImportError:  # a playbook run by hand, with a Python that lacks hardenin
     ) from None
 
 
-def _texts(slurped: list[dict[str, Any]]) -> dict[str, str]:
+def _texts(slurped: list[dict[str, Any]], pending: dict[str, str] | None) -> dict[str, str]:
+    """Path -> text; a file an earlier fix of this run edited has that fix's text."""
     import base64
 
-    return {
+    texts = {
         r["source"]: base64.b64decode(r["content"]).decode("utf-8", "replace")
         for r in slurped
         if "content" in r
     }
+    return {path: (pending or {}).get(path, text) for path, text in texts.items()}
 
 
-def unit_env_files(slurped: list[dict[str, Any]], unit: str) -> list[str]:
+def unit_env_files(
+    slurped: list[dict[str, Any]], unit: str, pending: dict[str, str] | None = None
+) -> list[str]:
     """The EnvironmentFiles the unit and its drop-ins name, in systemd's order."""
-    return unitflags.env_files(_texts(slurped), unit)
+    return unitflags.env_files(_texts(slurped, pending), unit)
 
 
 def unit_flag_rewrite(
-    slurped: list[dict[str, Any]], unit: str, flag: str, value: str | None, is_bool: bool
+    slurped: list[dict[str, Any]],
+    unit: str,
+    flag: str,
+    value: str | None,
+    is_bool: bool,
+    pending: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Path -> new text of every file to change; a refusal fails the task with its reason."""
+    """Path -> new text of every file to change; a refusal fails the task with its reason.
+
+    ``pending`` holds the text earlier fixes of this run left, so a dry run's edits build
+    on each other instead of each starting from the file on the host.
+    """
     try:
-        return unitflags.rewrite(_texts(slurped), unit, unitflags.Edit(flag, value, is_bool))
+        texts = _texts(slurped, pending)
+        return unitflags.rewrite(texts, unit, unitflags.Edit(flag, value, is_bool))
     except unitflags.UnitFlagError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
