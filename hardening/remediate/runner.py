@@ -121,6 +121,8 @@ def diff_parts(res: Mapping[str, Any]) -> tuple[DiffPart, ...]:
     out = []
     for d in diffs:
         before, after = d.get("before", ""), d.get("after", "")
+        b: Any
+        a: Any
         if isinstance(before, Mapping) or isinstance(after, Mapping):
             b = dict(before) if isinstance(before, Mapping) else {}
             a = dict(after) if isinstance(after, Mapping) else {}

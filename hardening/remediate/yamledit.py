@@ -65,7 +65,7 @@ def _root(text: str) -> MappingNode:
 
 def _child(node: MappingNode, key: str) -> Node | None:
     for k, v in node.value:
-        if isinstance(k, ScalarNode) and k.value == key:
+        if isinstance(k, ScalarNode) and k.value == key and isinstance(v, Node):
             return v
     return None
 
