@@ -211,6 +211,11 @@ def inventory_hosts(args: argparse.Namespace) -> list[Host]:
     return hosts
 
 
+# Hosts audited at once by default: the knee of the forks curve at 1,000 hosts
+# (perf/fleet.py, docs/scale.md "A thousand hosts").
+DEFAULT_FORKS = 10
+
+
 def positive_int(text: str) -> int:
     """argparse type: a whole number of at least 1 (``--forks``)."""
     try:
@@ -218,14 +223,20 @@ def positive_int(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value}: must be at least 1 (try the default, 10)")
+        raise argparse.ArgumentTypeError(
+            f"{value}: must be at least 1 (try the default, {DEFAULT_FORKS})"
+        )
     return value
 
 
 def add_connection_options(p: argparse.ArgumentParser) -> None:
     """Forks, timeouts and host-key policy: the same words for every command that connects."""
     p.add_argument(
-        "-f", "--forks", type=positive_int, default=10, help="hosts audited at once (10)"
+        "-f",
+        "--forks",
+        type=positive_int,
+        default=DEFAULT_FORKS,
+        help=f"hosts audited at once ({DEFAULT_FORKS})",
     )
     p.add_argument(
         "--connect-timeout",

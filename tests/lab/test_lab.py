@@ -17,6 +17,7 @@ from tests.labkit.build import LAB_INIT
 from tests.labkit.errors import LabError
 from tests.labkit.fixtures import HostSnapshot, LabFactory
 from tests.labkit.inventory import HostEntry, inventory_doc
+from tests.labkit.inventory import known_hosts_line as known_line
 from tests.labkit.lab import DEFAULT_NODES, Lab, Node, NodeSpec
 from tests.labkit.profile import load_profile
 
@@ -333,3 +334,37 @@ def test_a_fresh_lab_object_stops_the_nodes_its_dir_lists(lab_factory: LabFactor
     stranger.stop()
     assert not procfs.is_alive(node.pid1) and not procfs.is_alive(node.unshare_pid)
     assert not started.root.exists()
+
+
+def test_a_node_answers_on_its_alias_addresses(tmp_path: Path) -> None:
+    """perf/fleet.py reaches one node under several inventory names: its sshd listens on
+    every alias too, with the same host key, and stops with the node."""
+    subnet = next(k for k in range(200, 250) if not procfs.port_open(f"127.0.{k}.1", 22))
+    aliases = (f"127.{subnet}.1.1", f"127.{subnet}.2.1")
+    assert not any(procfs.port_open(a, 22) for a in aliases)
+    fresh = Lab(tmp_path / "lab", tie_to_parent=True)
+    try:
+        fresh.start([NodeSpec("worker1", f"127.0.{subnet}.1", "worker", aliases)])
+        node = fresh.node("worker1")
+        known = tmp_path / "known_hosts"
+        known.write_text(
+            "".join(
+                known_line(HostEntry("w", a, 22, node.roles, node.host_public_key)) + "\n"
+                for a in aliases
+            ),
+            encoding="ascii",
+        )
+        for address in aliases:
+            done = subprocess.run(
+                ["ssh", "-F", "/dev/null", "-i", str(fresh.key_path), "-o", "IdentitiesOnly=yes"]
+                + ["-o", "BatchMode=yes", "-o", f"UserKnownHostsFile={known}"]
+                + ["-o", "StrictHostKeyChecking=yes", f"auditor@{address}", "hostname"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert (done.returncode, done.stdout.strip()) == (0, "worker1"), done.stderr
+    finally:
+        fresh.stop()
+    assert not any(procfs.port_open(a, 22) for a in aliases)

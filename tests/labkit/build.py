@@ -89,11 +89,16 @@ def generate_ssh_key(path: Path, comment: str) -> str:
     return path.with_name(path.name + ".pub").read_text(encoding="ascii").strip()
 
 
-def sshd_config(address: str, port: int, options: dict[str, str]) -> str:
-    """sshd_config text: the compliant baseline, then the profile's overrides."""
+def sshd_config(
+    address: str, port: int, options: dict[str, str], aliases: tuple[str, ...] = ()
+) -> str:
+    """sshd_config text: the compliant baseline, then the profile's overrides. ``aliases``
+    are further addresses sshd also listens on (one node reached under many names, as
+    perf/fleet.py's 1,000-host inventory does)."""
     merged = {"ListenAddress": address, "Port": str(port), **BASE_SSHD, **options}
     lines = ["# Written by tests.labkit for one lab node."]
     lines += [f"{key} {value}" for key, value in merged.items()]
+    lines += [f"ListenAddress {alias}" for alias in aliases]
     return "\n".join(lines) + "\n"
 
 
@@ -148,6 +153,7 @@ def prepare_node(
     cas: pki.ClusterCas,
     control_plane: str,
     client_pub: str,
+    aliases: tuple[str, ...] = (),
 ) -> str:
     """Fill the node's upper layers from its profile; returns the node's host public key."""
     tree.create_layers()
@@ -156,7 +162,9 @@ def prepare_node(
     tree.write("/etc/hostname", f"{hostname}\n".encode(), 0o644)
     hosts = f"127.0.0.1 localhost\n{address} {hostname}\n"
     tree.write("/etc/hosts", hosts.encode(), 0o644)
-    tree.write("/etc/ssh/sshd_config", sshd_config(address, port, profile.sshd).encode(), 0o600)
+    tree.write(
+        "/etc/ssh/sshd_config", sshd_config(address, port, profile.sshd, aliases).encode(), 0o600
+    )
     host_pub = generate_ssh_key(tree.host_path(HOST_KEY), f"root@{hostname}")
     tree.copy(fakeproc, LAB_INIT)
     for proc in profile.processes:

@@ -211,7 +211,9 @@ class Lab:
         state = json.loads(lab.state_path.read_text(encoding="utf-8"))
         lab.port = int(state["port"])
         for item in state["nodes"]:
-            spec = NodeSpec(item["name"], item["address"], item["profile"])
+            spec = NodeSpec(
+                item["name"], item["address"], item["profile"], tuple(item.get("aliases", ()))
+            )
             variables = {
                 "address": spec.address,
                 "hostname": spec.name,

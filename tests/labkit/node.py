@@ -25,11 +25,13 @@ STOP_TIMEOUT = 15.0
 
 @dataclass(frozen=True)
 class NodeSpec:
-    """Name, loopback address and profile of a node the lab can start."""
+    """Name, loopback address and profile of a node the lab can start; ``aliases`` are more
+    loopback addresses its sshd also listens on (same host key)."""
 
     name: str
     address: str
     profile: str
+    aliases: tuple[str, ...] = ()
 
 
 class Node:
@@ -38,6 +40,7 @@ class Node:
     def __init__(self, spec: NodeSpec, lab_root: Path, port: int, profile: Profile) -> None:
         self.name = spec.name
         self.address = spec.address
+        self.aliases = spec.aliases
         self.port = port
         self.profile = profile
         self.roles: tuple[str, ...] = profile.roles
@@ -53,7 +56,7 @@ class Node:
     @property
     def spec(self) -> NodeSpec:
         """The spec the node was made from."""
-        return NodeSpec(self.name, self.address, self.profile.name)
+        return NodeSpec(self.name, self.address, self.profile.name, self.aliases)
 
     def prepare(
         self, fakeproc: Path, cas: pki.ClusterCas, control_plane: str, client_pub: str
@@ -71,6 +74,7 @@ class Node:
             cas=cas,
             control_plane=control_plane,
             client_pub=client_pub,
+            aliases=self.aliases,
         )
         script = build.init_script(
             self.name, tree.upper, tree.work, self.dir / "log", self.profile, self.port
