@@ -184,7 +184,8 @@ def profile(inv: Path, forks: int, only: list[str], dest: Path) -> None:
     argv += audit_argv(inv, forks, only, dest / "audit.json")
     start = time.perf_counter()
     subprocess.run(argv, check=False, capture_output=True, cwd=ROOT)
-    print(f"\nprofile (py-spy --gil: samples holding the GIL, {time.perf_counter() - start:.1f}s): {raw}")
+    took = time.perf_counter() - start
+    print(f"\nprofile (py-spy --gil: samples holding the GIL, {took:.1f}s): {raw}")
     if raw.exists():
         summarize(raw.read_text(encoding="utf-8"), top=25)
 
