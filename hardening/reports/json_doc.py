@@ -3,23 +3,25 @@ report renders a document loaded through :func:`read`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from hardening.errors import UsageError
 from hardening.model.result import SCHEMA_VERSION, RunDocument
+from hardening.reports.jsontext import layered
 from hardening.reports.text import json_escaped
 from hardening.safeload import LoadLimitError, load_json, read_text
 
 SUFFIX = ".json"
+DEPTH = 4  # the document, its hosts, a host, its results: indented; a result: one line
 RUN_MAX_BYTES = 1 << 30  # a run of thousands of nodes; a FIFO or a device is never read
 
 
 def dumps(doc: RunDocument) -> str:
     """The document as JSON text (stable key order, UTF-8 kept readable; a byte of a name
-    that was not UTF-8 is the escape ``\\udcXX``, read back losslessly: reports/text.py)."""
-    return json_escaped(json.dumps(doc.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+    that was not UTF-8 is the escape ``\\udcXX``, read back losslessly: reports/text.py).
+    Indented down to each result, which is one line (reports/jsontext.py)."""
+    return json_escaped(layered(doc.to_dict(), DEPTH, ensure_ascii=False)) + "\n"
 
 
 def render(doc: RunDocument, dest: Path) -> None:

@@ -13,13 +13,13 @@ run's ``properties.coverage``, and a degraded scan is a notification and
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from hardening.model.result import HostRun, Result, RunDocument
 from hardening.reports.findings import controls, failures, file_path, fingerprint, message
+from hardening.reports.jsontext import layered
 
 SUFFIX = ".sarif"
 SCHEMA = (
@@ -27,6 +27,7 @@ SCHEMA = (
 )
 MAX_RESULTS = 25_000  # GitHub code scanning: results per run
 MAX_HOST_NOTES = 50
+DEPTH = 4  # the log, its runs, a run, its results: indented; a result: one line
 
 # GitHub shows security-severity > 9.0 as critical, 7.0-8.9 high, 4.0-6.9 medium, < 4 low.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0"}
@@ -193,8 +194,9 @@ def document(doc: RunDocument, max_results: int = MAX_RESULTS) -> dict[str, Any]
 
 
 def dumps(doc: RunDocument, max_results: int = MAX_RESULTS) -> str:
-    """The SARIF log as JSON text (ASCII: lone surrogates from node strings stay escapes)."""
-    return json.dumps(document(doc, max_results), indent=2) + "\n"
+    """The SARIF log as JSON text (ASCII: lone surrogates from node strings stay escapes),
+    indented down to each result, which is one line (reports/jsontext.py)."""
+    return layered(document(doc, max_results), DEPTH) + "\n"
 
 
 def render(doc: RunDocument, dest: Path) -> None:

@@ -121,11 +121,31 @@
   var cellIndex = {};
   R.forEach(function (r, i) { cellIndex[r[0] + ":" + r[1]] = i; });
 
+  // The matrix shows at most MATRIX_LIMIT hosts (a 1,000-host fleet is 50,000 cells, which
+  // froze the page for seconds on every filter); a filter that keeps the same hosts and
+  // controls only recolours the cells already drawn.
+  var MATRIX_LIMIT = 200, matrixKey = null, matrixCells = [];
+  function cellClass(f, i) {
+    return matches(f, i) ? "cell c" + R[i][2] : "cell dim c" + R[i][2];
+  }
   function renderMatrix(f) {
     var table = document.getElementById("matrix");
-    var hosts = [], ctls = [];
-    H.forEach(function (h, i) { if (hostOk(f, h)) { hosts.push(i); } });
+    var hosts = [], ctls = [], matched = 0;
+    H.forEach(function (h, i) {
+      if (hostOk(f, h)) { matched++; if (hosts.length < MATRIX_LIMIT) { hosts.push(i); } }
+    });
     C.forEach(function (c, i) { if (controlOk(f, c)) { ctls.push(i); } });
+    var note = "(" + hosts.length + " host(s) \u00d7 " + ctls.length + " control(s)" +
+      (matched > hosts.length ? "; the first " + hosts.length + " of " + matched +
+       " hosts: choose a host or role to see the others" : "") + ")";
+    document.getElementById("matrix-note").textContent = note;
+    var key = hosts.join(",") + "|" + ctls.join(",");
+    if (key === matrixKey) {
+      matrixCells.forEach(function (p) { p[0].className = cellClass(f, p[1]); });
+      return;
+    }
+    matrixKey = key;
+    matrixCells = [];
     var head = el("thead"), hr = el("tr");
     hr.appendChild(el("th", "", ""));
     ctls.forEach(function (ci) {
@@ -140,8 +160,9 @@
         var td = el("td"), i = cellIndex[hi + ":" + ci];
         if (i !== undefined) {
           var cell = document.createElement("span");
-          cell.className = matches(f, i) ? "cell c" + R[i][2] : "cell dim c" + R[i][2];
+          cell.className = cellClass(f, i);
           cell.dataset.key = String(i);
+          matrixCells.push([cell, i]);
           td.appendChild(cell);
         }
         tr.appendChild(td);
@@ -149,8 +170,6 @@
       body.appendChild(tr);
     });
     table.replaceChildren(head, body);
-    document.getElementById("matrix-note").textContent =
-      "(" + hosts.length + " host(s) \u00d7 " + ctls.length + " control(s))";
   }
 
   function apply() {
