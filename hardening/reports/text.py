@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from hardening.model.result import RunDocument
@@ -52,10 +53,10 @@ def _walk(value: Any) -> Any:
 def for_display(doc: RunDocument) -> RunDocument:
     """``doc`` with every string made displayable by ``shown`` (the same object when no string
     holds a lone surrogate)."""
-    data = doc.to_dict()
-    if not _has_lone(data):
+    top = replace(doc, hosts=(), cluster=None).to_dict()  # a host at a time: bounded memory
+    if not _has_lone(top) and not any(_has_lone(t.to_dict()) for t in doc.targets):
         return doc
-    return RunDocument.from_dict(_walk(data))
+    return RunDocument.from_dict(_walk(doc.to_dict()))
 
 
 def _has_lone(value: Any) -> bool:

@@ -30,3 +30,4 @@ def test_the_run_document_has_one_result_per_line_and_reads_back(tmp_path: Path)
     path = tmp_path / "run.json"
     path.write_text(text, encoding="utf-8")
     assert read(path).to_dict() == doc.to_dict()
+    assert text == layered(doc.to_dict(), 4, ensure_ascii=False) + "\n"  # chunked == whole

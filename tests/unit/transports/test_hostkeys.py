@@ -127,3 +127,36 @@ def test_hashed_entries_are_honoured(tmp_path: Path) -> None:
     kh.verify("n1", "10.0.0.1", 2222, "ssh-ed25519", KEY_A)
     with pytest.raises(HostKeyError, match="line 1"):
         kh.verify("n1", "10.0.0.1", 2222, "ssh-ed25519", KEY_B)
+
+
+def test_the_index_finds_what_matching_every_line_finds(tmp_path: Path) -> None:
+    """The by-name index (a known_hosts parsed once per text) gives the same lines, in file
+    order, as matching each line's patterns, for plain, wildcard, negated and hashed names."""
+    from hardening.transports.hostkeys import parse
+
+    lines = [
+        "10.0.0.1 ssh-ed25519 AAAA1",
+        "Node.Example,10.0.0.2 ssh-ed25519 AAAA2",
+        "10.0.0.* ssh-ed25519 AAAA3",
+        "*.example,!bad.example ssh-ed25519 AAAA4",
+        f"{hashed_name('10.0.0.1')} ssh-ed25519 AAAA5",
+        "[10.0.0.1]:2222 ssh-ed25519 AAAA6",
+        "10.0.0.1 ssh-rsa AAAA7",
+    ]
+    path = tmp_path / "known_hosts"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    known = KnownHosts(path)
+    names = [("10.0.0.1", 22), ("10.0.0.1", 2222), ("node.example", 22), ("bad.example", 22)]
+    names += [("10.0.0.2", 22), ("10.0.0.9", 22), ("other", 22)]
+    for address, port in names:
+        name = address if port == 22 else f"[{address}]:{port}"
+        want = [k for k in parse(path.read_text()) if matches(k.patterns, name)]
+        assert known.entries_for(address, port) == want, name
+    assert [k.blob for k in known.entries_for("10.0.0.1", 22)] == [
+        "AAAA1",
+        "AAAA3",
+        "AAAA5",
+        "AAAA7",
+    ]
+    path.write_text("10.0.0.1 ssh-ed25519 BBBB1\n", encoding="ascii")  # rewritten: re-read
+    assert [k.blob for k in known.entries_for("10.0.0.1", 22)] == ["BBBB1"]
