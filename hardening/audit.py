@@ -48,6 +48,47 @@ class Gates:
             "min_coverage": self.min_coverage,
         }
 
+    def is_set(self) -> bool:
+        """Whether any gate was given."""
+        return (self.fail_under, self.fail_on, self.min_coverage) != (None, None, None)
+
+    def verdict(self, doc: RunDocument) -> str:
+        """What the gates said, for the verdict line ("" when none is set).
+
+        ``gate tripped: --fail-on critical: 2 failures; score 80.1 < 81`` or
+        ``gates passed: --fail-under 81 (score 85.0)``.
+        """
+        if not self.is_set():
+            return ""
+        tripped: list[str] = []
+        passed: list[str] = []
+        cov = doc.coverage.percent or 0.0
+        if self.min_coverage is not None:
+            (tripped if cov < self.min_coverage else passed).append(
+                f"coverage {cov:g} {'<' if cov < self.min_coverage else '>='} "
+                f"{self.min_coverage:g} (--min-coverage)"
+            )
+        if self.fail_under is not None:
+            pct = doc.score.percent or 0.0
+            (tripped if pct < self.fail_under else passed).append(
+                f"score {pct:g} {'<' if pct < self.fail_under else '>='} {self.fail_under:g} "
+                "(--fail-under)"
+            )
+        if self.fail_on is not None:
+            floor = Severity(self.fail_on).rank
+            n = sum(
+                1
+                for h in doc.targets
+                for r in h.results
+                if r.status is Status.FAIL and Severity(r.severity).rank >= floor
+            )
+            (tripped if n else passed).append(
+                f"--fail-on {self.fail_on}: {n} failure{'' if n == 1 else 's'}"
+            )
+        if tripped:
+            return "gate tripped: " + "; ".join(tripped)
+        return "gates passed: " + "; ".join(passed)
+
     def exit_code(self, doc: RunDocument) -> int:
         """128+signal if the run was interrupted, 3 if a target was not audited or the
         coverage is below ``min_coverage``, 1 if a gate tripped (any FAIL when no gate is

@@ -12,6 +12,7 @@ from hardening.audit import Audit
 from hardening.cli import build
 from hardening.cli.common import (
     add_audit_options,
+    closed_stdout_ok,
     inventory_hosts,
     load_catalogue,
     stdout_console,
@@ -113,12 +114,16 @@ def run(args: argparse.Namespace) -> int:
 def finish(
     args: argparse.Namespace, audit: Audit, hosts: tuple[Host, ...], progress: bool = False
 ) -> int:
-    """Run the audit under the signal handlers, print, write every report, pick the code."""
+    """Run the audit under the signal handlers, write every report, then print the summary
+    (a reader that stops early, ``| head``, cannot lose a report), pick the code."""
     with build.signals() as stop:
         with HostProgress(len(hosts), enabled=None if progress else False) as bar:
             doc = audit.run(hosts, bar, stop)
-        render_console(doc, stdout_console(), quiet=args.quiet)
         write_reports(doc, args)
+        with closed_stdout_ok():
+            render_console(
+                doc, stdout_console(args), quiet=args.quiet, gate=audit.gates.verdict(doc)
+            )
     return stop.exit_code if stop.requested else audit.gates.exit_code(doc)
 
 
@@ -129,6 +134,11 @@ def run_image(args: argparse.Namespace) -> int:
     from hardening.sources.image_source import ImageGather
     from hardening.sources.trust import TrustedImage, load_trust
 
+    if not args.image.exists():  # a mistyped path is a usage error, not an image that failed
+        raise UsageError(
+            f"--image {args.image}: no such file or directory",
+            "give a root filesystem directory, a tar archive or an OCI image",
+        )
     kind = image_kind(args.image)
     if not args.benchmark:
         args.benchmark = ["container-image"] if kind == "container" else None

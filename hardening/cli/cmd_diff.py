@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hardening.cli.outputs import closed_stdout_ok
 from hardening.diff import diff_runs, summary_lines
 from hardening.errors import UsageError
 from hardening.reports.json_doc import read
@@ -38,13 +39,15 @@ def add_parser(sub: Any, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load both runs, print (or write) the diff, 1 on regressions."""
     d = diff_runs(read(args.old), read(args.new))
+    code = 1 if d.has_regressions else 0
     for warning in d.warnings:
         print(f"warning: {args.old} and {args.new}: {warning}", file=sys.stderr)
     if args.json_out is not None:
         text = json.dumps(d.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if args.json_out == "-":
-            sys.stdout.write(text)
-            return 1 if d.has_regressions else 0
+            with closed_stdout_ok():  # | head: not an error, the exit code stays the diff's
+                sys.stdout.write(text)
+            return code
         try:
             Path(args.json_out).write_text(text, encoding="utf-8")
         except OSError as exc:
@@ -53,5 +56,6 @@ def run(args: argparse.Namespace) -> int:
                 "check the directory exists and is writable",
             ) from None
     lines = summary_lines(d)
-    print("\n".join(lines[:1] if args.quiet else lines))
-    return 1 if d.has_regressions else 0
+    with closed_stdout_ok():
+        print("\n".join(lines[:1] if args.quiet else lines))
+    return code

@@ -10,6 +10,7 @@ from hardening.cli.build import gates
 from hardening.cli.common import (
     add_gate_options,
     add_output_options,
+    closed_stdout_ok,
     stdout_console,
     write_reports,
 )
@@ -37,11 +38,12 @@ def add_parser(sub: Any, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Merge, print the summary, write reports; exit codes as for ``audit``."""
+    """Merge, write the reports, print the summary; exit codes as for ``audit``."""
     doc = merge(
         [(str(path), json_doc.read(path)) for path in args.runs],
         allow_partial=args.allow_partial,
     )
-    render_console(doc, stdout_console(), quiet=args.quiet)
     write_reports(doc, args)
+    with closed_stdout_ok():
+        render_console(doc, stdout_console(args), quiet=args.quiet, gate=gates(args).verdict(doc))
     return gates(args).exit_code(doc)

@@ -11,6 +11,9 @@ from rich.console import Console
 
 from hardening.catalogue.library import DEFAULT_BENCHMARKS, Library, narrow
 from hardening.catalogue.load import Catalogue
+from hardening.cli.outputs import STDOUT, drop_stdout, render_to_stdout, report_to_stdout
+from hardening.cli.outputs import closed_stdout_ok as closed_stdout_ok
+from hardening.cli.outputs import dest_of as dest_of  # re-exported: remediate's staged reports
 from hardening.errors import UsageError
 from hardening.model.control import Severity
 from hardening.model.host import Host
@@ -86,7 +89,12 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
     """``--<format> FILE`` for every format of REPORTERS (json, html, junit, sarif, ...) and
     ``--quiet``."""
     for name in REPORTERS:
-        p.add_argument(f"--{name}", type=Path, metavar="FILE", help=f"write the {name} report")
+        p.add_argument(
+            f"--{name}",
+            type=Path,
+            metavar="FILE",
+            help=f"write the {name} report ('-': standard output, the summary then goes to stderr)",
+        )
     p.add_argument(
         "-q",
         "--quiet",
@@ -100,34 +108,35 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
-def stdout_console() -> Console:
-    """The results console: stdout, no styling under NO_COLOR or when not a terminal.
+def stdout_console(args: argparse.Namespace | None = None) -> Console:
+    """The results console: stdout (stderr when a report is written to stdout), no styling
+    under NO_COLOR or when not a terminal.
 
     Under NO_COLOR the console has no colour system at all, so bold, dim and italic go too,
     not only colours (rich's own NO_COLOR handling keeps those).
     """
     plain = no_color()
     return Console(
-        file=sys.stdout,
+        file=sys.stderr if args is not None and report_to_stdout(args) else sys.stdout,
         no_color=plain,
         color_system=None if plain else "auto",
         soft_wrap=False,
     )
 
 
-def dest_of(name: str) -> str:
-    """The argparse attribute of ``--<format>`` (``a-b`` is stored as ``a_b``)."""
-    return name.replace("-", "_")
-
-
 def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
-    """Write every file report the user asked for, through the REPORTERS table."""
+    """Write every report the user asked for, through the REPORTERS table (``-``: stdout)."""
     for name in REPORTERS:
         dest = getattr(args, dest_of(name), None)
         if dest is None:
             continue
         try:
-            reporter(name).render(doc, dest)
+            if str(dest) == STDOUT:
+                render_to_stdout(reporter(name), doc)
+            else:
+                reporter(name).render(doc, Path(dest))
+        except BrokenPipeError:
+            drop_stdout()
         except OSError as exc:
             raise UsageError(
                 f"{dest}: cannot write the {name} report: {exc.strerror}",
@@ -135,18 +144,29 @@ def write_reports(doc: RunDocument, args: argparse.Namespace) -> None:
             ) from None
 
 
+def percent(text: str) -> float:
+    """argparse type: a percentage, 0 to 100 (``--fail-under``, ``--min-coverage``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not 0.0 <= value <= 100.0:
+        raise argparse.ArgumentTypeError(f"{text}: must be between 0 and 100 (a percentage)")
+    return value
+
+
 def add_gate_options(p: argparse.ArgumentParser) -> None:
     """``--fail-under``, ``--fail-on`` and ``--min-coverage``."""
     p.add_argument(
         "--min-coverage",
-        type=float,
+        type=percent,
         metavar="PCT",
         help="exit 3 when the scan coverage (checks evaluated of those due, see "
         "docs/reports.md) is below PCT (0-100), or when a host was not reached",
     )
     p.add_argument(
         "--fail-under",
-        type=float,
+        type=percent,
         metavar="SCORE",
         help="exit 1 when the fleet score is below SCORE (0-100)",
     )

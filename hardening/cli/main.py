@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
 
 from hardening import __version__
+from hardening.cli.outputs import check_outputs, drop_stdout
 from hardening.errors import HardeningError
+
+DEBUG_HELP = "show tracebacks and library logging"
 
 # subcommand -> module exposing add_parser(subparsers) and run(args) -> int
 COMMANDS: dict[str, str] = {
@@ -36,21 +40,47 @@ def build_parser() -> argparse.ArgumentParser:
         description="Agentless CIS-benchmark and hardening auditor for Kubernetes fleets.",
     )
     parser.add_argument("--version", action="version", version=f"hardening {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in COMMANDS.items():
         importlib.import_module(module).add_parser(sub, name)
+    for command in sub.choices.values():  # --debug after the subcommand too
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+        )
     return parser
+
+
+def quiet_libraries(debug: bool) -> None:
+    """Library logging stays quiet unless ``--debug``.
+
+    paramiko's transport thread logs every failed handshake (a port that speaks no SSH, a
+    reset) with its traceback, and Python's last-resort handler would print those to
+    stderr; the host's one-line note already says what failed. A handler on the root
+    logger keeps the last resort from ever firing; ``--debug`` shows everything.
+    """
+    root = logging.getLogger()
+    if debug:
+        logging.basicConfig(
+            level=logging.DEBUG, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s"
+        )
+    elif not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+        root.addHandler(logging.NullHandler())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hardening`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet_libraries(args.debug)
     module = importlib.import_module(COMMANDS[args.command])
     try:
+        check_outputs(args)  # an unwritable report path is found before anything runs
         code: int = module.run(args)
         return code
+    except BrokenPipeError:
+        drop_stdout()  # the reader went away (| head): not an error of ours
+        return 0
     except HardeningError as exc:
         if args.debug:
             traceback.print_exc()

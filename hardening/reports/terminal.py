@@ -149,8 +149,11 @@ def verdict(doc: RunDocument) -> Text:
     return Text(line)
 
 
-def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -> None:
-    """Print the summary. ``quiet`` prints only the one-line verdict."""
+def render_console(
+    doc: RunDocument, console: Console, *, quiet: bool = False, gate: str = ""
+) -> None:
+    """Print the summary. ``quiet`` prints only the one-line verdict; ``gate`` (what the
+    exit-code gates said, from the caller) ends the verdict line."""
     doc = for_display(doc)  # a byte that was not UTF-8 prints as \xXX (reports/text.py)
     if not quiet:
         console.print(host_table(doc))
@@ -160,8 +163,8 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             console.print(fails)
         for h in doc.targets:
             _host_errors(console, h)
-    for line in unprivileged_hosts(doc):  # said even under --quiet: the errors follow from it
-        console.print(_t(line, "bold yellow"), highlight=False, soft_wrap=True)
+    for warning in unprivileged_hosts(doc):  # said even under --quiet: the errors follow
+        console.print(_t(warning, "bold yellow"), highlight=False, soft_wrap=True)
     partial = partial_note(doc)
     if partial:  # said even under --quiet: the score is not the fleet's
         console.print(Text(partial, style="bold yellow"), highlight=False, soft_wrap=True)
@@ -172,7 +175,10 @@ def render_console(doc: RunDocument, console: Console, *, quiet: bool = False) -
             highlight=False,
             soft_wrap=True,
         )
-    console.print(verdict(doc), highlight=False, soft_wrap=True)
+    said = verdict(doc)
+    if gate:
+        said.append(f"; {gate}")
+    console.print(said, highlight=False, soft_wrap=True)
 
 
 def unprivileged_hosts(doc: RunDocument) -> list[str]:
