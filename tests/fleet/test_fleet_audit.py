@@ -70,7 +70,10 @@ def test_fleet_of_four_from_inventory(fleet: Lab, tmp_path: Path, host_snapshot:
     assert_expected(hosts["worker3"], COMPLIANT_WORKER)
     assert_expected(hosts["worker2"], NONCOMPLIANT_WORKER)
     assert_expected(hosts["cp1"], CONTROL_PLANE)
-    assert sorted(hosts["cp1"]["roles"]) == ["control-plane", "etcd"]
+    # roles from evidence (a7c12f4): cp1's inventory groups give control-plane and etcd, and the
+    # kubelet found running gives it the worker role, as kube-bench's node targets do
+    assert sorted(hosts["cp1"]["roles"]) == ["control-plane", "etcd", "worker"]
+    assert "kubelet" in hosts["cp1"]["meta"]["roles"]
     # kubeadm runs a kubelet on the control plane: the worker section is planned there too
     # (as kube-bench checks node targets wherever a kubelet runs), and cp1's is compliant
     cp1 = statuses(hosts["cp1"])
