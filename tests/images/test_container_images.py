@@ -147,4 +147,4 @@ def test_a_container_image_is_named_by_its_repo_tag(tmp_path: Path) -> None:
     plain = oci_layout(tmp_path / "unnamed", layers, config)
     run = gate(plain, tmp_path)
     assert json.loads((tmp_path / "report.json").read_text())["hosts"][0]["name"] == "unnamed"
-    assert "unnamed" in run.stdout
+    assert 'name="unnamed"' in run.junit
