@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hardening.catalogue import kubebench, kubebench_versions
-from hardening.catalogue.load import Catalogue, available, default_root, load_benchmark
-from hardening.errors import CatalogueError, UsageError
+from hardening.catalogue.load import (
+    Catalogue,
+    available,
+    default_root,
+    load_benchmark,
+    unique_across,
+)
+from hardening.errors import UsageError
 from hardening.model.control import Control
 
 DEFAULT_BENCHMARKS = ("cis-1.12", "node-os")
@@ -119,7 +125,6 @@ class Library:
         chosen, notes = (list(names), []) if names else self.defaults(kube_version)
         titles: list[str] = []
         controls: list[Control] = []
-        seen: dict[str, str] = {}
         for name in chosen:
             where, hidden = self.find(name)
             if hidden:
@@ -129,16 +134,8 @@ class Library:
                 )
             title, items = where.load(name)
             titles.append(title)
-            for c in items:
-                if c.id in seen:
-                    raise CatalogueError(
-                        c.source,
-                        f"control id also defined in {seen[c.id]}",
-                        control_id=c.id,
-                        field="id",
-                    )
-                seen[c.id] = c.source
-                controls.append(c)
+            controls.extend(items)
+        unique_across(controls)
         return Catalogue("+".join(chosen), " + ".join(titles), tuple(controls), tuple(notes))
 
 

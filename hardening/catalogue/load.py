@@ -3,6 +3,7 @@ ids."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +118,17 @@ def load_benchmark(name: str, root: Path | None = None) -> Catalogue:
     return Catalogue(name, title, tuple(controls))
 
 
+def unique_across(controls: Iterable[Control]) -> None:
+    """Raise CatalogueError at the first control id that two benchmarks both define."""
+    seen: dict[str, str] = {}
+    for c in controls:
+        if c.id in seen:
+            raise CatalogueError(
+                c.source, f"control id also defined in {seen[c.id]}", control_id=c.id, field="id"
+            )
+        seen[c.id] = c.source
+
+
 def load_many(names: list[str], root: Path | None = None) -> Catalogue:
     """Several benchmarks as one catalogue (ids must stay unique across them)."""
     if root is not None and root.is_dir() and (root / "config.yaml").is_file():
@@ -127,17 +139,7 @@ def load_many(names: list[str], root: Path | None = None) -> Catalogue:
     cats = [load_benchmark(n, root) for n in names]
     if len(cats) == 1:
         return cats[0]
-    seen: dict[str, str] = {}
-    for cat in cats:
-        for c in cat.controls:
-            if c.id in seen:
-                raise CatalogueError(
-                    c.source,
-                    f"control id also defined in {seen[c.id]}",
-                    control_id=c.id,
-                    field="id",
-                )
-            seen[c.id] = c.source
+    unique_across(c for cat in cats for c in cat.controls)
     return Catalogue(
         "+".join(names),
         " + ".join(c.title for c in cats),
